@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/** "HH:MM" in 24-hour local time. */
+export const LocalTime = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a local time as HH:MM (24-hour)');
+export type LocalTime = z.infer<typeof LocalTime>;
+
+export const QuietHours = z.object({
+  isEnabled: z.boolean(),
+  /** Sends are held from `start` until `end` in the recipient's local time. */
+  start: LocalTime,
+  end: LocalTime,
+});
+export type QuietHours = z.infer<typeof QuietHours>;
+
+export const FrequencyCap = z.object({
+  isEnabled: z.boolean(),
+  maxMessages: z.number().int().min(1).max(100),
+  perHours: z.number().int().min(1).max(24 * 30),
+});
+export type FrequencyCap = z.infer<typeof FrequencyCap>;
+
+export const ReentryRule = z.object({
+  mode: z.enum(['never', 'after_exit', 'always']),
+  minGapHours: z.number().min(0).max(24 * 365),
+});
+export type ReentryRule = z.infer<typeof ReentryRule>;
+
+export const FlowSettings = z.object({
+  quietHours: QuietHours,
+  frequencyCap: FrequencyCap,
+  reentry: ReentryRule,
+  /** An event that exits the contact wherever it is in the flow (e.g. `purchased`). */
+  goalEvent: z.string().max(120),
+  /** IANA zone used for contacts whose own zone cannot be inferred. */
+  defaultTimeZone: z.string().min(1).max(64),
+});
+export type FlowSettings = z.infer<typeof FlowSettings>;
+
+export const defaultFlowSettings = (): FlowSettings => ({
+  quietHours: { isEnabled: true, start: '21:00', end: '08:00' },
+  frequencyCap: { isEnabled: true, maxMessages: 3, perHours: 24 },
+  reentry: { mode: 'after_exit', minGapHours: 24 },
+  goalEvent: '',
+  defaultTimeZone: 'America/New_York',
+});
+
+export const FlowStatus = z.enum(['draft', 'live', 'paused', 'archived']);
+export type FlowStatus = z.infer<typeof FlowStatus>;
