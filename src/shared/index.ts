@@ -6,4 +6,6 @@ export * from './graph/graph';
 export * from './graph/validate';
 export * from './api/result';
 export * from './api/contract';
+export * from './api/flows';
+export * from './api/method';
 export * from './template';
