@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { FlowDocument } from '../flow/document';
-import { FlowSettings, FlowStatus } from '../flow/settings';
+import type { FlowDocument } from '../flow/document';
+import type { FlowStatus } from '../flow/settings';
+import { FlowSettings } from '../flow/settings';
 import { FlowGraph } from '../graph/graph';
 import type { FlowValidation } from '../graph/validate';
 import type { FlowId } from '../ids';
