@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { issueCodes, validateFlow, type FlowGraph, type IssueCode } from '../../src/shared';
+import { issueCodes, validateFlow, type FlowGraph, type IssueCode, type WaitNodeConfig } from '../../src/shared';
 import { edge, graph, linearFlow, node } from '../support/graphs';
 
 const codes = (g: FlowGraph): IssueCode[] => validateFlow(g).issues.map((i) => i.code);
@@ -112,7 +112,7 @@ describe('validateFlow', () => {
       { type: 'duration', amount: 0, unit: 'hours' },
       { type: 'window', days: [], start: '10:00', end: '12:00' },
       { type: 'event', event: 'clicked', timeoutAmount: 0, timeoutUnit: 'days' },
-    ] as const) {
+    ] satisfies WaitNodeConfig[]) {
       const g = linearFlow();
       g.nodes[1] = node('w', 'wait', config);
       if (config.type === 'event') {
