@@ -1,0 +1,7 @@
+import type { HandlerMap } from '../context';
+import { flowsHandlers } from './flows';
+
+/** Every domain's handlers; a method of the contract without a handler answers UNAVAILABLE. */
+export const handlers: HandlerMap = {
+  ...flowsHandlers,
+};

@@ -1,0 +1,44 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { appRoot } from '../paths';
+import * as schema from './schema';
+
+export type PostcardDb = BetterSQLite3Database<typeof schema>;
+export type SqliteDatabase = Database.Database;
+
+export interface OpenDatabaseOptions {
+  dataDir: string;
+  /** Folder of drizzle-kit SQL migrations; defaults to the app's `drizzle/`. */
+  migrationsFolder?: string;
+  /**
+   * A better-sqlite3 addon built for another ABI. The Electron shell passes its Electron build
+   * here so node_modules keeps the Node build that tests and the CLI use.
+   */
+  nativeBinding?: string;
+}
+
+export const DATABASE_FILE = 'postcard.db';
+
+export function openDatabase(options: OpenDatabaseOptions): { db: PostcardDb; sqlite: SqliteDatabase } {
+  mkdirSync(options.dataDir, { recursive: true });
+  const sqlite = new Database(
+    join(options.dataDir, DATABASE_FILE),
+    options.nativeBinding ? { nativeBinding: options.nativeBinding } : {},
+  );
+  try {
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('foreign_keys = ON');
+    // Another Postcard process (CLI next to the app) may hold the write lock for a moment.
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('synchronous = NORMAL');
+    const db = drizzle(sqlite, { schema });
+    migrate(db, { migrationsFolder: options.migrationsFolder ?? join(appRoot(), 'drizzle') });
+    return { db, sqlite };
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
+}

@@ -1,0 +1,2 @@
+// Every domain's tables, one file each; drizzle.config.ts and the app read this index.
+export * from './flows';
