@@ -1,0 +1,213 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/**
+ * The journey engine's state. Times are integer milliseconds since the epoch (UTC): the engine
+ * compares and indexes them on every step, and the clock it reads is injected (virtual in a
+ * dry-run). Hot paths use prepared statements on these tables directly (src/main/engine/store.ts).
+ */
+
+export const contacts = sqliteTable(
+  'contacts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** E.164, e.g. +14155550123. */
+    phone: text('phone').notNull(),
+    /** IANA zone: given on import, or inferred from the number (see timeZoneSource). */
+    timeZone: text('time_zone'),
+    timeZoneSource: text('time_zone_source'),
+    attributesJson: text('attributes_json').notNull().default('{}'),
+    /** yes / no / unknown; learned from delivery receipts and provider rejections. */
+    mmsCapable: text('mms_capable').notNull().default('unknown'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (table) => [uniqueIndex('contacts_phone_uq').on(table.phone)],
+);
+
+/** Append-only: current consent is derived from the latest record per channel. */
+export const consentEvents = sqliteTable(
+  'consent_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    contactId: integer('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    channel: text('channel').notNull(),
+    source: text('source').notNull(),
+    keyword: text('keyword'),
+    occurredAt: integer('occurred_at').notNull(),
+    /** Set once the engine has acted on it (subscribed triggers); null = not yet seen. */
+    processedAt: integer('processed_at'),
+  },
+  (table) => [
+    index('consent_contact_idx').on(table.contactId, table.id),
+    index('consent_unprocessed_idx').on(table.occurredAt).where(sql`processed_at IS NULL`),
+  ],
+);
+
+export const events = sqliteTable(
+  'events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    contactId: integer('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    propertiesJson: text('properties_json').notNull().default('{}'),
+    occurredAt: integer('occurred_at').notNull(),
+    processedAt: integer('processed_at'),
+  },
+  (table) => [
+    index('events_contact_name_idx').on(table.contactId, table.name, table.occurredAt),
+    index('events_unprocessed_idx').on(table.occurredAt).where(sql`processed_at IS NULL`),
+  ],
+);
+
+export const enrollments = sqliteTable(
+  'enrollments',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    flowId: text('flow_id').notNull(),
+    /** The immutable published version this contact follows to the end. */
+    flowVersionId: text('flow_version_id').notNull(),
+    contactId: integer('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    nodeId: text('node_id').notNull(),
+    state: text('state').notNull(),
+    /** The timer: when the scheduler should look at this enrollment again (null = not by time). */
+    wakeAt: integer('wake_at'),
+    /** Counts node entries; with the enrollment id it makes each send's idempotency key. */
+    stepSeq: integer('step_seq').notNull().default(0),
+    awaitMessageId: integer('await_message_id'),
+    enteredAt: integer('entered_at').notNull(),
+    nodeEnteredAt: integer('node_entered_at').notNull(),
+    exitedAt: integer('exited_at'),
+    exitReason: text('exit_reason'),
+  },
+  (table) => [
+    index('enrollments_wake_idx').on(table.wakeAt).where(sql`wake_at IS NOT NULL`),
+    index('enrollments_contact_idx').on(table.contactId, table.flowId),
+    index('enrollments_node_idx').on(table.flowId, table.nodeId, table.state),
+  ],
+);
+
+/** One row per run of an enrollment through one or more nodes: the contact timeline's steps. */
+export const enrollmentSteps = sqliteTable(
+  'enrollment_steps',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    enrollmentId: integer('enrollment_id').notNull(),
+    at: integer('at').notNull(),
+    /** Node ids passed through, space separated. */
+    path: text('path').notNull(),
+    note: text('note').notNull(),
+  },
+  (table) => [index('enrollment_steps_enrollment_idx').on(table.enrollmentId)],
+);
+
+/** The outbox: one row per intended send. */
+export const messages = sqliteTable(
+  'messages',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    idempotencyKey: text('idempotency_key').notNull(),
+    enrollmentId: integer('enrollment_id'),
+    flowId: text('flow_id'),
+    flowVersionId: text('flow_version_id'),
+    nodeId: text('node_id'),
+    contactId: integer('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    /** marketing (cap, quiet hours) or reply (HELP answers: neither applies). */
+    purpose: text('purpose').notNull().default('marketing'),
+    channel: text('channel').notNull(),
+    body: text('body').notNull(),
+    subject: text('subject'),
+    mediaRef: text('media_ref'),
+    segments: integer('segments').notNull().default(1),
+    provider: text('provider').notNull(),
+    status: text('status').notNull(),
+    reason: text('reason'),
+    errorClass: text('error_class'),
+    errorCode: text('error_code'),
+    providerMessageId: text('provider_message_id'),
+    attempts: integer('attempts').notNull().default(0),
+    deferrals: integer('deferrals').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at'),
+    createdAt: integer('created_at').notNull(),
+    acceptedAt: integer('accepted_at'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (table) => [
+    uniqueIndex('messages_idempotency_uq').on(table.idempotencyKey),
+    index('messages_due_idx').on(table.nextAttemptAt).where(sql`status IN ('queued', 'sending')`),
+    index('messages_contact_accepted_idx').on(table.contactId, table.acceptedAt),
+    index('messages_enrollment_idx').on(table.enrollmentId, table.nodeId),
+    index('messages_provider_id_idx').on(table.providerMessageId),
+  ],
+);
+
+export const messageEvents = sqliteTable(
+  'message_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    messageId: integer('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    status: text('status').notNull(),
+    providerCode: text('provider_code'),
+    detail: text('detail'),
+    occurredAt: integer('occurred_at').notNull(),
+  },
+  (table) => [index('message_events_message_idx').on(table.messageId)],
+);
+
+/** Running per-node totals, updated in the same transaction as the steps they count. */
+export const nodeCounters = sqliteTable(
+  'node_counters',
+  {
+    flowId: text('flow_id').notNull(),
+    nodeId: text('node_id').notNull(),
+    metric: text('metric').notNull(),
+    value: integer('value').notNull().default(0),
+  },
+  (table) => [primaryKey({ columns: [table.flowId, table.nodeId, table.metric] })],
+);
+
+/** Small engine bookmarks (e.g. how far provider receipts have been polled). */
+export const engineState = sqliteTable('engine_state', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
+/**
+ * The simulator provider's own ledger: what it accepted, keyed by idempotency key, so a resend
+ * after a crash is recognised as a duplicate just like a real provider with idempotency keys.
+ * Receipts and STOP replies it will "send back" carry the virtual time they become due.
+ */
+export const simulatorMessages = sqliteTable(
+  'simulator_messages',
+  {
+    idempotencyKey: text('idempotency_key').primaryKey(),
+    providerMessageId: text('provider_message_id').notNull(),
+    toPhone: text('to_phone').notNull(),
+    channel: text('channel').notNull(),
+    carrier: text('carrier').notNull(),
+    acceptedAt: integer('accepted_at').notNull(),
+    /** How many send calls carried this key (1 = no resend). */
+    sendCalls: integer('send_calls').notNull().default(1),
+    outcome: text('outcome').notNull(),
+    errorCode: text('error_code'),
+    receiptAt: integer('receipt_at').notNull(),
+    replyBody: text('reply_body'),
+    replyAt: integer('reply_at'),
+  },
+  (table) => [
+    index('simulator_receipt_idx').on(table.receiptAt),
+    index('simulator_reply_idx').on(table.replyAt).where(sql`reply_at IS NOT NULL`),
+    uniqueIndex('simulator_provider_id_uq').on(table.providerMessageId),
+  ],
+);

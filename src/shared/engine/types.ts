@@ -1,0 +1,114 @@
+/**
+ * Shapes the journey engine shares with the renderer: message statuses, error classes, node
+ * counts, contact timelines and dry-run results. Pure types and constants only.
+ */
+
+export const channels = ['sms', 'mms'] as const;
+export type Channel = (typeof channels)[number];
+
+/** A consent record names one channel, or `all` (a STOP keyword revokes every channel). */
+export const consentChannels = ['sms', 'mms', 'all'] as const;
+export type ConsentChannel = (typeof consentChannels)[number];
+export const consentKinds = ['opt_in', 'opt_out', 'keyword'] as const;
+export type ConsentKind = (typeof consentKinds)[number];
+
+export const mmsCapabilities = ['yes', 'no', 'unknown'] as const;
+export type MmsCapability = (typeof mmsCapabilities)[number];
+
+/**
+ * queued → sending → sent → delivered | undelivered | failed; or cancelled (consent, goal,
+ * archive) / skipped (frequency cap) before anything left. `sending` is the claim taken just
+ * before the provider call; a row found there after a crash is re-sent with the same key.
+ */
+export const messageStatuses = ['queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'cancelled', 'skipped'] as const;
+export type MessageStatus = (typeof messageStatuses)[number];
+export const terminalMessageStatuses: ReadonlySet<MessageStatus> = new Set(['delivered', 'undelivered', 'failed', 'cancelled', 'skipped']);
+
+/** How a provider error is handled: retried, deferred, rerouted to SMS, or final. */
+export const providerErrorClasses = [
+  'retryable',
+  'rate_limited',
+  'mms_unsupported',
+  'opted_out',
+  'invalid_number',
+  'content_rejected',
+  'permanent',
+] as const;
+export type ProviderErrorClass = (typeof providerErrorClasses)[number];
+
+export const enrollmentStates = ['active', 'waiting', 'awaiting_message', 'awaiting_event', 'exited'] as const;
+export type EnrollmentState = (typeof enrollmentStates)[number];
+
+/** Per-node live figures; `waiting` is a current level, the rest are running totals. */
+export interface NodeCounts {
+  entered: number;
+  waiting: number;
+  sent: number;
+  delivered: number;
+  failed: number;
+  fellBack: number;
+  exited: number;
+}
+export const counterMetrics = ['entered', 'sent', 'delivered', 'failed', 'fellBack', 'exited'] as const;
+export type CounterMetric = (typeof counterMetrics)[number];
+
+export const emptyNodeCounts = (): NodeCounts => ({ entered: 0, waiting: 0, sent: 0, delivered: 0, failed: 0, fellBack: 0, exited: 0 });
+
+export type TimelineEntry =
+  | { at: string; type: 'enrolled'; flowId: string; version: number; enrollmentId: number }
+  | { at: string; type: 'step'; flowId: string; enrollmentId: number; nodeIds: string[]; note: string }
+  | { at: string; type: 'exited'; flowId: string; enrollmentId: number; reason: string }
+  | {
+      at: string;
+      type: 'message';
+      messageId: number;
+      flowId: string;
+      nodeId: string;
+      channel: Channel;
+      status: MessageStatus;
+      providerCode: string | null;
+      detail: string | null;
+    }
+  | { at: string; type: 'consent'; kind: ConsentKind; channel: ConsentChannel; source: string; keyword: string | null }
+  | { at: string; type: 'event'; name: string; properties: Record<string, unknown> };
+
+export interface ContactTimeline {
+  contact: { id: number; phone: string; timeZone: string | null; mmsCapable: MmsCapability; attributes: Record<string, unknown> };
+  entries: TimelineEntry[];
+}
+
+export interface SimulationTotals {
+  contacts: number;
+  enrolled: number;
+  messagesByChannel: Record<Channel, number>;
+  delivered: number;
+  failed: number;
+  fellBack: number;
+  /** fellBack / MMS attempts (0 when no MMS was attempted). */
+  fallbackRate: number;
+  quietHoursDeferrals: number;
+  capSkips: number;
+  optOuts: number;
+  exits: Record<string, number>;
+  smsSegments: number;
+}
+
+export interface SimulationCost {
+  currency: string;
+  smsSegmentPrice: number;
+  mmsPrice: number;
+  sms: number;
+  mms: number;
+  total: number;
+}
+
+export interface SimulationResult {
+  seed: number;
+  days: number;
+  startAt: string;
+  endAt: string;
+  nodeCounts: Record<string, NodeCounts>;
+  totals: SimulationTotals;
+  cost: SimulationCost;
+  sampleTimelines: ContactTimeline[];
+}
