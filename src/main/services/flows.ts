@@ -58,7 +58,8 @@ export class FlowService {
   }
 
   list(search?: string): FlowSummary[] {
-    const rows = this.db.select().from(flows).orderBy(desc(flows.updatedAt)).all();
+    // rowid breaks ties between flows edited within the same millisecond: newest first.
+    const rows = this.db.select().from(flows).orderBy(desc(flows.updatedAt), sql`rowid desc`).all();
     const latest = this.latestVersions();
     const needle = search?.trim().toLocaleLowerCase();
     return rows
