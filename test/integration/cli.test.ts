@@ -1,0 +1,150 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+const bin = resolve(import.meta.dirname, '../../bin/postcard.mjs');
+let dir: string;
+let dataDir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'postcard-cli-'));
+  dataDir = join(dir, 'data');
+});
+
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function postcard(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, POSTCARD_DATA_DIR: '' },
+    timeout: 60_000,
+  });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+const ids = (listOutput: string): string[] =>
+  listOutput
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split(/\s+/)[0]!);
+
+describe('postcard CLI', () => {
+  it('explains itself with --help', () => {
+    const help = postcard('--help');
+    expect(help.code).toBe(0);
+    for (const command of ['serve', 'flows']) expect(help.stdout).toContain(command);
+    const flowsHelp = postcard('flows', '--help');
+    for (const command of ['list', 'export', 'import']) expect(flowsHelp.stdout).toContain(command);
+  });
+
+  it('round-trips a flow: export to a file, import it back', () => {
+    const list = postcard('--data-dir', dataDir, 'flows', 'list');
+    expect(list.code).toBe(0);
+    const [sampleId] = ids(list.stdout);
+    expect(list.stdout).toContain('Abandoned cart');
+
+    const file = join(dir, 'cart.json');
+    const exported = postcard('flows', 'export', sampleId!, '--out', file, '--data-dir', dataDir);
+    expect(exported.code, exported.stderr).toBe(0);
+    const document = JSON.parse(readFileSync(file, 'utf8')) as { format: string; name: string; graph: { nodes: unknown[] } };
+    expect(document.format).toBe('postcard.flow');
+    expect(document.graph.nodes).toHaveLength(7);
+
+    const toStdout = postcard('--data-dir', dataDir, 'flows', 'export', sampleId!);
+    expect(JSON.parse(toStdout.stdout)).toEqual(document);
+
+    const imported = postcard('--data-dir', dataDir, 'flows', 'import', file, '--name', 'Cart, again');
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout).toMatch(/^Imported "Cart, again" as [A-Za-z0-9_-]+\n$/);
+
+    const after = postcard('--data-dir', dataDir, 'flows', 'list', '--json');
+    const flows = JSON.parse(after.stdout) as { name: string; nodeCount: number }[];
+    expect(flows.map((flow) => flow.name).sort()).toEqual(['Abandoned cart: MMS with SMS fallback', 'Cart, again']);
+    expect(flows.every((flow) => flow.nodeCount === 7)).toBe(true);
+  });
+
+  it('exports a published version by number', () => {
+    const [id] = ids(postcard('--data-dir', dataDir, 'flows', 'list').stdout);
+    const missing = postcard('--data-dir', dataDir, 'flows', 'export', id!, '--version', '1');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toContain('no published version 1');
+  });
+
+  it('refuses bad files with one line on stderr, a non-zero exit, and nothing imported', () => {
+    postcard('--data-dir', dataDir, 'flows', 'list');
+    const files: Record<string, string> = {
+      'not-json.json': '{ "format": "postcard.flow", ',
+      'wrong-format.json': JSON.stringify({ format: 'something.else', schemaVersion: 2 }),
+      'too-new.json': JSON.stringify({ format: 'postcard.flow', schemaVersion: 99, name: 'Future' }),
+      'hostile.json': '{"format":"postcard.flow","schemaVersion":2,"name":"x","__proto__":{"polluted":1}}',
+    };
+    for (const [name, content] of Object.entries(files)) {
+      const path = join(dir, name);
+      writeFileSync(path, content);
+      const run = postcard('--data-dir', dataDir, 'flows', 'import', path);
+      expect(run.code, name).toBe(1);
+      const lines = run.stderr.trim().split('\n');
+      expect(lines, name).toHaveLength(1);
+      expect(lines[0], name).toMatch(/^postcard: /);
+      expect(run.stdout, name).toBe('');
+    }
+    const missing = postcard('--data-dir', dataDir, 'flows', 'import', join(dir, 'nope.json'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim()).toMatch(/^postcard: cannot read .*nope\.json: no such file or directory$/);
+    const folder = postcard('--data-dir', dataDir, 'flows', 'import', dir);
+    expect(folder.code).toBe(1);
+    expect(ids(postcard('--data-dir', dataDir, 'flows', 'list').stdout)).toHaveLength(1);
+  });
+
+  it('rejects usage errors with a non-zero exit', () => {
+    expect(postcard('flows', 'teleport').code).not.toBe(0);
+    expect(postcard('--data-dir', dataDir, 'flows', 'export').code).not.toBe(0);
+    expect(postcard('--data-dir', dataDir, 'flows', 'export', 'abc', '--version', 'latest').code).not.toBe(0);
+  });
+
+  it('serve says to build first when the renderer is missing', () => {
+    const run = postcard('--data-dir', dataDir, 'serve', '--renderer-dir', join(dir, 'no-build'));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('npm run build');
+  });
+
+  it('serve prints a URL with a token that answers API calls', async () => {
+    const rendererDir = join(dir, 'renderer');
+    mkdirSync(rendererDir);
+    writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Postcard</title>');
+    const child = spawn(process.execPath, [bin, '--data-dir', dataDir, 'serve', '--renderer-dir', rendererDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolveUrl, reject) => {
+        let output = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString('utf8');
+          const match = /(http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]+)/.exec(output);
+          if (match?.[1]) resolveUrl(match[1]);
+        });
+        child.on('exit', (code) => reject(new Error(`serve exited early (${code}): ${output}`)));
+      });
+      const { origin, hash } = new URL(url);
+      const token = hash.slice('#token='.length);
+      const response = await fetch(`${origin}/api/flows.list`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(response.status).toBe(200);
+      const result = (await response.json()) as { ok: boolean; value: { name: string }[] };
+      expect(result.value.map((flow) => flow.name)).toEqual(['Abandoned cart: MMS with SMS fallback']);
+      const page = await fetch(`${origin}/`);
+      expect(await page.text()).toContain('<title>Postcard</title>');
+    } finally {
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
+});
