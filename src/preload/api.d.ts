@@ -1,0 +1,21 @@
+// What the preload puts on `window.postcard` in the Electron app. In the browser mode it is
+// absent and the renderer's client talks HTTP instead.
+import type { PostcardBridge } from '../shared/api/contract';
+
+/** A change on the Node side, e.g. `{ type: 'flows.changed', flowId }`. */
+export interface PostcardEventMessage {
+  type: string;
+  flowId?: string;
+  [key: string]: unknown;
+}
+
+export type PostcardWindowApi = PostcardBridge & {
+  /** Returns the unsubscribe function. */
+  onEvent(listener: (event: PostcardEventMessage) => void): () => void;
+};
+
+declare global {
+  interface Window {
+    postcard?: PostcardWindowApi;
+  }
+}
