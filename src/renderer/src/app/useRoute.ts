@@ -1,0 +1,27 @@
+import { useSyncExternalStore } from 'react';
+
+/**
+ * Routes live in the URL fragment (`#/flows/<id>`) so a reload reopens the same flow in both
+ * the Electron window (file:// has no server routes) and the browser mode.
+ */
+export type Route = { name: 'list' } | { name: 'flow'; flowId: string };
+
+export function parseRoute(hash: string): Route {
+  const match = /^#\/flows\/([A-Za-z0-9_-]{1,64})$/.exec(hash);
+  return match?.[1] ? { name: 'flow', flowId: match[1] } : { name: 'list' };
+}
+
+const subscribe = (onChange: () => void): (() => void) => {
+  window.addEventListener('hashchange', onChange);
+  return () => window.removeEventListener('hashchange', onChange);
+};
+
+export function useRoute(): Route {
+  const hash = useSyncExternalStore(subscribe, () => window.location.hash);
+  // Parsing is cheap; callers compare `name`/`flowId`, never the object identity.
+  return parseRoute(hash);
+}
+
+export function navigate(route: Route): void {
+  window.location.hash = route.name === 'flow' ? `#/flows/${route.flowId}` : '#/';
+}

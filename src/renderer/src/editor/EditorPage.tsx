@@ -1,0 +1,105 @@
+import { ReactFlowProvider } from '@xyflow/react';
+import { useCallback, useEffect, useState } from 'react';
+import type { FlowDetail } from '../../../shared/api/flows';
+import type { ApiError } from '../../../shared/api/result';
+import { useApi } from '../api/ApiContext';
+import { BackIcon, ErrorIcon } from '../ui/icons';
+import { EditorLayout } from './EditorLayout';
+import { createAutosave, type Autosave } from './store/autosave';
+import { FlowEditorProvider } from './store/FlowEditorContext';
+import { attachValidation, createFlowEditor, type FlowEditor } from './store/flowStore';
+
+/** Loads one flow and builds its store; a new store per flow (and per reload) keeps flows apart. */
+export function EditorPage({ flowId, colorMode }: { flowId: string; colorMode: 'light' | 'dark' }) {
+  const api = useApi();
+  const [loaded, setLoaded] = useState<{ detail: FlowDetail; key: number } | { error: ApiError } | null>(null);
+  const [loadCount, setLoadCount] = useState(0);
+
+  useEffect(() => {
+    let isCurrent = true;
+    void api.call('flows.get', { id: flowId }).then((result) => {
+      if (!isCurrent) return;
+      setLoaded(result.ok ? { detail: result.value, key: Date.now() } : { error: result.error });
+    });
+    return () => {
+      isCurrent = false;
+    };
+  }, [api, flowId, loadCount]);
+
+  const reload = useCallback(() => {
+    setLoaded(null);
+    setLoadCount((n) => n + 1);
+  }, []);
+
+  if (loaded === null) {
+    return (
+      <main className="page">
+        <p className="muted">Opening flow…</p>
+      </main>
+    );
+  }
+  if ('error' in loaded) {
+    return (
+      <main className="page">
+        <a className="button" href="#/">
+          <BackIcon /> All flows
+        </a>
+        <div className="callout callout-error" role="alert">
+          <ErrorIcon />
+          {loaded.error.code === 'NOT_FOUND' ? 'This flow does not exist any more.' : `This flow cannot be opened: ${loaded.error.message}`}
+        </div>
+      </main>
+    );
+  }
+  return <LoadedEditor key={`${flowId}:${loaded.key}`} detail={loaded.detail} colorMode={colorMode} onReload={reload} />;
+}
+
+function LoadedEditor({ detail, colorMode, onReload }: { detail: FlowDetail; colorMode: 'light' | 'dark'; onReload: () => void }) {
+  const api = useApi();
+  const [editor] = useState<FlowEditor>(() => createFlowEditor(detail));
+  const [autosave] = useState<Autosave>(() => createAutosave(editor, api));
+
+  useEffect(() => {
+    const stopValidation = attachValidation(editor);
+    const stopAutosave = autosave.start();
+    return () => {
+      stopValidation();
+      stopAutosave();
+    };
+  }, [editor, autosave]);
+
+  useEffect(() => {
+    // Another window or the CLI saved this flow: offer a reload instead of overwriting it later.
+    return api.subscribe((event) => {
+      if (event.type !== 'flows.changed' || event.flowId !== detail.id) return;
+      const { save, meta } = editor.store.getState();
+      if (save.state === 'saving' || save.state === 'conflict') return;
+      void api.call('flows.get', { id: detail.id }).then((result) => {
+        const current = editor.store.getState();
+        if (!result.ok || current.save.state === 'saving') return;
+        if (result.value.revision > current.meta.revision && result.value.revision > meta.revision) {
+          editor.actions.setSave({ state: 'conflict', message: 'This flow was changed elsewhere.' });
+        } else {
+          editor.actions.setMeta({ name: result.value.name, status: result.value.status, versions: result.value.versions });
+        }
+      });
+    });
+  }, [api, editor, detail.id]);
+
+  useEffect(() => {
+    const warn = (event: BeforeUnloadEvent): void => {
+      const state = editor.store.getState().save.state;
+      if (state === 'pending' || state === 'saving') event.preventDefault();
+    };
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [editor]);
+
+  return (
+    <FlowEditorProvider editor={editor}>
+      <ReactFlowProvider>
+        <EditorLayout colorMode={colorMode} autosave={autosave} onReload={onReload} />
+      </ReactFlowProvider>
+    </FlowEditorProvider>
+  );
+}

@@ -1,0 +1,72 @@
+import { useReactFlow } from '@xyflow/react';
+import { useState } from 'react';
+import type { FlowIssue } from '../../../shared/graph/validate';
+import { AlertIcon, CheckIcon, ErrorIcon } from '../ui/icons';
+import { useFlowActions, useFlowEditor, useFlowStore } from './store/FlowEditorContext';
+
+/** Every validation issue in one list; choosing one selects its step and brings it into view. */
+export function ProblemsPanel() {
+  const validation = useFlowStore((s) => s.validation);
+  const { store } = useFlowEditor();
+  const actions = useFlowActions();
+  const { setCenter, getZoom } = useReactFlow();
+  const [isOpen, setIsOpen] = useState(true);
+  const errors = validation.issues.filter((i) => i.severity === 'error').length;
+  const warnings = validation.issues.length - errors;
+
+  const reveal = (issue: FlowIssue): void => {
+    const state = store.getState();
+    const edge = issue.edgeId ? state.graph.edges.find((e) => e.id === issue.edgeId) : undefined;
+    const nodeId = issue.nodeId ?? edge?.source;
+    const node = nodeId ? state.graph.nodes.find((n) => n.id === nodeId) : undefined;
+    if (!node) return;
+    actions.select([node.id], edge ? [edge.id] : []);
+    const size = state.measured.get(node.id) ?? { width: 240, height: 100 };
+    void setCenter(node.position.x + size.width / 2, node.position.y + size.height / 2, { zoom: Math.max(getZoom(), 1), duration: 300 });
+  };
+
+  const summary =
+    validation.issues.length === 0
+      ? 'No problems'
+      : [errors ? `${errors} ${errors === 1 ? 'error' : 'errors'}` : '', warnings ? `${warnings} ${warnings === 1 ? 'warning' : 'warnings'}` : '']
+          .filter(Boolean)
+          .join(', ');
+
+  return (
+    <section className={`problems${isOpen ? ' is-open' : ''}`} aria-labelledby="problems-title">
+      <header className="problems-header">
+        <button type="button" className="problems-toggle" aria-expanded={isOpen} aria-controls="problems-list" onClick={() => setIsOpen((v) => !v)}>
+          <h2 id="problems-title" className="panel-title">
+            Problems
+          </h2>
+          <span className={`problems-summary${errors ? ' is-error' : warnings ? ' is-warning' : ' is-ok'}`}>{summary}</span>
+        </button>
+      </header>
+      {isOpen ? (
+        validation.issues.length === 0 ? (
+          <p id="problems-list" className="problems-empty">
+            <CheckIcon /> Nothing to fix. The flow is ready to publish.
+          </p>
+        ) : (
+          <ul id="problems-list" className="problems-list" aria-label="Problems">
+            {validation.issues.map((issue, index) => (
+              <li key={`${issue.code}:${issue.nodeId ?? ''}:${issue.edgeId ?? ''}:${issue.port ?? ''}:${index}`}>
+                <button
+                  type="button"
+                  className={`problem is-${issue.severity}`}
+                  onClick={() => reveal(issue)}
+                  disabled={!issue.nodeId && !issue.edgeId}
+                >
+                  {issue.severity === 'error' ? <ErrorIcon /> : <AlertIcon />}
+                  <span className="visually-hidden">{issue.severity === 'error' ? 'Error:' : 'Warning:'}</span>
+                  <span className="problem-message">{issue.message}</span>
+                  <code className="problem-code">{issue.code}</code>
+                </button>
+              </li>
+            ))}
+          </ul>
+        )
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,35 @@
+import { AlertIcon, CheckIcon, ErrorIcon } from '../ui/icons';
+import type { Autosave } from './store/autosave';
+import { useFlowStore } from './store/FlowEditorContext';
+
+/** Always says whether the work is safe: Saved, Saving…, or what went wrong and what to do. */
+export function SaveIndicator({ autosave, onReload }: { autosave: Autosave; onReload: () => void }) {
+  const save = useFlowStore((s) => s.save);
+  return (
+    <div className={`save-indicator is-${save.state}`} role="status" aria-live="polite">
+      {save.state === 'saved' ? (
+        <>
+          <CheckIcon /> Saved
+        </>
+      ) : save.state === 'saving' || save.state === 'pending' ? (
+        <>
+          <span className="spinner" aria-hidden="true" /> Saving…
+        </>
+      ) : save.state === 'error' ? (
+        <>
+          <ErrorIcon /> Save failed: {save.message}
+          <button type="button" className="button button-small" onClick={() => void autosave.flush()}>
+            Retry
+          </button>
+        </>
+      ) : (
+        <>
+          <AlertIcon /> {save.message.includes('elsewhere') ? save.message : `Not saved: this flow was changed elsewhere (${save.message}).`}
+          <button type="button" className="button button-small" onClick={onReload}>
+            Reload flow
+          </button>
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,112 @@
+import {
+  Background,
+  BackgroundVariant,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  type Connection,
+  type EdgeChange,
+  type IsValidConnection,
+  type NodeChange,
+} from '@xyflow/react';
+import { useCallback, useState, type DragEvent } from 'react';
+import { definitionOf, nodeKinds, type NodeKind } from '../../../../shared/graph/nodes';
+import { nodeTypes } from '../nodes/nodeTypes';
+import type { CanvasEdge, CanvasNode } from '../nodes/types';
+import { useFlowActions, useFlowEditor, useFlowStore } from '../store/FlowEditorContext';
+import { createEdgeProjection, createNodeProjection } from './projection';
+
+export const PALETTE_MIME = 'application/x-postcard-kind';
+/** Above this many steps only the visible part of the canvas is rendered. */
+const VISIBLE_ONLY_THRESHOLD = 200;
+const snapGrid: [number, number] = [20, 20];
+const proOptions = { hideAttribution: true };
+const fitViewOptions = { padding: 0.2, maxZoom: 1 };
+const miniMapStyle = { width: 160, height: 110 };
+
+const isKind = (value: string): value is NodeKind => (nodeKinds as readonly string[]).includes(value);
+
+export function Canvas({ colorMode }: { colorMode: 'light' | 'dark' }) {
+  const { store } = useFlowEditor();
+  const actions = useFlowActions();
+  const [projectNodes] = useState(createNodeProjection);
+  const [projectEdges] = useState(createEdgeProjection);
+  const nodes = useFlowStore(projectNodes);
+  const edges = useFlowStore(projectEdges);
+  const isSnapToGrid = useFlowStore((s) => s.isSnapToGrid);
+  const isLarge = useFlowStore((s) => s.graph.nodes.length > VISIBLE_ONLY_THRESHOLD);
+  const { screenToFlowPosition } = useReactFlow();
+
+  const onNodesChange = useCallback((changes: NodeChange<CanvasNode>[]) => actions.applyNodeChanges(changes), [actions]);
+  const onEdgesChange = useCallback((changes: EdgeChange<CanvasEdge>[]) => actions.applyEdgeChanges(changes), [actions]);
+  const onConnect = useCallback(
+    (connection: Connection) => {
+      if (connection.sourceHandle) actions.connect(connection.source, connection.sourceHandle, connection.target);
+    },
+    [actions],
+  );
+  const isValidConnection = useCallback<IsValidConnection<CanvasEdge>>(
+    (connection) => {
+      if (connection.source === connection.target) return false;
+      const target = store.getState().graph.nodes.find((n) => n.id === connection.target);
+      return Boolean(target && definitionOf(target.kind).hasInput);
+    },
+    [store],
+  );
+
+  const onDragOver = useCallback((event: DragEvent) => {
+    if (!event.dataTransfer.types.includes(PALETTE_MIME)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+  }, []);
+  const onDrop = useCallback(
+    (event: DragEvent) => {
+      const kind = event.dataTransfer.getData(PALETTE_MIME);
+      if (!isKind(kind)) return;
+      event.preventDefault();
+      const point = screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      // Drop the card centred under the pointer rather than hanging from its corner.
+      actions.addNode(kind, { x: point.x - 120, y: point.y - 40 });
+    },
+    [actions, screenToFlowPosition],
+  );
+
+  const hasNodes = nodes.length > 0;
+  return (
+    <div className="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+      <ReactFlow<CanvasNode, CanvasEdge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        isValidConnection={isValidConnection}
+        snapToGrid={isSnapToGrid}
+        snapGrid={snapGrid}
+        fitView
+        fitViewOptions={fitViewOptions}
+        minZoom={0.1}
+        maxZoom={2}
+        onlyRenderVisibleElements={isLarge}
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={['Meta', 'Control']}
+        colorMode={colorMode}
+        proOptions={proOptions}
+        aria-label="Flow canvas"
+      >
+        <Background variant={BackgroundVariant.Dots} gap={20} size={1} />
+        <Controls position="bottom-left" />
+        <MiniMap position="bottom-right" pannable zoomable ariaLabel="Mini map of the flow" style={miniMapStyle} />
+      </ReactFlow>
+      {hasNodes ? null : (
+        <div className="canvas-empty" role="note">
+          <h2>Start with a trigger</h2>
+          <p>Drag a step from the palette onto the canvas, or focus a step and press Enter. Connect outputs to inputs by dragging between the dots.</p>
+        </div>
+      )}
+    </div>
+  );
+}

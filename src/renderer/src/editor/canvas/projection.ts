@@ -1,0 +1,149 @@
+import { MarkerType } from '@xyflow/react';
+import type { FlowEdge, FlowNode } from '../../../../shared/graph/graph';
+import { definitionOf } from '../../../../shared/graph/nodes';
+import type { Dimensions, FlowEditorState, IssueCounts } from '../store/flowStore';
+import type { CanvasEdge, CanvasNode } from '../nodes/types';
+
+/**
+ * The store holds the flow's domain graph; React Flow wants its own node and edge objects.
+ * These projections translate one into the other and keep every unchanged object identical,
+ * so dragging one node of a thousand re-renders one node, not a thousand (React Flow's
+ * performance guide: stable objects, memoized node components).
+ */
+
+interface NodeEntry {
+  node: FlowNode;
+  isSelected: boolean;
+  dims: Dimensions | undefined;
+  errors: number;
+  warnings: number;
+  result: CanvasNode;
+}
+
+export function nodeAriaLabel(node: Pick<FlowNode, 'kind' | 'label'>): string {
+  const kindLabel = definitionOf(node.kind).label;
+  return `${kindLabel} step: ${node.label?.trim() || kindLabel}`;
+}
+
+export function createNodeProjection(): (state: FlowEditorState) => CanvasNode[] {
+  let cache = new Map<string, NodeEntry>();
+  let lastInputs: unknown[] = [];
+  let lastResult: CanvasNode[] = [];
+  const noIssues: IssueCounts = { errors: 0, warnings: 0 };
+
+  return (state) => {
+    const inputs = [state.graph.nodes, state.selectedNodeIds, state.measured, state.issueCountsByNode];
+    if (inputs.every((input, i) => input === lastInputs[i])) return lastResult;
+    lastInputs = inputs;
+    const next = new Map<string, NodeEntry>();
+    let isSame = state.graph.nodes.length === lastResult.length;
+    const result = state.graph.nodes.map((node, index) => {
+      const isSelected = state.selectedNodeIds.has(node.id);
+      const dims = state.measured.get(node.id);
+      const { errors, warnings } = state.issueCountsByNode.get(node.id) ?? noIssues;
+      const previous = cache.get(node.id);
+      let entry: NodeEntry;
+      if (
+        previous &&
+        previous.node === node &&
+        previous.isSelected === isSelected &&
+        previous.dims === dims &&
+        previous.errors === errors &&
+        previous.warnings === warnings
+      ) {
+        entry = previous;
+      } else {
+        const isDataSame =
+          previous &&
+          previous.node.config === node.config &&
+          previous.node.label === node.label &&
+          previous.errors === errors &&
+          previous.warnings === warnings;
+        const data = isDataSame ? previous.result.data : { label: node.label ?? '', config: node.config, errors, warnings };
+        entry = {
+          node,
+          isSelected,
+          dims,
+          errors,
+          warnings,
+          result: {
+            id: node.id,
+            type: node.kind,
+            position: node.position,
+            data,
+            selected: isSelected,
+            ariaLabel: nodeAriaLabel(node),
+            ...(dims ? { measured: dims } : {}),
+          } as CanvasNode,
+        };
+      }
+      next.set(node.id, entry);
+      if (isSame && lastResult[index] !== entry.result) isSame = false;
+      return entry.result;
+    });
+    cache = next;
+    if (!isSame) lastResult = result;
+    return lastResult;
+  };
+}
+
+interface EdgeEntry {
+  edge: FlowEdge;
+  isSelected: boolean;
+  hasError: boolean;
+  label: string;
+  result: CanvasEdge;
+}
+
+const marker = { type: MarkerType.ArrowClosed, width: 18, height: 18 };
+
+export function createEdgeProjection(): (state: FlowEditorState) => CanvasEdge[] {
+  let cache = new Map<string, EdgeEntry>();
+  let lastInputs: unknown[] = [];
+  let lastResult: CanvasEdge[] = [];
+
+  return (state) => {
+    const inputs = [state.graph.edges, state.graph.nodes, state.selectedEdgeIds, state.edgesWithErrors];
+    if (inputs.every((input, i) => input === lastInputs[i])) return lastResult;
+    const labelsOf = new Map<string, string>();
+    for (const node of state.graph.nodes) labelsOf.set(node.id, node.label?.trim() || definitionOf(node.kind).label);
+    lastInputs = inputs;
+    const next = new Map<string, EdgeEntry>();
+    let isSame = state.graph.edges.length === lastResult.length;
+    const result = state.graph.edges.map((edge, index) => {
+      const isSelected = state.selectedEdgeIds.has(edge.id);
+      const hasError = state.edgesWithErrors.has(edge.id);
+      const label = `Connection from ${labelsOf.get(edge.source) ?? edge.source} (${edge.sourcePort}) to ${labelsOf.get(edge.target) ?? edge.target}`;
+      const previous = cache.get(edge.id);
+      let entry: EdgeEntry;
+      if (previous && previous.edge === edge && previous.isSelected === isSelected && previous.hasError === hasError && previous.label === label) {
+        entry = previous;
+      } else {
+        entry = {
+          edge,
+          isSelected,
+          hasError,
+          label,
+          result: {
+            id: edge.id,
+            source: edge.source,
+            target: edge.target,
+            sourceHandle: edge.sourcePort,
+            selected: isSelected,
+            className: hasError ? 'has-error' : undefined,
+            markerEnd: marker,
+            ariaLabel: hasError ? `${label} (has a problem)` : label,
+            data: { hasError },
+          },
+        };
+      }
+      next.set(edge.id, entry);
+      if (isSame && lastResult[index] !== entry.result) isSame = false;
+      return entry.result;
+    });
+    cache = next;
+    // Moving a node changes no edge: hand React Flow the very same array.
+    if (!isSame) lastResult = result;
+    return lastResult;
+  };
+}

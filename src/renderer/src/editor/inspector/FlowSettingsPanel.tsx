@@ -1,0 +1,110 @@
+import { useMemo } from 'react';
+import type { FlowSettings } from '../../../../shared/flow/settings';
+import { useFlowActions, useFlowStore } from '../store/FlowEditorContext';
+import { CheckboxField, NumberField, Section, SelectField, TextField, TimeField } from './fields';
+
+const reentryOptions: ReadonlyArray<{ value: FlowSettings['reentry']['mode']; label: string }> = [
+  { value: 'never', label: 'Never: once per contact' },
+  { value: 'after_exit', label: 'After leaving the flow' },
+  { value: 'always', label: 'Any time, even while in the flow' },
+];
+
+function timeZones(current: string): string[] {
+  const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  return zones.includes(current) ? zones : [current, ...zones];
+}
+
+/** Settings of the whole flow, shown when no step is selected. */
+export function FlowSettingsPanel() {
+  const settings = useFlowStore((s) => s.settings);
+  const actions = useFlowActions();
+  const zones = useMemo(() => timeZones(settings.defaultTimeZone), [settings.defaultTimeZone]);
+  const set = (update: (s: FlowSettings) => FlowSettings, merge?: string): void =>
+    actions.updateSettings(update, merge ? { merge: `settings:${merge}` } : 'record');
+
+  return (
+    <div className="inspector" role="region" aria-label="Flow settings">
+      <header className="inspector-header">
+        <div>
+          <h2 className="panel-title">Flow settings</h2>
+          <p className="panel-hint">Apply to every step. Select a step on the canvas to edit it.</p>
+        </div>
+      </header>
+      <Section title="Quiet hours">
+        <CheckboxField
+          label="Hold messages during quiet hours"
+          checked={settings.quietHours.isEnabled}
+          onChange={(isEnabled) => set((s) => ({ ...s, quietHours: { ...s.quietHours, isEnabled } }))}
+        />
+        <div className="field-row">
+          <TimeField label="Quiet from" value={settings.quietHours.start} onChange={(start) => set((s) => ({ ...s, quietHours: { ...s.quietHours, start } }))} />
+          <TimeField label="Quiet until" value={settings.quietHours.end} onChange={(end) => set((s) => ({ ...s, quietHours: { ...s.quietHours, end } }))} />
+        </div>
+        <p className="field-hint">In each recipient’s local time.</p>
+      </Section>
+      <Section title="Frequency cap">
+        <CheckboxField
+          label="Limit how often a contact hears from this flow"
+          checked={settings.frequencyCap.isEnabled}
+          onChange={(isEnabled) => set((s) => ({ ...s, frequencyCap: { ...s.frequencyCap, isEnabled } }))}
+        />
+        <div className="field-row">
+          <NumberField
+            label="At most"
+            suffix="messages"
+            value={settings.frequencyCap.maxMessages}
+            min={1}
+            max={100}
+            onChange={(maxMessages) => set((s) => ({ ...s, frequencyCap: { ...s.frequencyCap, maxMessages } }), 'cap-max')}
+          />
+          <NumberField
+            label="Per"
+            suffix="hours"
+            value={settings.frequencyCap.perHours}
+            min={1}
+            max={720}
+            onChange={(perHours) => set((s) => ({ ...s, frequencyCap: { ...s.frequencyCap, perHours } }), 'cap-per')}
+          />
+        </div>
+      </Section>
+      <Section title="Re-entry">
+        <SelectField
+          label="Contacts may enter again"
+          value={settings.reentry.mode}
+          options={reentryOptions}
+          onChange={(mode) => set((s) => ({ ...s, reentry: { ...s.reentry, mode } }))}
+        />
+        {settings.reentry.mode === 'never' ? null : (
+          <NumberField
+            label="Minimum gap between entries"
+            suffix="hours"
+            value={settings.reentry.minGapHours}
+            min={0}
+            max={24 * 365}
+            isInteger={false}
+            onChange={(minGapHours) => set((s) => ({ ...s, reentry: { ...s.reentry, minGapHours } }), 'gap')}
+          />
+        )}
+      </Section>
+      <Section title="Goal">
+        <TextField
+          label="Goal event"
+          value={settings.goalEvent}
+          maxLength={120}
+          placeholder="purchased"
+          hint="When this event happens, the contact leaves the flow wherever they are."
+          onChange={(goalEvent) => set((s) => ({ ...s, goalEvent }), 'goal')}
+        />
+      </Section>
+      <Section title="Time zone">
+        <SelectField
+          label="Default time zone"
+          value={settings.defaultTimeZone}
+          options={zones.map((zone) => ({ value: zone, label: zone.replace(/_/g, ' ') }))}
+          onChange={(defaultTimeZone) => set((s) => ({ ...s, defaultTimeZone }))}
+        />
+        <p className="field-hint">Used for contacts whose own time zone is unknown.</p>
+      </Section>
+    </div>
+  );
+}

@@ -1,0 +1,70 @@
+import { Handle, Position, useUpdateNodeInternals } from '@xyflow/react';
+import { useEffect, useMemo, useRef, type ReactNode } from 'react';
+import { definitionOf, portsOf, type NodeKind } from '../../../../shared/graph/nodes';
+import { kindIcons, type IconComponent } from '../../ui/icons';
+import type { CanvasNodeData } from './types';
+
+/** The shared card every node kind renders: icon, kind, title, a summary, and labelled outputs. */
+export function NodeCard<K extends NodeKind>({
+  id,
+  kind,
+  data,
+  isSelected,
+  children,
+}: {
+  id: string;
+  kind: K;
+  data: CanvasNodeData<K>;
+  isSelected: boolean;
+  children: ReactNode;
+}) {
+  const definition = definitionOf(kind);
+  const Icon: IconComponent = kindIcons[kind];
+  const ports = useMemo(() => portsOf(kind, data.config), [kind, data.config]);
+  const portKey = ports.map((p) => p.id).join('|');
+  const updateNodeInternals = useUpdateNodeInternals();
+  const measuredPortKey = useRef(portKey);
+  useEffect(() => {
+    // Handles are measured once; when a condition or variant adds/removes an output, re-measure.
+    // Not on mount: React Flow measures new nodes itself, and an early call would cut short
+    // the initial fitView (it runs as soon as any node reports its size).
+    if (measuredPortKey.current === portKey) return;
+    measuredPortKey.current = portKey;
+    updateNodeInternals(id);
+  }, [id, portKey, updateNodeInternals]);
+
+  const problems = data.errors + data.warnings;
+  return (
+    <div className={`node-card kind-${kind}${isSelected ? ' is-selected' : ''}${data.errors ? ' has-errors' : data.warnings ? ' has-warnings' : ''}`}>
+      {definition.hasInput ? <Handle type="target" position={Position.Top} className="node-handle node-handle-in" /> : null}
+      <div className="node-header">
+        <span className="node-icon">
+          <Icon size={14} />
+        </span>
+        <span className="node-kind">{definition.label}</span>
+        {problems > 0 ? (
+          <span
+            className={`node-badge ${data.errors ? 'is-error' : 'is-warning'}`}
+            role="img"
+            aria-label={`${problems} ${problems === 1 ? 'problem' : 'problems'}`}
+            title={`${data.errors} error(s), ${data.warnings} warning(s)`}
+          >
+            {problems}
+          </span>
+        ) : null}
+      </div>
+      <div className="node-title">{data.label || definition.label}</div>
+      <div className="node-summary">{children}</div>
+      {ports.length > 0 ? (
+        <div className="node-ports">
+          {ports.map((port) => (
+            <div key={port.id} className="node-port">
+              <span className="node-port-label">{port.label}</span>
+              <Handle type="source" position={Position.Bottom} id={port.id} className="node-handle node-handle-out" title={`${port.label} output`} />
+            </div>
+          ))}
+        </div>
+      ) : null}
+    </div>
+  );
+}

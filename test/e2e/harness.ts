@@ -1,0 +1,32 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openPostcard, type Postcard } from '../../src/main/app';
+import { startHost, type Host } from '../../src/main/http/host';
+
+export const repoRoot = join(import.meta.dirname, '..', '..');
+export const rendererDir = join(repoRoot, 'out', 'renderer');
+
+export interface RunningApp {
+  postcard: Postcard;
+  host: Host;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/** The browser mode as a user gets it: a fresh data dir (with the samples) behind the real host. */
+export async function startApp(options: { seedSamples?: boolean } = {}): Promise<RunningApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'postcard-e2e-'));
+  const postcard = await openPostcard({ dataDir, seedSamples: options.seedSamples ?? true });
+  const host = await startHost({ postcard, rendererDir });
+  return {
+    postcard,
+    host,
+    dataDir,
+    async close() {
+      await host.close();
+      postcard.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
