@@ -92,7 +92,9 @@ export function EditorLayout({ colorMode, autosave, onReload }: { colorMode: 'li
     ? `Fix ${errorCount} ${errorCount === 1 ? 'error' : 'errors'} before publishing`
     : isConflict
       ? 'Reload the flow before publishing'
-      : undefined;
+      : latestVersion !== null && !meta.hasUnpublishedChanges
+        ? `No changes since version ${latestVersion}`
+        : undefined;
 
   return (
     <div className="editor">

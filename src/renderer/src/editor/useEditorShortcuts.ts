@@ -23,6 +23,10 @@ export function useEditorShortcuts(editor: FlowEditor, handlers: ShortcutHandler
   useEffect(() => {
     const { actions } = editor;
 
+    // Some shells deliver no `paste` event when nothing editable has focus; then Ctrl/⌘+V falls
+    // back to the in-memory copy.
+    let pendingPaste: ReturnType<typeof setTimeout> | null = null;
+
     const copy = (): string | null => {
       const payload = actions.copySelection();
       return payload ? remember(payload) : null;
@@ -49,6 +53,13 @@ export function useEditorShortcuts(editor: FlowEditor, handlers: ShortcutHandler
         // The `copy` event below fills the clipboard; this also covers shells where it does not fire.
         const text = copy();
         if (text) void writeSystemClipboard(text);
+      } else if (mod && key === 'v') {
+        if (pendingPaste) clearTimeout(pendingPaste);
+        pendingPaste = setTimeout(() => {
+          pendingPaste = null;
+          const payload = fromMemory();
+          if (payload) actions.paste(payload, nextPasteOffset());
+        }, 100);
       } else if (!mod && !event.altKey && (event.key === 'Delete' || event.key === 'Backspace')) {
         event.preventDefault();
         actions.deleteSelection();
@@ -73,6 +84,8 @@ export function useEditorShortcuts(editor: FlowEditor, handlers: ShortcutHandler
     };
 
     const onPaste = (event: ClipboardEvent): void => {
+      if (pendingPaste) clearTimeout(pendingPaste);
+      pendingPaste = null;
       if (isEditable(event.target) || isDialogOpen()) return;
       const text = event.clipboardData?.getData('text/plain') ?? '';
       // Steps from the system clipboard (maybe another window) first, else the copy kept in memory.
@@ -89,6 +102,7 @@ export function useEditorShortcuts(editor: FlowEditor, handlers: ShortcutHandler
       window.removeEventListener('keydown', onKeyDown);
       document.removeEventListener('copy', onCopy);
       document.removeEventListener('paste', onPaste);
+      if (pendingPaste) clearTimeout(pendingPaste);
     };
   }, [editor, handlers]);
 }

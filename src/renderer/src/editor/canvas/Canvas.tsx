@@ -24,6 +24,7 @@ const snapGrid: [number, number] = [20, 20];
 const proOptions = { hideAttribution: true };
 const fitViewOptions = { padding: 0.2, maxZoom: 1 };
 const miniMapStyle = { width: 160, height: 110 };
+const miniMapNodeClass = (node: CanvasNode): string => `minimap-node kind-${node.type}`;
 
 const isKind = (value: string): value is NodeKind => (nodeKinds as readonly string[]).includes(value);
 
@@ -37,6 +38,9 @@ export function Canvas({ colorMode }: { colorMode: 'light' | 'dark' }) {
   const isSnapToGrid = useFlowStore((s) => s.isSnapToGrid);
   const isLarge = useFlowStore((s) => s.graph.nodes.length > VISIBLE_ONLY_THRESHOLD);
   const { screenToFlowPosition } = useReactFlow();
+  // Fit an existing flow into view once; an empty flow keeps the plain viewport so the first
+  // step lands exactly where it was dropped instead of the view jumping to it.
+  const [shouldFitOnOpen] = useState(() => store.getState().graph.nodes.length > 0);
 
   const onNodesChange = useCallback((changes: NodeChange<CanvasNode>[]) => actions.applyNodeChanges(changes), [actions]);
   const onEdgesChange = useCallback((changes: EdgeChange<CanvasEdge>[]) => actions.applyEdgeChanges(changes), [actions]);
@@ -85,7 +89,7 @@ export function Canvas({ colorMode }: { colorMode: 'light' | 'dark' }) {
         isValidConnection={isValidConnection}
         snapToGrid={isSnapToGrid}
         snapGrid={snapGrid}
-        fitView
+        fitView={shouldFitOnOpen}
         fitViewOptions={fitViewOptions}
         minZoom={0.1}
         maxZoom={2}
@@ -99,7 +103,7 @@ export function Canvas({ colorMode }: { colorMode: 'light' | 'dark' }) {
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1} />
         <Controls position="bottom-left" />
-        <MiniMap position="bottom-right" pannable zoomable ariaLabel="Mini map of the flow" style={miniMapStyle} />
+        <MiniMap position="bottom-right" pannable zoomable ariaLabel="Mini map of the flow" style={miniMapStyle} nodeClassName={miniMapNodeClass} />
       </ReactFlow>
       {hasNodes ? null : (
         <div className="canvas-empty" role="note">

@@ -1,0 +1,80 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { repoRoot } from './harness';
+
+export const screenshotDir = join(repoRoot, 'test-results', 'e2e');
+
+export interface OpenBrowser {
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh headless Chromium, one page at a desktop size. Playwright gives every launch its own
+ * throw-away profile, so no state leaks between runs.
+ */
+export async function openBrowser(executablePath: string): Promise<OpenBrowser> {
+  const browser = await chromium.launch({
+    executablePath,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().includes('favicon')) errors.push(message.text());
+  });
+  return {
+    browser,
+    context,
+    page,
+    async close() {
+      await browser.close();
+      if (errors.length > 0) console.warn(`Browser errors during the test:\n${errors.join('\n')}`);
+    },
+  };
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`) });
+}
+
+/** The canvas node with this accessible name, e.g. "MMS step: Your cart MMS". */
+export const canvasNode = (page: Page, name: string | RegExp): Locator => page.getByRole('group', { name, exact: typeof name === 'string' });
+
+/**
+ * Drag from one step's output to another step's input. Handles are pointer targets without a
+ * role (the inspector's "… goes to" selects are the accessible way to wire steps).
+ */
+export async function connect(page: Page, from: Locator, port: string, to: Locator): Promise<void> {
+  const source = from.locator(`.react-flow__handle.source[data-handleid="${port}"]`);
+  const target = to.locator('.react-flow__handle.target');
+  const a = await source.boundingBox();
+  const b = await target.boundingBox();
+  if (!a || !b) throw new Error(`cannot find the "${port}" output or the input to connect`);
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+  await page.mouse.up();
+}
+
+/** Drop a palette step onto the canvas at a point relative to the canvas's top-left corner. */
+export async function dropStep(page: Page, kindLabel: string, at: { x: number; y: number }): Promise<void> {
+  await page
+    .getByRole('button', { name: `Add ${kindLabel} step` })
+    .dragTo(page.getByRole('application', { name: 'Flow canvas' }), { targetPosition: at });
+}
