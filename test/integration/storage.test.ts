@@ -1,8 +1,9 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openPostcard, type Postcard } from '../../src/main/app';
+import { DatabaseOpenError } from '../../src/main/db/open';
 import { defaultDataDir, resolveDataDir } from '../../src/main/paths';
 import type { ApiResult, FlowDetail, FlowSummary } from '../../src/shared';
 import { linearFlow } from '../support/graphs';
@@ -61,6 +62,16 @@ describe('database file', () => {
     expect(again.graph.nodes).toHaveLength(4);
     expect(again.revision).toBe(1);
     expect(second.sqlite.prepare('select count(*) as n from __drizzle_migrations').get()).toEqual(migrations);
+  });
+
+  it('names the file when it is not a database, and leaves it as it was', async () => {
+    const dataDir = tempDir();
+    const file = join(dataDir, 'postcard.db');
+    writeFileSync(file, 'this is not a database, but it may be all the user has');
+    const error = await openPostcard({ dataDir, seedSamples: false }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DatabaseOpenError);
+    expect((error as DatabaseOpenError).message).toContain(file);
+    expect(readFileSync(file, 'utf8')).toBe('this is not a database, but it may be all the user has');
   });
 
   it('refuses to edit a published version even with raw SQL', async () => {

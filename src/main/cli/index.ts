@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { PostcardError } from '../../shared/api/result';
+import { DatabaseOpenError } from '../db/open';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appRoot } from '../paths';
@@ -38,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     // Commander already printed its own message (usage errors, --help, --version).
     if (error instanceof CommanderError) return error.exitCode;
-    if (error instanceof CliError || error instanceof PostcardError) {
+    if (error instanceof CliError || error instanceof PostcardError || error instanceof DatabaseOpenError) {
       console.error(`postcard: ${error.message}`);
       return 1;
     }

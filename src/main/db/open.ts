@@ -24,10 +24,13 @@ export const DATABASE_FILE = 'postcard.db';
 
 export function openDatabase(options: OpenDatabaseOptions): { db: PostcardDb; sqlite: SqliteDatabase } {
   mkdirSync(options.dataDir, { recursive: true });
-  const sqlite = new Database(
-    join(options.dataDir, DATABASE_FILE),
-    options.nativeBinding ? { nativeBinding: options.nativeBinding } : {},
-  );
+  const file = join(options.dataDir, DATABASE_FILE);
+  let sqlite: SqliteDatabase;
+  try {
+    sqlite = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+  } catch (error) {
+    throw new DatabaseOpenError(file, error);
+  }
   try {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
@@ -39,6 +42,18 @@ export function openDatabase(options: OpenDatabaseOptions): { db: PostcardDb; sq
     return { db, sqlite };
   } catch (error) {
     sqlite.close();
-    throw error;
+    throw new DatabaseOpenError(file, error);
+  }
+}
+
+/** Names the file and the cause, e.g. a file that is not a database, or a read-only disk. */
+export class DatabaseOpenError extends Error {
+  constructor(
+    readonly file: string,
+    override readonly cause: unknown,
+  ) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`the database ${file} cannot be opened (${reason})`);
+    this.name = 'DatabaseOpenError';
   }
 }
