@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openPostcard, type Postcard } from '../../src/main/app';
 import { DatabaseOpenError } from '../../src/main/db/open';
+import { seedSamples } from '../../src/main/services/samples';
 import { defaultDataDir, resolveDataDir } from '../../src/main/paths';
 import type { ApiResult, FlowDetail, FlowSummary } from '../../src/shared';
 import { linearFlow } from '../support/graphs';
@@ -148,6 +149,24 @@ describe('first run', () => {
 
     const second = await open(dataDir, true);
     expect(value<FlowSummary[]>(await second.dispatch('flows.list', {}))).toEqual([]);
+  });
+
+  it('skips a broken sample file with a warning and still seeds the others', async () => {
+    const postcard = await open(tempDir(), false);
+    const samplesDir = join(tempDir(), 'flows');
+    mkdirSync(samplesDir);
+    copyFileSync(join(import.meta.dirname, '../../resources/flows/abandoned-cart.json'), join(samplesDir, 'b-good.json'));
+    writeFileSync(join(samplesDir, 'a-broken.json'), '{"format": "postcard.flow", "schemaVersion": 2');
+    writeFileSync(join(samplesDir, 'c-too-new.json'), JSON.stringify({ format: 'postcard.flow', schemaVersion: 99 }));
+    const warnings: string[] = [];
+    const seeded = seedSamples({ db: postcard.db, flows: postcard.services.flows, samplesDir, warn: (message) => warnings.push(message) });
+    expect(seeded).toHaveLength(1);
+    expect(warnings).toHaveLength(2);
+    expect(warnings.join('\n')).toContain('a-broken.json');
+    expect(warnings.join('\n')).toContain('c-too-new.json');
+    expect(seedSamples({ db: postcard.db, flows: postcard.services.flows, samplesDir, warn: (message) => warnings.push(message) })).toEqual([]);
+    expect(postcard.services.flows.list()).toHaveLength(1);
+    expect(warnings).toHaveLength(2);
   });
 
   it('does not seed when asked not to', async () => {

@@ -29,15 +29,24 @@ export function seedSamples(options: {
   for (const file of files) {
     const key = seededKey(file);
     if (options.db.select().from(appMeta).where(eq(appMeta.key, key)).get()) continue;
+    const record = (): void => {
+      options.db.insert(appMeta).values({ key, value: new Date().toISOString() }).onConflictDoNothing().run();
+    };
     try {
       const document: unknown = JSON.parse(readFileSync(join(options.samplesDir, file), 'utf8'));
-      const flow = options.flows.import(document);
+      // The flow and the note that it was seeded commit together: a crash in between cannot
+      // leave a sample that is imported again on the next start.
+      const flow = options.db.transaction(() => {
+        const imported = options.flows.import(document);
+        record();
+        return imported;
+      });
       imported.push(flow.id);
     } catch (error) {
       warn(`sample flow ${file} was not imported: ${error instanceof Error ? error.message : String(error)}`);
+      // Recorded even when the file is broken: retrying it on every start would only repeat the warning.
+      record();
     }
-    // Recorded even when the file was broken: retrying it on every start would only repeat the warning.
-    options.db.insert(appMeta).values({ key, value: new Date().toISOString() }).onConflictDoNothing().run();
   }
   return imported;
 }
