@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -112,6 +113,22 @@ describe('postcard CLI', () => {
     const run = postcard('--data-dir', dataDir, 'serve', '--renderer-dir', join(dir, 'no-build'));
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('npm run build');
+  });
+
+  it('serve names a port that is already taken', async () => {
+    const rendererDir = join(dir, 'renderer');
+    mkdirSync(rendererDir);
+    writeFileSync(join(rendererDir, 'index.html'), '<!doctype html>');
+    const blocker = createServer();
+    await new Promise<void>((listening) => blocker.listen(0, '127.0.0.1', listening));
+    const { port } = blocker.address() as { port: number };
+    try {
+      const run = postcard('--data-dir', dataDir, 'serve', '--renderer-dir', rendererDir, '--port', String(port));
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim()).toBe(`postcard: port ${port} is already in use: pick another with --port`);
+    } finally {
+      blocker.close();
+    }
   });
 
   it('serve prints a URL with a token that answers API calls', async () => {
