@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { engineContract } from './engine';
 import { flowsContract } from './flows';
 import type { ApiResult } from './result';
 
@@ -10,6 +11,7 @@ import type { ApiResult } from './result';
  */
 export const contract = {
   ...flowsContract,
+  ...engineContract,
 } as const;
 
 

@@ -1,0 +1,116 @@
+import type Database from 'better-sqlite3';
+import { parse } from 'csv-parse/sync';
+import type { ContactsImportResult, ImportProblem } from '../../shared/api/engine';
+import { PostcardError } from '../../shared/api/result';
+import { mmsCapabilities, type ConsentChannel, type MmsCapability } from '../../shared/engine/types';
+import { CounterBuffer, prepareStatements, recordConsent } from '../engine/store';
+import { isValidTimeZone } from '../engine/localTime';
+import { inferTimeZone, normalizePhone } from './timeZone';
+
+/**
+ * CSV contact import: one row per contact, `phone` required; `time_zone`, `mms_capable`,
+ * `consent` (opted_in / opted_out), `consent_channel`, `consent_at` recognised; every other
+ * column becomes an attribute. Existing phones are updated (attributes merged). Bad rows are
+ * reported by line and skipped; the good rows are written in one transaction.
+ */
+const reserved = new Set(['phone', 'time_zone', 'timezone', 'mms_capable', 'consent', 'consent_channel', 'consent_at', 'consent_source']);
+const MAX_PROBLEMS = 100;
+
+export function importContactsCsv(sqlite: Database.Database, csv: string, now: number): ContactsImportResult {
+  let records: Array<Record<string, string>>;
+  try {
+    records = parse(csv, { columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true });
+  } catch (error) {
+    throw new PostcardError('INVALID_INPUT', `the CSV cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (records.length > 0 && !('phone' in (records[0] as object))) {
+    throw new PostcardError('INVALID_INPUT', 'the CSV needs a "phone" column');
+  }
+  const statements = prepareStatements(sqlite);
+  const find = sqlite.prepare('SELECT id, attributes_json FROM contacts WHERE phone = ?');
+  const insert = sqlite.prepare(
+    `INSERT INTO contacts (phone, time_zone, time_zone_source, attributes_json, mms_capable, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const update = sqlite.prepare(
+    `UPDATE contacts SET time_zone = coalesce(?, time_zone), time_zone_source = coalesce(?, time_zone_source), attributes_json = ?,
+       mms_capable = coalesce(?, mms_capable), updated_at = ? WHERE id = ?`,
+  );
+  const problems: ImportProblem[] = [];
+  let created = 0;
+  let updated = 0;
+  let consentRecords = 0;
+  const report = (line: number, message: string): void => {
+    if (problems.length < MAX_PROBLEMS) problems.push({ line, message });
+  };
+  const counters = new CounterBuffer();
+  sqlite.transaction(() => {
+    records.forEach((record, index) => {
+      const line = index + 2;
+      const phone = normalizePhone(record.phone ?? '');
+      if (!phone) return report(line, `"${(record.phone ?? '').slice(0, 40)}" is not a phone number`);
+      const zoneInput = (record.time_zone ?? record.timezone ?? '').trim();
+      if (zoneInput && !isValidTimeZone(zoneInput)) return report(line, `"${zoneInput.slice(0, 64)}" is not an IANA time zone`);
+      const mmsInput = (record.mms_capable ?? '').trim().toLowerCase();
+      const mms = mmsInput ? normalizeMms(mmsInput) : null;
+      if (mmsInput && !mms) return report(line, `mms_capable must be yes, no or unknown`);
+      const consent = (record.consent ?? '').trim().toLowerCase();
+      const consentKind = consent ? normalizeConsent(consent) : null;
+      if (consent && !consentKind) return report(line, `consent must be opted_in or opted_out`);
+      const channelInput = (record.consent_channel ?? 'all').trim().toLowerCase() || 'all';
+      if (!['sms', 'mms', 'all'].includes(channelInput)) return report(line, 'consent_channel must be sms, mms or all');
+      const consentAt = record.consent_at ? Date.parse(record.consent_at) : now;
+      if (Number.isNaN(consentAt)) return report(line, `consent_at "${record.consent_at?.slice(0, 40)}" is not a date`);
+
+      const attributes: Record<string, string> = {};
+      for (const [key, value] of Object.entries(record)) {
+        if (!reserved.has(key) && key !== '' && value !== '') attributes[key] = value;
+      }
+      const zone = zoneInput || null;
+      const inferred = zone ? null : inferTimeZone(phone);
+      const existing = find.get(phone) as { id: number; attributes_json: string } | undefined;
+      let contactId: number;
+      if (existing) {
+        const merged = { ...safeObject(existing.attributes_json), ...attributes };
+        update.run(zone ?? inferred, zone ? 'contact' : inferred ? 'inferred' : null, JSON.stringify(merged), mms, now, existing.id);
+        contactId = existing.id;
+        updated++;
+      } else {
+        const result = insert.run(phone, zone ?? inferred, zone ? 'contact' : inferred ? 'inferred' : null, JSON.stringify(attributes), mms ?? 'unknown', now, now);
+        contactId = Number(result.lastInsertRowid);
+        created++;
+      }
+      if (consentKind) {
+        recordConsent(
+          statements,
+          counters,
+          { contactId, kind: consentKind, channel: channelInput as ConsentChannel, source: (record.consent_source ?? 'import').slice(0, 60) || 'import', keyword: null, occurredAt: consentAt },
+          now,
+        );
+        consentRecords++;
+      }
+    });
+    counters.flush(statements);
+  })();
+  return { created, updated, consentRecords, skipped: records.length - created - updated, problems };
+}
+
+function normalizeMms(value: string): MmsCapability | null {
+  if (value === 'true' || value === '1') return 'yes';
+  if (value === 'false' || value === '0') return 'no';
+  return (mmsCapabilities as readonly string[]).includes(value) ? (value as MmsCapability) : null;
+}
+
+function normalizeConsent(value: string): 'opt_in' | 'opt_out' | null {
+  if (['opted_in', 'opt_in', 'yes', 'true', 'subscribed', '1'].includes(value)) return 'opt_in';
+  if (['opted_out', 'opt_out', 'no', 'false', 'unsubscribed', '0'].includes(value)) return 'opt_out';
+  return null;
+}
+
+function safeObject(json: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(json);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,660 @@
+import type Database from 'better-sqlite3';
+import type { FlowSettings } from '../../shared/flow/settings';
+import { classifyInbound, normalizeKeyword } from '../../shared/engine/keywords';
+import type { RandomSource } from '../../shared/engine/random';
+import { unitHash } from '../../shared/engine/random';
+import type { Channel, EnrollmentState, MmsCapability } from '../../shared/engine/types';
+import { isTransient } from '../providers/errors';
+import type { InboundMessage, ProviderAdapter, Receipt, SendResult } from '../providers/types';
+import type { Clock } from './clock';
+import { compileFlow, type CompiledFlow } from './flow';
+import { isQuietAt, quietHoursEnd } from './localTime';
+import { matchesFilters, mayEnter, step, type StepContact, type StepFacts } from './step';
+import {
+  CounterBuffer,
+  exitEnrollment,
+  finishMessage,
+  hasConsent,
+  prepareStatements,
+  recordConsent,
+  sqliteFacts,
+  type ConsentRecord,
+  type DueEnrollmentRow,
+  type DueMessageRow,
+  type Statements,
+} from './store';
+
+/**
+ * The runtime performs what the pure step decides. One `tick()` at the clock's `now`:
+ *   1. re-send rows a crash left in `sending` (same idempotency key),
+ *   2. apply provider receipts and inbound replies (STOP, START, HELP, keywords),
+ *   3. act on new consent and events (subscribed/event triggers, goal exits, event waits),
+ *   4. advance every enrollment whose timer is due, in batches of one transaction each,
+ *   5. drain the outbox, checking consent, quiet hours and the frequency cap at send time,
+ * and repeats until nothing is left due at `now`. Every batch writes the enrollment, its outbox
+ * rows, its timer and the node counters in a single SQLite transaction, so a crash at any
+ * point leaves either the whole step or none of it.
+ */
+
+export interface EngineRuntimeOptions {
+  sqlite: Database.Database;
+  clock: Clock;
+  /** Jitter for retry backoff; seeded in dry-runs. */
+  random: RandomSource;
+  provider: ProviderAdapter;
+  /** Prefix of every idempotency key, unique per database (so two databases never collide at a provider). */
+  installId: string;
+  batchSize?: number;
+  maxAttempts?: number;
+  /** Sends held by quiet hours restart spread over this many minutes after the window opens. */
+  quietSpreadMinutes?: number;
+  helpReply?: string;
+  /** Write a timeline row per run of an enrollment (on by default). */
+  journal?: boolean;
+  onChange?: (flowIds: string[]) => void;
+  onError?: (error: unknown) => void;
+}
+
+export interface TickReport {
+  steps: number;
+  enrolled: number;
+  sent: number;
+  receipts: number;
+  inbound: number;
+  events: number;
+}
+
+interface LiveFlow {
+  flow: CompiledFlow;
+}
+
+const DEFAULT_HELP = 'Postcard messages: reply STOP to opt out, START to opt back in. Msg & data rates may apply.';
+
+export class EngineRuntime {
+  readonly statements: Statements;
+  private readonly sqlite: Database.Database;
+  private readonly clock: Clock;
+  private readonly random: RandomSource;
+  private readonly provider: ProviderAdapter;
+  private readonly installId: string;
+  private readonly batchSize: number;
+  private readonly maxAttempts: number;
+  private readonly spreadMs: number;
+  private readonly helpReply: string;
+  private readonly journal: boolean;
+  private readonly facts: StepFacts;
+  private readonly versions = new Map<string, CompiledFlow | null>();
+  private counters = new CounterBuffer();
+  private live: LiveFlow[] = [];
+  private report: TickReport = emptyReport();
+  stepCount = 0;
+
+  constructor(private readonly options: EngineRuntimeOptions) {
+    this.sqlite = options.sqlite;
+    this.clock = options.clock;
+    this.random = options.random;
+    this.provider = options.provider;
+    this.installId = options.installId;
+    this.batchSize = options.batchSize ?? 500;
+    this.maxAttempts = options.maxAttempts ?? 6;
+    this.spreadMs = (options.quietSpreadMinutes ?? 15) * 60_000;
+    this.helpReply = options.helpReply ?? DEFAULT_HELP;
+    this.journal = options.journal ?? true;
+    this.statements = prepareStatements(this.sqlite);
+    this.facts = sqliteFacts(this.statements);
+  }
+
+  // ------------------------------------------------------------------------------ versions
+  /** A published version, compiled once; null when it cannot run (reported once). */
+  version(versionId: string): CompiledFlow | null {
+    let compiled = this.versions.get(versionId);
+    if (compiled !== undefined) return compiled;
+    const row = this.statements.versionDocument.get(versionId) as { flow_id: string; version: number; document_json: string } | undefined;
+    compiled = null;
+    if (row) {
+      try {
+        compiled = compileFlow({ flowId: row.flow_id, versionId, version: row.version }, JSON.parse(row.document_json));
+      } catch (error) {
+        this.options.onError?.(error);
+      }
+    }
+    this.versions.set(versionId, compiled);
+    return compiled;
+  }
+
+  private refreshLiveFlows(): void {
+    const rows = this.statements.liveFlows.all() as Array<{ flow_id: string; version_id: string }>;
+    this.live = [];
+    for (const row of rows) {
+      const flow = this.version(row.version_id);
+      if (flow) this.live.push({ flow });
+    }
+  }
+
+  // ------------------------------------------------------------------------------ tick
+  async tick(): Promise<TickReport> {
+    const now = this.clock.now();
+    this.report = emptyReport();
+    this.refreshLiveFlows();
+    await this.recoverSending(now);
+    await this.pollProvider(now);
+    for (let round = 0; round < 10_000; round++) {
+      let work = this.processConsent(now) + this.processEvents(now);
+      work += this.processDue(now);
+      work += await this.drain(now);
+      if (work === 0) break;
+    }
+    const touched = [...this.counters.touchedFlows];
+    this.counters.touchedFlows.clear();
+    if (touched.length > 0) this.options.onChange?.(touched);
+    return this.report;
+  }
+
+  /** The earliest instant anything becomes due (timers, outbox, events, receipts), or null. */
+  nextDueAt(): number | null {
+    const s = this.statements;
+    const cursor = this.pollCursor();
+    const candidates = [
+      s.nextWake.get() as number | undefined,
+      s.nextMessageDue.get() as number | undefined,
+      s.nextEventDue.get() as number | null,
+      s.nextConsentDue.get() as number | null,
+      this.provider.nextDueAt?.(cursor) ?? null,
+    ].filter((t): t is number => typeof t === 'number');
+    return candidates.length === 0 ? null : Math.min(...candidates);
+  }
+
+  private transaction<T>(work: () => T): T {
+    return this.sqlite.transaction(() => {
+      const result = work();
+      this.counters.flush(this.statements);
+      return result;
+    })();
+  }
+
+  // ------------------------------------------------------------------------------ enrollment
+  /** Enroll contacts into a live flow by hand (the `manual` trigger); returns how many entered. */
+  enrollContacts(flowId: string, contactIds: readonly number[]): number {
+    this.refreshLiveFlows();
+    const live = this.live.find((l) => l.flow.flowId === flowId);
+    if (!live) return 0;
+    const now = this.clock.now();
+    let entered = 0;
+    for (let i = 0; i < contactIds.length; i += this.batchSize) {
+      const chunk = contactIds.slice(i, i + this.batchSize);
+      entered += this.transaction(() => chunk.filter((id) => this.tryEnroll(live.flow, id, now)).length);
+    }
+    return entered;
+  }
+
+  private tryEnroll(flow: CompiledFlow, contactId: number, now: number): boolean {
+    const s = this.statements;
+    const history = s.entryHistory.get(contactId, flow.flowId) as { active: number; last_entered: number | null; last_exited: number | null };
+    if (!mayEnter(flow.settings.reentry, { activeCount: history.active, lastEnteredAt: history.last_entered, lastExitedAt: history.last_exited }, now)) {
+      return false;
+    }
+    const contact = s.contactById.get(contactId) as DueEnrollmentRow | undefined;
+    if (!contact) return false;
+    const id = Number(s.insertEnrollment.run(flow.flowId, flow.versionId, contactId, flow.trigger.id, now, now).lastInsertRowid);
+    this.counters.add(flow.flowId, flow.trigger.id, 'entered');
+    this.report.enrolled++;
+    this.advance(
+      flow,
+      {
+        ...contact,
+        id,
+        flow_id: flow.flowId,
+        flow_version_id: flow.versionId,
+        contact_id: contactId,
+        node_id: flow.trigger.id,
+        state: 'active',
+        wake_at: null,
+        step_seq: 0,
+        await_message_id: null,
+        entered_at: now,
+        node_entered_at: now,
+      },
+      'enter',
+      now,
+    );
+    return true;
+  }
+
+  private processDue(now: number): number {
+    let total = 0;
+    for (;;) {
+      const rows = this.statements.dueEnrollments.all(now, this.batchSize) as DueEnrollmentRow[];
+      if (rows.length === 0) return total;
+      this.transaction(() => {
+        for (const row of rows) {
+          const flow = this.version(row.flow_version_id);
+          if (!flow) {
+            exitEnrollment(this.statements, this.counters, row, 'version_unreadable', now);
+            continue;
+          }
+          this.advance(flow, row, 'resume', now);
+        }
+      });
+      total += rows.length;
+    }
+  }
+
+  /** Run one enrollment through as many nodes as it can pass at `now`, then park or exit it. */
+  private advance(flow: CompiledFlow, row: DueEnrollmentRow, initialPhase: 'enter' | 'resume', now: number): void {
+    const s = this.statements;
+    const contact: StepContact = {
+      id: row.contact_id,
+      phone: row.phone,
+      attributes: parseAttributes(row.attributes_json),
+      timeZone: row.time_zone ?? flow.settings.defaultTimeZone,
+      mmsCapable: row.mms_capable,
+    };
+    let nodeId = row.node_id;
+    let phase = initialPhase;
+    let seq = row.step_seq;
+    let nodeEnteredAt = row.node_entered_at;
+    let awaitMessageId = row.await_message_id;
+    let state: EnrollmentState = 'active';
+    let wakeAt: number | null = null;
+    let exitReason: string | null = null;
+    const path: string[] = initialPhase === 'enter' ? [nodeId] : [];
+    let note = '';
+    for (let hops = 0; ; hops++) {
+      const node = flow.nodes.get(nodeId);
+      if (!node || hops > 1_000) {
+        exitReason = node ? 'too_many_steps' : 'node_missing';
+        break;
+      }
+      const effects = step(
+        node,
+        contact,
+        {
+          settings: flow.settings,
+          enrollment: { id: row.id, nodeId, state: row.state as EnrollmentState, enteredAt: row.entered_at, nodeEnteredAt, awaitMessageId },
+          facts: this.facts,
+          phase,
+        },
+        now,
+      );
+      this.stepCount++;
+      this.report.steps++;
+      note = effects.note;
+      for (const metric of effects.counters) this.counters.add(flow.flowId, nodeId, metric);
+      if (effects.send) {
+        const key = `${this.installId}-${row.id}.${seq}`;
+        const send = effects.send;
+        const inserted = s.insertMessage.run(
+          key, row.id, flow.flowId, flow.versionId, nodeId, contact.id, 'marketing', send.channel, send.body,
+          send.subject, send.mediaRef, send.segments, this.provider.id, now, now, now,
+        );
+        const messageId = inserted.changes > 0 ? Number(inserted.lastInsertRowid) : (s.messageIdByKey.get(key) as number);
+        if (inserted.changes > 0) s.insertMessageEvent.run(messageId, 'queued', null, null, now);
+        awaitMessageId = messageId;
+      }
+      const transition = effects.transition;
+      if (transition.type === 'follow') {
+        const target = flow.next(nodeId, transition.port);
+        if (target === undefined) {
+          exitReason = transition.orExit ?? 'no_path';
+          break;
+        }
+        nodeId = target;
+        seq++;
+        nodeEnteredAt = now;
+        awaitMessageId = null;
+        phase = 'enter';
+        path.push(target);
+        this.counters.add(flow.flowId, target, 'entered');
+        continue;
+      }
+      if (transition.type === 'park') {
+        state = transition.state;
+        wakeAt = transition.wakeAt;
+        break;
+      }
+      exitReason = transition.reason;
+      break;
+    }
+    if (exitReason !== null) {
+      state = 'exited';
+      wakeAt = null;
+      this.counters.add(flow.flowId, nodeId, 'exited');
+    }
+    s.updateEnrollment.run(
+      nodeId, state, wakeAt, seq, state === 'awaiting_message' ? awaitMessageId : null, nodeEnteredAt,
+      exitReason === null ? null : now, exitReason, row.id,
+    );
+    if (this.journal && (path.length > 0 || exitReason !== null)) {
+      s.insertStep.run(row.id, now, path.join(' ') || nodeId, exitReason === null ? note : `${note}; exited: ${exitReason}`);
+    }
+  }
+
+  // ------------------------------------------------------------------------------ inputs
+  private processConsent(now: number): number {
+    const rows = this.statements.unprocessedConsent.all(now, this.batchSize) as Array<{
+      id: number;
+      contact_id: number;
+      kind: string;
+      channel: string;
+    }>;
+    if (rows.length === 0) return 0;
+    this.transaction(() => {
+      for (const row of rows) {
+        if (row.kind === 'opt_in') {
+          for (const { flow } of this.live) {
+            const t = flow.trigger.config;
+            if (t.type === 'subscribed' && (row.channel === 'all' || row.channel === t.channel || (t.channel === 'mms' && row.channel === 'sms'))) {
+              this.tryEnroll(flow, row.contact_id, now);
+            }
+          }
+        }
+        this.statements.markConsentProcessed.run(now, row.id);
+      }
+    });
+    return rows.length;
+  }
+
+  private processEvents(now: number): number {
+    const s = this.statements;
+    const rows = s.unprocessedEvents.all(now, this.batchSize) as Array<{
+      id: number;
+      contact_id: number;
+      name: string;
+      properties_json: string;
+    }>;
+    if (rows.length === 0) return 0;
+    this.transaction(() => {
+      for (const row of rows) {
+        this.report.events++;
+        // Goal first: an event that is both a goal and a trigger ends the old run before a new one starts.
+        const active = s.activeEnrollmentsOfContact.all(row.contact_id) as Array<{
+          id: number;
+          flow_id: string;
+          flow_version_id: string;
+          node_id: string;
+          state: string;
+        }>;
+        for (const enrollment of active) {
+          const flow = this.version(enrollment.flow_version_id);
+          if (flow && flow.settings.goalEvent.trim() && flow.settings.goalEvent.trim() === row.name) {
+            for (const message of s.pendingMessagesOfEnrollment.all(enrollment.id) as Array<{ id: number }>) {
+              finishMessage(s, message.id, 'cancelled', 'goal_reached', null, null, now);
+            }
+            exitEnrollment(s, this.counters, enrollment, 'goal_reached', now);
+          }
+        }
+        s.wakeAwaitingEvent.run(now, row.contact_id);
+        let properties: Record<string, unknown> | null = null;
+        for (const { flow } of this.live) {
+          const t = flow.trigger.config;
+          if (t.type !== 'event' || t.event !== row.name) continue;
+          properties ??= parseAttributes(row.properties_json);
+          if (matchesFilters(properties, t.filters)) this.tryEnroll(flow, row.contact_id, now);
+        }
+        s.markEventProcessed.run(now, row.id);
+      }
+    });
+    return rows.length;
+  }
+
+  // ------------------------------------------------------------------------------ provider input
+  private pollCursor(): number {
+    const value = this.statements.getState.get(`poll:${this.provider.id}`) as string | undefined;
+    return value === undefined ? 0 : Number(value);
+  }
+
+  private async pollProvider(now: number): Promise<void> {
+    const after = this.pollCursor();
+    if (now <= after) return;
+    const { receipts, inbound } = await this.provider.poll(after, now);
+    this.transaction(() => {
+      for (const receipt of receipts) this.applyReceipt(receipt, now);
+      for (const message of inbound) this.applyInbound(message, now);
+      this.statements.setState.run(`poll:${this.provider.id}`, String(now));
+    });
+  }
+
+  /** Apply one delivery receipt; repeated or late receipts for a finished message change nothing. */
+  applyReceipt(receipt: Receipt, now: number): void {
+    const s = this.statements;
+    const message = s.messageByProviderId.get(receipt.providerMessageId) as
+      | { id: number; enrollment_id: number | null; flow_id: string | null; node_id: string | null; contact_id: number; channel: Channel; status: string }
+      | undefined;
+    if (!message || message.status !== 'sent') return;
+    this.report.receipts++;
+    finishMessage(s, message.id, receipt.status, null, receipt.errorClass, receipt.code, receipt.at);
+    if (message.flow_id && message.node_id) {
+      this.counters.add(message.flow_id, message.node_id, receipt.status === 'delivered' ? 'delivered' : 'failed');
+    }
+    if (message.channel === 'mms') {
+      if (receipt.status === 'delivered') this.learnMmsCapability(message.contact_id, 'yes', now);
+      else if (receipt.errorClass === 'mms_unsupported') this.learnMmsCapability(message.contact_id, 'no', now);
+    }
+    if (message.enrollment_id !== null) s.wakeAwaitingMessage.run(now, message.enrollment_id, message.id);
+  }
+
+  private learnMmsCapability(contactId: number, value: MmsCapability, now: number): void {
+    this.statements.setMmsCapable.run(value, now, contactId);
+  }
+
+  applyInbound(message: InboundMessage, now: number): void {
+    const s = this.statements;
+    this.report.inbound++;
+    const contact = s.contactByPhone.get(message.from) as { id: number } | undefined;
+    if (!contact) return;
+    const keyword = normalizeKeyword(message.body);
+    const consent = (kind: ConsentRecord['kind']): void =>
+      recordConsent(s, this.counters, { contactId: contact.id, kind, channel: 'all', source: 'inbound', keyword: keyword.slice(0, 40), occurredAt: message.at }, now);
+    switch (classifyInbound(message.body)) {
+      case 'opt_out':
+        consent('opt_out');
+        return;
+      case 'opt_in':
+        consent('opt_in');
+        return;
+      case 'help': {
+        consent('keyword');
+        const key = `${this.installId}-help-${contact.id}-${message.at}`;
+        const inserted = s.insertMessage.run(
+          key, null, null, null, null, contact.id, 'reply', 'sms', this.helpReply, null, null, 1, this.provider.id, now, now, now,
+        );
+        if (inserted.changes > 0) s.insertMessageEvent.run(Number(inserted.lastInsertRowid), 'queued', null, 'HELP reply', now);
+        return;
+      }
+      case 'other':
+        s.insertEvent.run(contact.id, 'message_received', JSON.stringify({ body: message.body.slice(0, 1600) }), message.at);
+        for (const { flow } of this.live) {
+          const t = flow.trigger.config;
+          if (t.type === 'keyword' && t.keywords.some((k) => normalizeKeyword(k) === keyword && keyword !== '')) this.tryEnroll(flow, contact.id, now);
+        }
+    }
+  }
+
+  /** Append a consent record from outside the tick (API, import). */
+  recordConsent(record: ConsentRecord): void {
+    this.transaction(() => recordConsent(this.statements, this.counters, record, this.clock.now()));
+  }
+
+  // ------------------------------------------------------------------------------ outbox
+  /**
+   * Rows left in `sending` were handed to the provider, or were about to be, when the process
+   * died. With a provider that deduplicates by idempotency key, resending is safe: it answers
+   * with the original message id. A provider without idempotency keys cannot tell us, so the
+   * row is failed as UNCERTAIN_AFTER_CRASH (at most once) rather than risk a duplicate; an
+   * operator can look it up in the provider console.
+   */
+  private async recoverSending(now: number): Promise<void> {
+    for (;;) {
+      const rows = this.statements.sendingMessages.all(this.batchSize) as DueMessageRow[];
+      if (rows.length === 0) return;
+      if (!this.provider.capabilities.idempotentSend) {
+        this.transaction(() => {
+          for (const row of rows) finishMessage(this.statements, row.id, 'failed', 'uncertain_after_crash', 'permanent', 'UNCERTAIN_AFTER_CRASH', now);
+        });
+        continue;
+      }
+      const toSend: DueMessageRow[] = [];
+      this.transaction(() => {
+        for (const row of rows) {
+          if (row.purpose === 'marketing' && !hasConsent(this.statements, row.contact_id, row.channel)) {
+            this.cancel(row, 'opted_out', now);
+          } else {
+            toSend.push(row);
+          }
+        }
+      });
+      await this.sendAndRecord(toSend, now);
+    }
+  }
+
+  private settingsOf(row: { flow_version_id: string | null }): FlowSettings | null {
+    return row.flow_version_id ? (this.version(row.flow_version_id)?.settings ?? null) : null;
+  }
+
+  private async drain(now: number): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const claimed: DueMessageRow[] = [];
+      const rows = this.statements.dueMessages.all(now, this.batchSize) as DueMessageRow[];
+      if (rows.length === 0) return total;
+      total += rows.length;
+      this.transaction(() => {
+        const claimedPerContact = new Map<number, number>();
+        for (const row of rows) {
+          const settings = this.settingsOf(row);
+          const isMarketing = row.purpose === 'marketing';
+          if (isMarketing && !hasConsent(this.statements, row.contact_id, row.channel)) {
+            this.cancel(row, 'no_consent', now);
+            continue;
+          }
+          if (isMarketing && settings) {
+            const zone = row.time_zone ?? settings.defaultTimeZone;
+            if (isQuietAt(settings.quietHours, zone, now)) {
+              const opening = quietHoursEnd(settings.quietHours, zone, now);
+              const at = opening + Math.floor(unitHash('quiet', row.idempotency_key) * this.spreadMs);
+              this.statements.defer.run(at, now, row.id);
+              this.statements.insertMessageEvent.run(row.id, 'deferred', null, `quiet hours until ${new Date(opening).toISOString()}`, now);
+              continue;
+            }
+            const cap = settings.frequencyCap;
+            if (cap.isEnabled) {
+              const since = now - cap.perHours * 3_600_000;
+              const count = (this.statements.countAcceptedSince.get(row.contact_id, since) as number) + (claimedPerContact.get(row.contact_id) ?? 0);
+              if (count >= cap.maxMessages) {
+                finishMessage(this.statements, row.id, 'skipped', 'frequency_cap', null, null, now);
+                this.wakeFor(row, now);
+                continue;
+              }
+            }
+          }
+          this.statements.claimMessage.run(now, row.id);
+          claimedPerContact.set(row.contact_id, (claimedPerContact.get(row.contact_id) ?? 0) + 1);
+          claimed.push(row);
+        }
+      });
+      await this.sendAndRecord(claimed, now);
+    }
+  }
+
+  private async sendAndRecord(rows: readonly DueMessageRow[], now: number): Promise<void> {
+    if (rows.length === 0) return;
+    const results: SendResult[] = [];
+    for (const row of rows) {
+      try {
+        results.push(
+          await this.provider.send({
+            idempotencyKey: row.idempotency_key,
+            to: row.phone,
+            channel: row.channel,
+            body: row.body,
+            subject: row.subject,
+            mediaRef: row.media_ref,
+            now,
+          }),
+        );
+      } catch (error) {
+        // A thrown error (network, bug in an adapter) is treated as transient: the key makes the retry safe.
+        this.options.onError?.(error);
+        results.push({ ok: false, errorClass: 'retryable', code: 'ADAPTER_ERROR', message: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    this.transaction(() => {
+      rows.forEach((row, i) => this.recordResult(row, results[i] as SendResult, now));
+    });
+  }
+
+  private recordResult(row: DueMessageRow, result: SendResult, now: number): void {
+    const s = this.statements;
+    if (result.ok) {
+      if (s.markAccepted.run(result.providerMessageId, now, now, row.id).changes === 0) return;
+      this.report.sent++;
+      s.insertMessageEvent.run(row.id, 'sent', null, result.isDuplicate ? 'provider already had this key' : null, now);
+      if (row.flow_id && row.node_id) this.counters.add(row.flow_id, row.node_id, 'sent');
+      this.wakeFor(row, now);
+      return;
+    }
+    const attempts = row.attempts + 1;
+    if (isTransient(result.errorClass) && attempts < this.maxAttempts) {
+      const backoff = Math.min(3_600_000, 30_000 * 2 ** (attempts - 1));
+      const jittered = backoff / 2 + this.random.next() * (backoff / 2);
+      const delay = Math.max(result.retryAfterMs ?? 0, jittered);
+      s.requeue.run(Math.ceil(now + delay), result.errorClass, result.code, now, row.id);
+      s.insertMessageEvent.run(row.id, 'retry', result.code, result.message.slice(0, 200), now);
+      return;
+    }
+    finishMessage(s, row.id, 'failed', null, result.errorClass, result.code, now);
+    if (row.flow_id && row.node_id) this.counters.add(row.flow_id, row.node_id, 'failed');
+    if (result.errorClass === 'mms_unsupported' && row.channel === 'mms') this.learnMmsCapability(row.contact_id, 'no', now);
+    if (result.errorClass === 'opted_out') {
+      recordConsent(s, this.counters, { contactId: row.contact_id, kind: 'opt_out', channel: 'all', source: 'provider', keyword: null, occurredAt: now }, now);
+    }
+    this.wakeFor(row, now);
+  }
+
+  private cancel(row: DueMessageRow, reason: string, now: number): void {
+    finishMessage(this.statements, row.id, 'cancelled', reason, null, null, now);
+    this.wakeFor(row, now);
+  }
+
+  /** The enrollment waiting on this message looks again now (its step decides what the outcome means). */
+  private wakeFor(row: { id: number; enrollment_id: number | null }, now: number): void {
+    if (row.enrollment_id !== null) this.statements.wakeAwaitingMessage.run(now, row.enrollment_id, row.id);
+  }
+
+  // ------------------------------------------------------------------------------ virtual time
+  /**
+   * Dry-runs and tests: tick, jump the clock to the next due instant, repeat until `until`.
+   * With `resolutionMs`, jumps land on multiples of it, so everything due within one step of
+   * virtual time is handled in one tick (a dry-run of a million contacts then costs a bounded
+   * number of ticks); the default of 1 ms replays every instant exactly.
+   */
+  async runUntil(clock: { now(): number; set(ts: number): void }, until: number, resolutionMs = 1): Promise<void> {
+    for (;;) {
+      await this.tick();
+      const next = this.nextDueAt();
+      if (next === null || next > until) {
+        if (clock.now() < until) {
+          clock.set(until);
+          await this.tick();
+        }
+        return;
+      }
+      const aligned = Math.ceil(next / resolutionMs) * resolutionMs;
+      clock.set(Math.min(until, Math.max(aligned, clock.now() + 1)));
+    }
+  }
+}
+
+function emptyReport(): TickReport {
+  return { steps: 0, enrolled: 0, sent: 0, receipts: 0, inbound: 0, events: 0 };
+}
+
+function parseAttributes(json: string): Record<string, unknown> {
+  if (json === '{}') return {};
+  try {
+    const value: unknown = JSON.parse(json);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}

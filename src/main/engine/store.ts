@@ -1,0 +1,311 @@
+import type Database from 'better-sqlite3';
+import type { Channel, ConsentChannel, ConsentKind, CounterMetric, MessageStatus, MmsCapability, ProviderErrorClass } from '../../shared/engine/types';
+import type { MessageView, StepFacts } from './step';
+
+/**
+ * Prepared statements and the small writes several parts share (consent, cancellation, exits,
+ * counters). Everything here runs inside the caller's transaction; nothing commits on its own.
+ */
+
+export interface ContactRow {
+  id: number;
+  phone: string;
+  time_zone: string | null;
+  attributes_json: string;
+  mms_capable: MmsCapability;
+}
+
+export interface EnrollmentRow {
+  id: number;
+  flow_id: string;
+  flow_version_id: string;
+  contact_id: number;
+  node_id: string;
+  state: string;
+  wake_at: number | null;
+  step_seq: number;
+  await_message_id: number | null;
+  entered_at: number;
+  node_entered_at: number;
+}
+
+export type DueEnrollmentRow = EnrollmentRow & Omit<ContactRow, 'id'>;
+
+export interface MessageRow {
+  id: number;
+  idempotency_key: string;
+  enrollment_id: number | null;
+  flow_id: string | null;
+  flow_version_id: string | null;
+  node_id: string | null;
+  contact_id: number;
+  purpose: 'marketing' | 'reply';
+  channel: Channel;
+  body: string;
+  subject: string | null;
+  media_ref: string | null;
+  status: MessageStatus;
+  attempts: number;
+  provider_message_id: string | null;
+}
+
+export type DueMessageRow = MessageRow & { phone: string; time_zone: string | null };
+
+/** Consent for texting: an SMS opt-in also covers MMS (both are text messages to the carrier). */
+const consentChannelsFor: Record<Channel, string> = { sms: "('sms', 'all')", mms: "('sms', 'mms', 'all')" };
+
+type SqlSpec = { sql: string; pluck: boolean };
+const plain = (sql: string): SqlSpec => ({ sql, pluck: false });
+/** Statements that return the first column only. */
+const pluck = (sql: string): SqlSpec => ({ sql, pluck: true });
+
+const statementSql = {
+    getState: pluck('SELECT value FROM engine_state WHERE key = ?'),
+    setState: plain('INSERT INTO engine_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+
+    liveFlows: plain(
+      `SELECT f.id AS flow_id, v.id AS version_id, v.version AS version
+       FROM flows f JOIN flow_versions v ON v.flow_id = f.id
+       WHERE f.status = 'live' AND v.version = (SELECT max(version) FROM flow_versions WHERE flow_id = f.id)`,
+    ),
+    versionDocument: plain('SELECT flow_id, version, document_json FROM flow_versions WHERE id = ?'),
+    flowStatus: pluck('SELECT status FROM flows WHERE id = ?'),
+
+    contactById: plain('SELECT id, phone, time_zone, attributes_json, mms_capable FROM contacts WHERE id = ?'),
+    contactByPhone: plain('SELECT id, phone, time_zone, attributes_json, mms_capable FROM contacts WHERE phone = ?'),
+    setMmsCapable: plain('UPDATE contacts SET mms_capable = ?, updated_at = ? WHERE id = ?'),
+
+    insertEnrollment: plain(
+      `INSERT INTO enrollments (flow_id, flow_version_id, contact_id, node_id, state, wake_at, step_seq, entered_at, node_entered_at)
+       VALUES (?, ?, ?, ?, 'active', NULL, 0, ?, ?)`,
+    ),
+    updateEnrollment: plain(
+      `UPDATE enrollments SET node_id = ?, state = ?, wake_at = ?, step_seq = ?, await_message_id = ?, node_entered_at = ?,
+         exited_at = ?, exit_reason = ? WHERE id = ?`,
+    ),
+    entryHistory: plain(
+      `SELECT count(*) FILTER (WHERE state != 'exited') AS active, max(entered_at) AS last_entered, max(exited_at) AS last_exited
+       FROM enrollments WHERE contact_id = ? AND flow_id = ?`,
+    ),
+    dueEnrollments: plain(
+      `SELECT e.id, e.flow_id, e.flow_version_id, e.contact_id, e.node_id, e.state, e.wake_at, e.step_seq, e.await_message_id,
+              e.entered_at, e.node_entered_at, c.phone, c.time_zone, c.attributes_json, c.mms_capable
+       FROM enrollments e JOIN flows f ON f.id = e.flow_id JOIN contacts c ON c.id = e.contact_id
+       WHERE e.wake_at IS NOT NULL AND e.wake_at <= ? AND f.status = 'live'
+       ORDER BY e.wake_at, e.id LIMIT ?`,
+    ),
+    nextWake: pluck(
+      `SELECT e.wake_at FROM enrollments e JOIN flows f ON f.id = e.flow_id
+       WHERE e.wake_at IS NOT NULL AND f.status = 'live' ORDER BY e.wake_at LIMIT 1`,
+    ),
+    activeEnrollmentsOfContact: plain(
+      `SELECT id, flow_id, flow_version_id, node_id, state FROM enrollments WHERE contact_id = ? AND state != 'exited'`,
+    ),
+    activeEnrollmentsOfFlow: plain(`SELECT id, flow_id, node_id FROM enrollments WHERE flow_id = ? AND state != 'exited'`),
+    exitEnrollment: plain(
+      `UPDATE enrollments SET state = 'exited', wake_at = NULL, exited_at = ?, exit_reason = ? WHERE id = ? AND state != 'exited'`,
+    ),
+    wakeAwaitingEvent: plain(`UPDATE enrollments SET wake_at = ? WHERE contact_id = ? AND state = 'awaiting_event'`),
+    wakeAwaitingMessage: plain(`UPDATE enrollments SET wake_at = ? WHERE id = ? AND await_message_id = ? AND state = 'awaiting_message'`),
+    insertStep: plain('INSERT INTO enrollment_steps (enrollment_id, at, path, note) VALUES (?, ?, ?, ?)'),
+
+    insertMessage: plain(
+      `INSERT INTO messages (idempotency_key, enrollment_id, flow_id, flow_version_id, node_id, contact_id, purpose, channel, body, subject,
+         media_ref, segments, provider, status, next_attempt_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)
+       ON CONFLICT(idempotency_key) DO NOTHING`,
+    ),
+    messageIdByKey: pluck('SELECT id FROM messages WHERE idempotency_key = ?'),
+    insertMessageEvent: plain('INSERT INTO message_events (message_id, status, provider_code, detail, occurred_at) VALUES (?, ?, ?, ?, ?)'),
+    messageView: plain('SELECT id, node_id, channel, status, reason, error_class, accepted_at FROM messages WHERE id = ?'),
+    messageFromNode: plain(
+      'SELECT id, node_id, channel, status, reason, error_class, accepted_at FROM messages WHERE enrollment_id = ? AND node_id = ? ORDER BY id DESC LIMIT 1',
+    ),
+    messageByProviderId: plain(
+      'SELECT id, enrollment_id, flow_id, node_id, contact_id, channel, status FROM messages WHERE provider_message_id = ?',
+    ),
+    dueMessages: plain(
+      `SELECT m.id, m.idempotency_key, m.enrollment_id, m.flow_id, m.flow_version_id, m.node_id, m.contact_id, m.purpose, m.channel, m.body,
+              m.subject, m.media_ref, m.status, m.attempts, m.provider_message_id, c.phone, c.time_zone
+       FROM messages m JOIN contacts c ON c.id = m.contact_id LEFT JOIN flows f ON f.id = m.flow_id
+       WHERE m.status IN ('queued', 'sending') AND m.status = 'queued' AND m.next_attempt_at <= ? AND (m.flow_id IS NULL OR f.status = 'live')
+       ORDER BY m.next_attempt_at, m.id LIMIT ?`,
+    ),
+    nextMessageDue: pluck(
+      `SELECT m.next_attempt_at FROM messages m LEFT JOIN flows f ON f.id = m.flow_id
+       WHERE m.status IN ('queued', 'sending') AND m.next_attempt_at IS NOT NULL AND (m.flow_id IS NULL OR f.status = 'live')
+       ORDER BY m.next_attempt_at LIMIT 1`,
+    ),
+    sendingMessages: plain(
+      `SELECT m.id, m.idempotency_key, m.enrollment_id, m.flow_id, m.flow_version_id, m.node_id, m.contact_id, m.purpose, m.channel, m.body,
+              m.subject, m.media_ref, m.status, m.attempts, m.provider_message_id, c.phone, c.time_zone
+       FROM messages m JOIN contacts c ON c.id = m.contact_id
+       WHERE m.status IN ('queued', 'sending') AND m.status = 'sending' ORDER BY m.next_attempt_at, m.id LIMIT ?`,
+    ),
+    claimMessage: plain(`UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ? AND status = 'queued'`),
+    markAccepted: plain(
+      `UPDATE messages SET status = 'sent', provider_message_id = ?, accepted_at = ?, updated_at = ? WHERE id = ? AND status = 'sending'`,
+    ),
+    requeue: plain(
+      `UPDATE messages SET status = 'queued', next_attempt_at = ?, error_class = ?, error_code = ?, updated_at = ? WHERE id = ?`,
+    ),
+    defer: plain(`UPDATE messages SET next_attempt_at = ?, deferrals = deferrals + 1, updated_at = ? WHERE id = ?`),
+    finish: plain(
+      `UPDATE messages SET status = ?, reason = ?, error_class = ?, error_code = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ?`,
+    ),
+    countAcceptedSince: pluck(
+      `SELECT count(*) FROM messages WHERE contact_id = ? AND accepted_at > ? AND purpose = 'marketing'`,
+    ),
+    pendingMessagesOfContact: plain(`SELECT id, enrollment_id, flow_id, node_id FROM messages WHERE contact_id = ? AND status = 'queued'`),
+    pendingMessagesOfEnrollment: plain(`SELECT id FROM messages WHERE enrollment_id = ? AND status = 'queued'`),
+    pendingMessagesOfFlow: plain(`SELECT id FROM messages WHERE status IN ('queued', 'sending') AND status = 'queued' AND flow_id = ?`),
+
+    latestConsentSms: pluck(
+        `SELECT kind FROM consent_events WHERE contact_id = ? AND kind IN ('opt_in', 'opt_out') AND channel IN ${consentChannelsFor.sms}
+         ORDER BY occurred_at DESC, id DESC LIMIT 1`,
+      ),
+    latestConsentMms: pluck(
+        `SELECT kind FROM consent_events WHERE contact_id = ? AND kind IN ('opt_in', 'opt_out') AND channel IN ${consentChannelsFor.mms}
+         ORDER BY occurred_at DESC, id DESC LIMIT 1`,
+      ),
+    insertConsent: plain(
+      `INSERT INTO consent_events (contact_id, kind, channel, source, keyword, occurred_at, processed_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    unprocessedConsent: plain(
+      `SELECT id, contact_id, kind, channel, occurred_at FROM consent_events WHERE processed_at IS NULL AND occurred_at <= ?
+       ORDER BY occurred_at, id LIMIT ?`,
+    ),
+    markConsentProcessed: plain('UPDATE consent_events SET processed_at = ? WHERE id = ?'),
+    nextConsentDue: pluck('SELECT min(occurred_at) FROM consent_events WHERE processed_at IS NULL'),
+
+    insertEvent: plain('INSERT INTO events (contact_id, name, properties_json, occurred_at) VALUES (?, ?, ?, ?)'),
+    unprocessedEvents: plain(
+      `SELECT id, contact_id, name, properties_json, occurred_at FROM events WHERE processed_at IS NULL AND occurred_at <= ?
+       ORDER BY occurred_at, id LIMIT ?`,
+    ),
+    markEventProcessed: plain('UPDATE events SET processed_at = ? WHERE id = ?'),
+    nextEventDue: pluck('SELECT min(occurred_at) FROM events WHERE processed_at IS NULL'),
+    countEvents: pluck('SELECT count(*) FROM events WHERE contact_id = ? AND name = ? AND occurred_at >= ? AND occurred_at <= ?'),
+
+    bumpCounter: plain(
+      `INSERT INTO node_counters (flow_id, node_id, metric, value) VALUES (?, ?, ?, ?)
+       ON CONFLICT(flow_id, node_id, metric) DO UPDATE SET value = value + excluded.value`,
+    ),
+  };
+
+export type Statements = { [K in keyof typeof statementSql]: Database.Statement };
+
+export function prepareStatements(db: Database.Database): Statements {
+  const prepared = {} as Record<string, Database.Statement>;
+  for (const [name, spec] of Object.entries(statementSql)) {
+    const statement = db.prepare(spec.sql);
+    prepared[name] = spec.pluck ? statement.pluck() : statement;
+  }
+  return prepared as Statements;
+}
+
+
+/** Buffers counter increments during a transaction and writes them once at its end. */
+export class CounterBuffer {
+  private readonly deltas = new Map<string, number>();
+  readonly touchedFlows = new Set<string>();
+
+  add(flowId: string, nodeId: string, metric: CounterMetric, by = 1): void {
+    const key = `${flowId}\u0001${nodeId}\u0001${metric}`;
+    this.deltas.set(key, (this.deltas.get(key) ?? 0) + by);
+    this.touchedFlows.add(flowId);
+  }
+
+  flush(statements: Statements): void {
+    for (const [key, value] of this.deltas) {
+      const [flowId, nodeId, metric] = key.split('\u0001');
+      statements.bumpCounter.run(flowId, nodeId, metric, value);
+    }
+    this.deltas.clear();
+  }
+}
+
+interface MessageViewRow {
+  id: number;
+  node_id: string | null;
+  channel: Channel;
+  status: MessageStatus;
+  reason: string | null;
+  error_class: ProviderErrorClass | null;
+  accepted_at: number | null;
+}
+
+const toView = (row: MessageViewRow | undefined): MessageView | null =>
+  row
+    ? {
+        id: row.id,
+        nodeId: row.node_id,
+        channel: row.channel,
+        status: row.status,
+        reason: row.reason,
+        errorClass: row.error_class,
+        acceptedAt: row.accepted_at,
+      }
+    : null;
+
+export function sqliteFacts(statements: Statements): StepFacts {
+  return {
+    countEvents: (contactId, name, since, until) => statements.countEvents.get(contactId, name, since, until) as number,
+    messageFromNode: (enrollmentId, nodeId) => toView(statements.messageFromNode.get(enrollmentId, nodeId) as MessageViewRow | undefined),
+    message: (messageId) => toView(statements.messageView.get(messageId) as MessageViewRow | undefined),
+  };
+}
+
+export function hasConsent(statements: Statements, contactId: number, channel: Channel): boolean {
+  return (channel === 'sms' ? statements.latestConsentSms : statements.latestConsentMms).get(contactId) === 'opt_in';
+}
+
+export interface ConsentRecord {
+  contactId: number;
+  kind: ConsentKind;
+  channel: ConsentChannel;
+  source: string;
+  keyword: string | null;
+  occurredAt: number;
+}
+
+/**
+ * Append to the consent ledger. An opt-out, on any channel, cancels everything still queued for
+ * the contact on every channel and ends their enrollments, in the same transaction.
+ */
+export function recordConsent(statements: Statements, counters: CounterBuffer, record: ConsentRecord, now: number): void {
+  statements.insertConsent.run(record.contactId, record.kind, record.channel, record.source, record.keyword, record.occurredAt, null);
+  if (record.kind !== 'opt_out') return;
+  for (const message of statements.pendingMessagesOfContact.all(record.contactId) as Array<{ id: number }>) {
+    finishMessage(statements, message.id, 'cancelled', 'opted_out', null, null, now);
+  }
+  for (const enrollment of statements.activeEnrollmentsOfContact.all(record.contactId) as Array<{ id: number; flow_id: string; node_id: string }>) {
+    exitEnrollment(statements, counters, enrollment, 'opted_out', now);
+  }
+}
+
+export function finishMessage(
+  statements: Statements,
+  messageId: number,
+  status: MessageStatus,
+  reason: string | null,
+  errorClass: ProviderErrorClass | null,
+  errorCode: string | null,
+  now: number,
+): void {
+  statements.finish.run(status, reason, errorClass, errorCode, now, messageId);
+  statements.insertMessageEvent.run(messageId, status, errorCode, reason, now);
+}
+
+export function exitEnrollment(
+  statements: Statements,
+  counters: CounterBuffer,
+  enrollment: { id: number; flow_id: string; node_id: string },
+  reason: string,
+  now: number,
+): void {
+  const changed = statements.exitEnrollment.run(now, reason, enrollment.id).changes;
+  if (changed === 0) return;
+  counters.add(enrollment.flow_id, enrollment.node_id, 'exited');
+  statements.insertStep.run(enrollment.id, now, enrollment.node_id, `exited: ${reason}`);
+}

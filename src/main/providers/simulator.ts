@@ -1,0 +1,172 @@
+import type Database from 'better-sqlite3';
+import { unitHash } from '../../shared/engine/random';
+import { defaultSimulatorConfig, type SimulatorConfig } from '../../shared/engine/simulation';
+import { classifyProviderError } from './errors';
+import type { InboundMessage, ProviderAdapter, Receipt, ReceiptStatus, SendRequest, SendResult } from './types';
+
+/**
+ * The embedded provider: realistic enough to plan with, fully reproducible. Every outcome is a
+ * hash of (seed, key or phone), never a draw from a shared stream, so the same run gives the
+ * same results whatever order messages are sent in. Like a provider with idempotency keys, it
+ * keeps a ledger of what it accepted (in SQLite, so it survives a crash of the sender) and
+ * answers a repeated key with the original message id instead of sending twice.
+ */
+export class SimulatorProvider implements ProviderAdapter {
+  readonly id = 'simulator';
+  readonly capabilities = { channels: ['sms', 'mms'] as const, idempotentSend: true };
+  readonly config: SimulatorConfig;
+  private readonly statements: ReturnType<typeof prepare>;
+  /** Send calls refused with a transient error, per key: retries of the same key may then pass. */
+  private readonly refusals = new Map<string, number>();
+
+  constructor(
+    private readonly sqlite: Database.Database,
+    config: Partial<SimulatorConfig> = {},
+  ) {
+    this.config = { ...defaultSimulatorConfig(config.seed ?? 1), ...config };
+    this.statements = prepare(sqlite);
+  }
+
+  carrierOf(phone: string): { name: string; deliveryRate: number } {
+    const carriers = this.config.carriers;
+    const total = carriers.reduce((sum, c) => sum + c.share, 0) || 1;
+    let roll = unitHash(this.config.seed, 'carrier', phone) * total;
+    for (const carrier of carriers) {
+      roll -= carrier.share;
+      if (roll < 0) return carrier;
+    }
+    return carriers[carriers.length - 1] ?? { name: 'Unknown', deliveryRate: 1 };
+  }
+
+  isMmsCapable(phone: string): boolean {
+    return unitHash(this.config.seed, 'mms', phone) >= this.config.mmsIncapableShare;
+  }
+
+  async send(request: SendRequest): Promise<SendResult> {
+    return this.sendSync(request);
+  }
+
+  /** Synchronous core; the async wrapper exists only to honour the adapter interface. */
+  sendSync(request: SendRequest): SendResult {
+    const { seed } = this.config;
+    const existing = this.statements.find.get(request.idempotencyKey) as { provider_message_id: string } | undefined;
+    if (existing) {
+      this.statements.bumpCalls.run(request.idempotencyKey);
+      return { ok: true, providerMessageId: existing.provider_message_id, isDuplicate: true };
+    }
+    const refusals = this.refusals.get(request.idempotencyKey) ?? 0;
+    if (unitHash(seed, 'transient', request.idempotencyKey, refusals) < this.config.transientErrorRate) {
+      this.refusals.set(request.idempotencyKey, refusals + 1);
+      const isRateLimit = unitHash(seed, 'kind', request.idempotencyKey, refusals) < 0.5;
+      const code = isRateLimit ? 'SIM_RATE_LIMITED' : 'SIM_TEMPORARY';
+      return {
+        ok: false,
+        errorClass: classifyProviderError(code),
+        code,
+        message: isRateLimit ? 'too many requests' : 'temporary carrier error',
+        ...(isRateLimit ? { retryAfterMs: 1_000 + Math.floor(unitHash(seed, 'retry', request.idempotencyKey) * 4_000) } : {}),
+      };
+    }
+    this.refusals.delete(request.idempotencyKey);
+
+    const carrier = this.carrierOf(request.to);
+    let status: ReceiptStatus = 'delivered';
+    let code: string | null = null;
+    if (request.channel === 'mms' && !this.isMmsCapable(request.to)) {
+      status = 'undelivered';
+      code = 'SIM_MMS_UNSUPPORTED';
+    } else if (unitHash(seed, 'deliver', request.idempotencyKey) >= carrier.deliveryRate) {
+      status = 'undelivered';
+      code = 'SIM_UNREACHABLE';
+    }
+    const { min, max } = this.config.latencyMs;
+    const latency = min + Math.floor(unitHash(seed, 'latency', request.idempotencyKey) * Math.max(0, max - min + 1));
+    const receiptAt = request.now + Math.max(1, latency);
+    const replies = status === 'delivered' && unitHash(seed, 'stop', request.idempotencyKey) < this.config.stopReplyRate;
+    const replyAt = replies ? receiptAt + 60_000 + Math.floor(unitHash(seed, 'stop-delay', request.idempotencyKey) * 3_600_000) : null;
+    const providerMessageId = `SM${hex(unitHash(seed, 'id', request.idempotencyKey))}${hex(unitHash('id2', request.idempotencyKey))}`;
+    this.statements.insert.run(
+      request.idempotencyKey,
+      providerMessageId,
+      request.to,
+      request.channel,
+      carrier.name,
+      request.now,
+      status,
+      code,
+      receiptAt,
+      replies ? 'STOP' : null,
+      replyAt,
+    );
+    return { ok: true, providerMessageId, isDuplicate: false };
+  }
+
+  async status(providerMessageId: string): Promise<Receipt | null> {
+    const row = this.statements.byProviderId.get(providerMessageId) as LedgerRow | undefined;
+    return row ? this.receiptOf(row) : null;
+  }
+
+  async poll(after: number, until: number): Promise<{ receipts: Receipt[]; inbound: InboundMessage[] }> {
+    return this.pollSync(after, until);
+  }
+
+  pollSync(after: number, until: number): { receipts: Receipt[]; inbound: InboundMessage[] } {
+    const receipts = (this.statements.receipts.all(after, until) as LedgerRow[]).map((row) => this.receiptOf(row));
+    const inbound = (this.statements.replies.all(after, until) as Array<{ to_phone: string; reply_body: string; reply_at: number }>).map(
+      (row) => ({ from: row.to_phone, body: row.reply_body, at: row.reply_at }),
+    );
+    return { receipts, inbound };
+  }
+
+  nextDueAt(after: number): number | null {
+    const row = this.statements.nextDue.get(after, after) as { next: number | null } | undefined;
+    return row?.next ?? null;
+  }
+
+  classifyError(code: string, httpStatus?: number) {
+    return classifyProviderError(code, httpStatus);
+  }
+
+  private receiptOf(row: LedgerRow): Receipt {
+    const status = row.outcome as ReceiptStatus;
+    return {
+      providerMessageId: row.provider_message_id,
+      status,
+      code: row.error_code,
+      errorClass: row.error_code ? classifyProviderError(row.error_code) : null,
+      at: row.receipt_at,
+    };
+  }
+}
+
+interface LedgerRow {
+  provider_message_id: string;
+  outcome: string;
+  error_code: string | null;
+  receipt_at: number;
+}
+
+const hex = (unit: number): string => Math.floor(unit * 4294967296).toString(16).padStart(8, '0');
+
+function prepare(sqlite: Database.Database) {
+  return {
+    find: sqlite.prepare('SELECT provider_message_id FROM simulator_messages WHERE idempotency_key = ?'),
+    bumpCalls: sqlite.prepare('UPDATE simulator_messages SET send_calls = send_calls + 1 WHERE idempotency_key = ?'),
+    insert: sqlite.prepare(
+      `INSERT INTO simulator_messages (idempotency_key, provider_message_id, to_phone, channel, carrier, accepted_at, outcome, error_code, receipt_at, reply_body, reply_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    byProviderId: sqlite.prepare('SELECT provider_message_id, outcome, error_code, receipt_at FROM simulator_messages WHERE provider_message_id = ?'),
+    receipts: sqlite.prepare(
+      'SELECT provider_message_id, outcome, error_code, receipt_at FROM simulator_messages WHERE receipt_at > ? AND receipt_at <= ? ORDER BY receipt_at, provider_message_id',
+    ),
+    replies: sqlite.prepare(
+      'SELECT to_phone, reply_body, reply_at FROM simulator_messages WHERE reply_at IS NOT NULL AND reply_at > ? AND reply_at <= ? ORDER BY reply_at, provider_message_id',
+    ),
+    nextDue: sqlite.prepare(
+      `SELECT min(t) AS next FROM (
+         SELECT min(receipt_at) AS t FROM simulator_messages WHERE receipt_at > ?
+         UNION ALL SELECT min(reply_at) FROM simulator_messages WHERE reply_at IS NOT NULL AND reply_at > ?)`,
+    ),
+  };
+}

@@ -1,0 +1,64 @@
+import type { Channel, ProviderErrorClass } from '../../shared/engine/types';
+
+/**
+ * What every messaging provider adapter offers the engine. Real adapters (Twilio, Vonage,
+ * Telnyx) arrive later and speak HTTP; the simulator answers from its own SQLite ledger.
+ */
+
+export interface SendRequest {
+  /** Stable per outbox row; a provider that supports idempotency keys accepts it at most once. */
+  idempotencyKey: string;
+  to: string;
+  channel: Channel;
+  body: string;
+  subject: string | null;
+  mediaRef: string | null;
+  /** The engine's clock at send time (virtual in a dry-run). */
+  now: number;
+}
+
+export type SendResult =
+  | { ok: true; providerMessageId: string; isDuplicate: boolean }
+  | { ok: false; errorClass: ProviderErrorClass; code: string; message: string; retryAfterMs?: number };
+
+export type ReceiptStatus = 'delivered' | 'undelivered' | 'failed';
+
+export interface Receipt {
+  providerMessageId: string;
+  status: ReceiptStatus;
+  code: string | null;
+  errorClass: ProviderErrorClass | null;
+  at: number;
+}
+
+export interface InboundMessage {
+  from: string;
+  body: string;
+  at: number;
+}
+
+export interface ProviderCapabilities {
+  channels: readonly Channel[];
+  /**
+   * True when the provider deduplicates sends by our idempotency key. When false, a row found
+   * in `sending` after a crash cannot be resent safely: the drain marks it failed with code
+   * UNCERTAIN_AFTER_CRASH (at most once) instead of risking a duplicate (see drain.ts).
+   */
+  idempotentSend: boolean;
+}
+
+export interface ProviderAdapter {
+  readonly id: string;
+  readonly capabilities: ProviderCapabilities;
+  send(request: SendRequest): Promise<SendResult>;
+  /** Current status of one message, for providers polled rather than called back. */
+  status(providerMessageId: string): Promise<Receipt | null>;
+  /**
+   * Receipts and inbound messages that became due in (after, until]. Webhook-driven providers
+   * return nothing here and hand their callbacks to the runtime instead.
+   */
+  poll(after: number, until: number): Promise<{ receipts: Receipt[]; inbound: InboundMessage[] }>;
+  /** The next time poll() would have something after `after`; lets virtual time jump ahead. */
+  nextDueAt?(after: number): number | null;
+  classifyError(code: string, httpStatus?: number): ProviderErrorClass;
+}
