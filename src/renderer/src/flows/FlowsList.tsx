@@ -197,8 +197,10 @@ export function FlowsList() {
           title={`Delete “${pending.flow.name}”?`}
           message={
             <p>
-              The flow, its draft and all {pending.flow.latestVersion ?? 0} published version(s) are removed from this computer. This
-              cannot be undone.
+              {pending.flow.latestVersion
+                ? `The flow, its draft and its ${pending.flow.latestVersion} published ${pending.flow.latestVersion === 1 ? 'version are' : 'versions are'}`
+                : 'The flow and its draft are'}{' '}
+              removed from this computer. This cannot be undone.
             </p>
           }
           confirmLabel="Delete flow"
@@ -230,7 +232,7 @@ function FlowRow({
           <div className="flow-name-broken">
             <span className="flow-name">{flow.name || flow.id}</span>
             <span className="flow-error" role="note">
-              <ErrorIcon /> This flow cannot be opened: {flow.error?.message}
+              <ErrorIcon /> {flow.error?.message}
             </span>
           </div>
         ) : (

@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { canvasNode, openBrowser, screenshot, type OpenBrowser } from './browser';
+import { startApp, type RunningApp } from './harness';
+
+const chromiumPath = inject('chromiumPath');
+const SAMPLE = 'Abandoned cart: MMS with SMS fallback';
+
+describe.skipIf(!chromiumPath)('canvas tools: problems panel, keyboard, clipboard, layout', () => {
+  let app: RunningApp;
+  let browser: OpenBrowser;
+
+  beforeAll(async () => {
+    app = await startApp();
+    browser = await openBrowser(chromiumPath as string);
+    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.host.origin });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  const stepCount = (): Promise<number> => browser.page.getByRole('group', { name: / step: / }).count();
+  const pane = () => browser.page.getByRole('application', { name: 'Flow canvas' });
+
+  it('selects and centres the step of a problem chosen in the problems panel', async () => {
+    const { page } = browser;
+    await page.goto(app.host.url);
+    await page.getByRole('link', { name: SAMPLE }).click();
+    await canvasNode(page, 'SMS step: Fallback SMS').click();
+    await page.getByRole('textbox', { name: 'Message', exact: true }).fill('');
+    // Select something else, then find the SMS again through its problem.
+    await canvasNode(page, 'Trigger step: Cart abandoned').click();
+    await page.getByRole('region', { name: 'Trigger step settings' }).waitFor();
+    await page.getByRole('list', { name: 'Problems' }).getByRole('button', { name: /"Fallback SMS" has no text/ }).click();
+    await page.getByRole('region', { name: 'SMS step settings' }).waitFor();
+    await expect.poll(() => canvasNode(page, 'SMS step: Fallback SMS').getAttribute('class')).toContain('selected');
+    // …and brought to the middle of the canvas.
+    const centreOffset = async (): Promise<number> => {
+      const canvas = await pane().boundingBox();
+      const node = await canvasNode(page, 'SMS step: Fallback SMS').boundingBox();
+      if (!canvas || !node) return Infinity;
+      return Math.hypot(node.x + node.width / 2 - (canvas.x + canvas.width / 2), node.y + node.height / 2 - (canvas.y + canvas.height / 2));
+    };
+    await expect.poll(centreOffset).toBeLessThan(20);
+    await screenshot(page, '20-problem-selected');
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await page.getByText('Nothing to fix. The flow is ready to publish.').waitFor();
+  });
+
+  it('adds steps from the keyboard, duplicates and deletes them, and lists the shortcuts', async () => {
+    const { page } = browser;
+    const before = await stepCount();
+    await page.getByRole('button', { name: 'Add SMS step' }).focus();
+    await page.keyboard.press('Enter');
+    await canvasNode(page, 'SMS step: SMS 2').waitFor();
+    expect(await stepCount()).toBe(before + 1);
+
+    await pane().click({ position: { x: 20, y: 20 } });
+    await canvasNode(page, 'SMS step: SMS 2').click();
+    await page.keyboard.press('Control+d');
+    await canvasNode(page, 'SMS step: SMS 2').nth(1).waitFor();
+    expect(await stepCount()).toBe(before + 2);
+    await page.keyboard.press('Delete');
+    await expect.poll(stepCount).toBe(before + 1);
+    await page.keyboard.press('Control+z');
+    await expect.poll(stepCount).toBe(before + 2);
+    await page.keyboard.press('Control+y');
+    await expect.poll(stepCount).toBe(before + 1);
+
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await help.getByText('Tidy up (auto-layout)').waitFor();
+    await screenshot(page, '21-shortcuts');
+    await help.getByRole('button', { name: 'Close' }).click();
+    await help.waitFor({ state: 'detached' });
+
+    // Auto-layout is one undoable step that moves steps onto the dagre layers.
+    const smsBox = await canvasNode(page, 'SMS step: SMS 2').boundingBox();
+    await page.getByRole('button', { name: 'Auto-layout' }).click();
+    await expect.poll(async () => JSON.stringify(await canvasNode(page, 'SMS step: SMS 2').boundingBox())).not.toBe(JSON.stringify(smsBox));
+    await screenshot(page, '22-auto-layout');
+    await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+  });
+
+  it('copies steps from one flow and pastes them into another', async () => {
+    const { page } = browser;
+    await pane().click({ position: { x: 20, y: 20 } });
+    await canvasNode(page, 'MMS step: Your cart MMS').click();
+    await canvasNode(page, 'SMS step: Fallback SMS').click({ modifiers: ['Control'] });
+    await page.keyboard.press('Control+c');
+
+    await page.getByRole('link', { name: 'All flows', exact: true }).click();
+    await page.getByRole('button', { name: 'New flow' }).click();
+    await page.getByRole('dialog').getByLabel('Flow name', { exact: true }).fill('Paste target');
+    await page.getByRole('dialog').getByRole('button', { name: 'Create flow' }).click();
+    await page.getByRole('heading', { name: 'Paste target' }).waitFor();
+    await pane().click({ position: { x: 300, y: 300 } });
+    await page.keyboard.press('Control+v');
+
+    await canvasNode(page, 'MMS step: Your cart MMS').waitFor();
+    await canvasNode(page, 'SMS step: Fallback SMS').waitFor();
+    // The wire between the two copied steps came along, with fresh ids.
+    await expect.poll(() => page.getByRole('group', { name: 'Connection from Your cart MMS (fallback) to Fallback SMS' }).count()).toBe(1);
+    await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    await screenshot(page, '23-pasted');
+
+    const flows = await app.postcard.dispatch('flows.list', {});
+    const target = flows.ok ? (flows.value as Array<{ id: string; name: string }>).find((f) => f.name === 'Paste target') : undefined;
+    const detail = await app.postcard.dispatch('flows.get', { id: target?.id });
+    const graph = detail.ok ? (detail.value as { graph: { nodes: Array<{ id: string }> } }).graph : { nodes: [] };
+    expect(graph.nodes).toHaveLength(2);
+    expect(graph.nodes.map((n) => n.id)).not.toContain('mms_cart');
+  });
+});

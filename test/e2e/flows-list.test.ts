@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openBrowser, screenshot, type OpenBrowser } from './browser';
+import { startApp, type RunningApp } from './harness';
+
+const chromiumPath = inject('chromiumPath');
+const SAMPLE = 'Abandoned cart: MMS with SMS fallback';
+
+describe.skipIf(!chromiumPath)('the flows list', () => {
+  let app: RunningApp;
+  let browser: OpenBrowser;
+
+  beforeAll(async () => {
+    app = await startApp();
+    browser = await openBrowser(chromiumPath as string);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  const rowNames = async (): Promise<string[]> =>
+    (await browser.page.getByRole('table', { name: 'Flows' }).getByRole('row').allInnerTexts()).slice(1).map((t) => t.split('\n')[0]?.trim() ?? '');
+
+  it('shows the sample flow on first run, and opening it shows the real journey', async () => {
+    const { page } = browser;
+    await page.goto(app.host.url);
+    await page.getByRole('link', { name: SAMPLE }).waitFor();
+    await screenshot(page, '10-first-run-list');
+    await page.getByRole('link', { name: SAMPLE }).click();
+    for (const name of ['Trigger step: Cart abandoned', 'Wait step: Wait 1 hour', 'Branch step: Purchased?', 'MMS step: Your cart MMS', 'SMS step: Fallback SMS']) {
+      await page.getByRole('group', { name, exact: true }).waitFor();
+    }
+    await page.getByText('Nothing to fix. The flow is ready to publish.').waitFor();
+    await screenshot(page, '11-sample-flow');
+    await page.getByRole('link', { name: 'All flows', exact: true }).click();
+  });
+
+  it('renames, duplicates, searches and deletes (after confirming)', async () => {
+    const { page } = browser;
+    await page.getByRole('link', { name: SAMPLE }).waitFor();
+
+    await page.getByRole('button', { name: `Rename ${SAMPLE}` }).click();
+    const rename = page.getByRole('dialog');
+    await rename.getByLabel('Flow name', { exact: true }).fill('Cart recovery');
+    await rename.getByRole('button', { name: 'Rename' }).click();
+    await page.getByRole('link', { name: 'Cart recovery', exact: true }).waitFor();
+
+    await page.getByRole('button', { name: 'Duplicate Cart recovery' }).click();
+    await page.getByRole('link', { name: 'Copy of Cart recovery' }).waitFor();
+    expect((await rowNames()).sort()).toEqual(['Cart recovery', 'Copy of Cart recovery']);
+
+    await page.getByRole('searchbox', { name: 'Search flows' }).fill('copy');
+    await expect.poll(rowNames).toEqual(['Copy of Cart recovery']);
+    await page.getByRole('searchbox', { name: 'Search flows' }).fill('no such flow');
+    await page.getByRole('heading', { name: /No flows match/ }).waitFor();
+    await page.getByRole('button', { name: 'Clear search' }).click();
+    await expect.poll(async () => (await rowNames()).length).toBe(2);
+
+    // Cancelling the confirmation keeps the flow; confirming removes it.
+    await page.getByRole('button', { name: 'Delete Copy of Cart recovery' }).click();
+    const confirm = page.getByRole('dialog', { name: /Delete “Copy of Cart recovery”/ });
+    await screenshot(page, '12-delete-confirmation');
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    expect(await rowNames()).toContain('Copy of Cart recovery');
+    await page.getByRole('button', { name: 'Delete Copy of Cart recovery' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete flow' }).click();
+    await expect.poll(rowNames).toEqual(['Cart recovery']);
+    await screenshot(page, '13-list-after-edits');
+  });
+
+  it('shows a flow whose stored data is damaged with its error, and the others still open', async () => {
+    const { page } = browser;
+    const created = await app.postcard.dispatch('flows.create', { name: 'Broken one' });
+    expect(created.ok).toBe(true);
+    const id = created.ok ? (created.value as { id: string }).id : '';
+    app.postcard.sqlite.prepare('UPDATE flows SET draft_graph_json = ? WHERE id = ?').run('{"nodes": [{"oops": true}]', id);
+
+    await page.reload();
+    await page.getByRole('note').filter({ hasText: 'cannot be opened' }).waitFor();
+    await page.getByRole('link', { name: 'Cart recovery', exact: true }).waitFor();
+    expect(await page.getByRole('button', { name: 'Rename Broken one' }).isDisabled()).toBe(true);
+    await screenshot(page, '14-damaged-flow');
+    await page.getByRole('link', { name: 'Cart recovery', exact: true }).click();
+    await page.getByRole('group', { name: 'MMS step: Your cart MMS' }).waitFor();
+  });
+
+  it('tells a new user what to do when there are no flows', async () => {
+    const { page } = browser;
+    const list = await app.postcard.dispatch('flows.list', {});
+    for (const flow of list.ok ? (list.value as Array<{ id: string }>) : []) await app.postcard.dispatch('flows.delete', { id: flow.id });
+    await page.goto(`${app.host.origin}/#/`);
+    await page.getByRole('heading', { name: 'No flows yet' }).waitFor();
+    await page.getByRole('button', { name: 'Create your first flow' }).waitFor();
+    await screenshot(page, '15-empty-list');
+  });
+});
