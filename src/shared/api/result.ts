@@ -1,3 +1,5 @@
+import { mediaErrorCodes } from '../media/types';
+
 /** Errors cross every boundary as data with a stable code; nothing throws across IPC or HTTP. */
 export const apiErrorCodes = [
   'INVALID_INPUT',
@@ -13,6 +15,7 @@ export const apiErrorCodes = [
   'PAYLOAD_TOO_LARGE',
   'UNAVAILABLE',
   'INTERNAL',
+  ...mediaErrorCodes,
 ] as const;
 export type ApiErrorCode = (typeof apiErrorCodes)[number];
 
