@@ -4,12 +4,23 @@ import { DatabaseOpenError } from '../db/open';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appRoot } from '../paths';
+import { register as registerContacts } from './commands/contacts';
+import { register as registerEvents } from './commands/events';
 import { register as registerFlows } from './commands/flows';
+import { register as registerRun } from './commands/run';
 import { register as registerServe } from './commands/serve';
+import { register as registerSimulate } from './commands/simulate';
 import { CliError } from './context';
 
 /** Each command group registers itself; later domains add theirs here. */
-const commandGroups: ((program: Command) => void)[] = [registerServe, registerFlows];
+const commandGroups: ((program: Command) => void)[] = [
+  registerServe,
+  registerFlows,
+  registerRun,
+  registerSimulate,
+  registerContacts,
+  registerEvents,
+];
 
 export function createProgram(): Command {
   const program = new Command('postcard')

@@ -1,7 +1,9 @@
 import type { HandlerMap } from '../context';
+import { engineHandlers } from './engine';
 import { flowsHandlers } from './flows';
 
 /** Every domain's handlers; a method of the contract without a handler answers UNAVAILABLE. */
 export const handlers: HandlerMap = {
   ...flowsHandlers,
+  ...engineHandlers,
 };

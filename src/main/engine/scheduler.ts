@@ -1,0 +1,91 @@
+import type { Clock } from './clock';
+import type { EngineRuntime, TickReport } from './runtime';
+
+/**
+ * Drives the runtime in real time: tick, then sleep until the next timer (or `pollMs`, to see
+ * events and contacts another process wrote), again. Timers live in SQLite, so a restarted
+ * scheduler simply resumes: whatever fell due while it was down runs on the first tick.
+ */
+export interface SchedulerOptions {
+  runtime: EngineRuntime;
+  clock: Clock;
+  /** Resolves after `ms` or when aborted; injected so the engine never owns a timer. */
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  pollMs?: number;
+  onTick?: (report: TickReport) => void;
+  onError?: (error: unknown) => void;
+}
+
+export class Scheduler {
+  private controller: AbortController | null = null;
+  private loop: Promise<void> | null = null;
+
+  constructor(private readonly options: SchedulerOptions) {}
+
+  get isRunning(): boolean {
+    return this.controller !== null;
+  }
+
+  start(): void {
+    if (this.controller) return;
+    const controller = new AbortController();
+    this.controller = controller;
+    this.loop = this.run(controller.signal);
+  }
+
+  async stop(): Promise<void> {
+    this.controller?.abort();
+    this.controller = null;
+    await this.loop;
+    this.loop = null;
+  }
+
+  /**
+   * Tick until nothing is due within `horizonMs` from now, sleeping until the next due instant
+   * in between (`postcard run --until-idle`).
+   */
+  async runUntilIdle(horizonMs: number, signal?: AbortSignal): Promise<number> {
+    const { runtime, clock } = this.options;
+    let ticks = 0;
+    const never = new AbortController().signal;
+    for (;;) {
+      if (signal?.aborted) return ticks;
+      this.options.onTick?.(await runtime.tick());
+      ticks++;
+      const next = runtime.nextDueAt();
+      const now = clock.now();
+      if (next === null || next > now + horizonMs) return ticks;
+      if (next > now) await this.options.sleep(next - now, signal ?? never);
+    }
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    const { runtime, clock } = this.options;
+    const pollMs = this.options.pollMs ?? 1_000;
+    while (!signal.aborted) {
+      try {
+        this.options.onTick?.(await runtime.tick());
+      } catch (error) {
+        this.options.onError?.(error);
+      }
+      if (signal.aborted) return;
+      const next = runtime.nextDueAt();
+      const wait = next === null ? pollMs : Math.max(0, Math.min(pollMs, next - clock.now()));
+      await this.options.sleep(wait, signal);
+    }
+  }
+}
+
+/** The real sleep, for the composition root (the engine itself never calls setTimeout). */
+export function realSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
