@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { engineContract } from './engine';
 import { flowsContract } from './flows';
+import { mediaContract } from './media';
 import type { ApiResult } from './result';
 
 /**
@@ -12,6 +13,7 @@ import type { ApiResult } from './result';
 export const contract = {
   ...flowsContract,
   ...engineContract,
+  ...mediaContract,
 } as const;
 
 
