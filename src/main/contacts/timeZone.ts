@@ -19,5 +19,7 @@ export function inferTimeZone(e164: string): string | null {
     const byArea = zoneForAreaCode(parsed.nationalNumber.slice(0, 3));
     if (byArea) return byArea;
   }
-  return parsed.country ? (zoneForCountry(parsed.country) ?? null) : null;
+  // Numbers outside the assigned ranges (e.g. UK drama numbers) still say which country they dial.
+  const country = parsed.country ?? parsed.getPossibleCountries()[0];
+  return country ? (zoneForCountry(country) ?? null) : null;
 }
