@@ -7,9 +7,11 @@ import { appRoot } from '../paths';
 import { register as registerContacts } from './commands/contacts';
 import { register as registerEvents } from './commands/events';
 import { register as registerFlows } from './commands/flows';
+import { register as registerMedia } from './commands/media';
 import { register as registerRun } from './commands/run';
 import { register as registerServe } from './commands/serve';
 import { register as registerSimulate } from './commands/simulate';
+import { register as registerSms } from './commands/sms';
 import { CliError } from './context';
 
 /** Each command group registers itself; later domains add theirs here. */
@@ -20,6 +22,8 @@ const commandGroups: ((program: Command) => void)[] = [
   registerSimulate,
   registerContacts,
   registerEvents,
+  registerMedia,
+  registerSms,
 ];
 
 export function createProgram(): Command {
