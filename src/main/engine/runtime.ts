@@ -11,6 +11,7 @@ import { compileFlow, type CompiledFlow } from './flow';
 import { isQuietAt, quietHoursEnd } from './localTime';
 import { matchesFilters, mayEnter, step, type StepContact, type StepFacts } from './step';
 import {
+  applyOptOut,
   CounterBuffer,
   exitEnrollment,
   finishMessage,
@@ -340,6 +341,8 @@ export class EngineRuntime {
     if (rows.length === 0) return 0;
     this.transaction(() => {
       for (const row of rows) {
+        // Opt-outs recorded elsewhere (another process, a dated import) take effect when due.
+        if (row.kind === 'opt_out') applyOptOut(this.statements, this.counters, row.contact_id, now);
         if (row.kind === 'opt_in') {
           for (const { flow } of this.live) {
             const t = flow.trigger.config;
@@ -496,7 +499,7 @@ export class EngineRuntime {
       const toSend: DueMessageRow[] = [];
       this.transaction(() => {
         for (const row of rows) {
-          if (row.purpose === 'marketing' && !hasConsent(this.statements, row.contact_id, row.channel)) {
+          if (row.purpose === 'marketing' && !hasConsent(this.statements, row.contact_id, row.channel, now)) {
             this.cancel(row, 'opted_out', now);
           } else {
             toSend.push(row);
@@ -523,7 +526,7 @@ export class EngineRuntime {
         for (const row of rows) {
           const settings = this.settingsOf(row);
           const isMarketing = row.purpose === 'marketing';
-          if (isMarketing && !hasConsent(this.statements, row.contact_id, row.channel)) {
+          if (isMarketing && !hasConsent(this.statements, row.contact_id, row.channel, now)) {
             this.cancel(row, 'no_consent', now);
             continue;
           }

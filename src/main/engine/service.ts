@@ -93,7 +93,7 @@ export class EngineService {
       timeZone: row.time_zone,
       attributesJson: row.attributes_json,
       mmsCapable: row.mms_capable,
-      isOptedIn: this.statements.latestConsentSms.get(row.id) === 'opt_in',
+      isOptedIn: this.statements.latestConsentSms.get(row.id, this.clock.now()) === 'opt_in',
     }));
   }
 

@@ -162,11 +162,11 @@ const statementSql = {
 
     latestConsentSms: pluck(
         `SELECT kind FROM consent_events WHERE contact_id = ? AND kind IN ('opt_in', 'opt_out') AND channel IN ${consentChannelsFor.sms}
-         ORDER BY occurred_at DESC, id DESC LIMIT 1`,
+         AND occurred_at <= ? ORDER BY occurred_at DESC, id DESC LIMIT 1`,
       ),
     latestConsentMms: pluck(
         `SELECT kind FROM consent_events WHERE contact_id = ? AND kind IN ('opt_in', 'opt_out') AND channel IN ${consentChannelsFor.mms}
-         ORDER BY occurred_at DESC, id DESC LIMIT 1`,
+         AND occurred_at <= ? ORDER BY occurred_at DESC, id DESC LIMIT 1`,
       ),
     insertConsent: plain(
       `INSERT INTO consent_events (contact_id, kind, channel, source, keyword, occurred_at, processed_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -256,8 +256,9 @@ export function sqliteFacts(statements: Statements): StepFacts {
   };
 }
 
-export function hasConsent(statements: Statements, contactId: number, channel: Channel): boolean {
-  return (channel === 'sms' ? statements.latestConsentSms : statements.latestConsentMms).get(contactId) === 'opt_in';
+/** Consent in force at `at`: records dated later (scheduled or imported ahead) do not count yet. */
+export function hasConsent(statements: Statements, contactId: number, channel: Channel, at: number): boolean {
+  return (channel === 'sms' ? statements.latestConsentSms : statements.latestConsentMms).get(contactId, at) === 'opt_in';
 }
 
 export interface ConsentRecord {
@@ -275,11 +276,15 @@ export interface ConsentRecord {
  */
 export function recordConsent(statements: Statements, counters: CounterBuffer, record: ConsentRecord, now: number): void {
   statements.insertConsent.run(record.contactId, record.kind, record.channel, record.source, record.keyword, record.occurredAt, null);
-  if (record.kind !== 'opt_out') return;
-  for (const message of statements.pendingMessagesOfContact.all(record.contactId) as Array<{ id: number }>) {
+  if (record.kind === 'opt_out' && record.occurredAt <= now) applyOptOut(statements, counters, record.contactId, now);
+}
+
+/** Everything queued for the contact is cancelled on every channel, and their enrollments end. Idempotent. */
+export function applyOptOut(statements: Statements, counters: CounterBuffer, contactId: number, now: number): void {
+  for (const message of statements.pendingMessagesOfContact.all(contactId) as Array<{ id: number }>) {
     finishMessage(statements, message.id, 'cancelled', 'opted_out', null, null, now);
   }
-  for (const enrollment of statements.activeEnrollmentsOfContact.all(record.contactId) as Array<{ id: number; flow_id: string; node_id: string }>) {
+  for (const enrollment of statements.activeEnrollmentsOfContact.all(contactId) as Array<{ id: number; flow_id: string; node_id: string }>) {
     exitEnrollment(statements, counters, enrollment, 'opted_out', now);
   }
 }
