@@ -1,0 +1,110 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openSandbox, installFlow } from '../../src/main/engine/sandbox';
+import { seededRandom } from '../../src/shared/engine/random';
+import { edge, graph, node } from '../support/graphs';
+import { HOUR, T0, flowDocument } from './engineHarness';
+
+const dir = mkdtempSync(join(tmpdir(), 'postcard-crash-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const CONTACTS = 120;
+const UNTIL = T0 + 4 * 24 * HOUR;
+const worker = join(import.meta.dirname, 'crashWorker.ts');
+
+function runWorker(file: string, killAfterMs: number | null): Promise<'done' | 'killed'> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', worker, file, String(T0), String(UNTIL)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = killAfterMs === null ? null : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    child.on('exit', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      if (signal === 'SIGKILL') resolve('killed');
+      else if (code === 0) resolve('done');
+      else reject(new Error(`worker failed (${code}): ${stderr.slice(0, 2000)}`));
+    });
+  });
+}
+
+describe('crash safety', () => {
+  it('killed with SIGKILL at random moments and restarted, every intended message is accepted exactly once', async () => {
+    const file = join(dir, 'crash.db');
+    const setup = openSandbox({ file });
+    const doc = flowDocument(
+      graph(
+        [
+          node('t', 'trigger', { type: 'event', event: 'go', filters: [] }),
+          node('hello', 'sms', { body: 'Hello {{ first_name | default: "there" }}' }),
+          node('w', 'wait', { type: 'duration', amount: 1, unit: 'hours' }),
+          node('m', 'mms', { body: 'A picture', subject: '', mediaAssetId: null, fallbackAfterHours: 2 }),
+          node('f', 'sms', { body: 'The picture, in words' }),
+          node('x', 'exit'),
+        ],
+        [edge('t', 'next', 'hello'), edge('hello', 'next', 'w'), edge('w', 'next', 'm'), edge('m', 'sent', 'x'), edge('m', 'fallback', 'f'), edge('f', 'next', 'x')],
+      ),
+      { quietHours: { isEnabled: false, start: '21:00', end: '08:00' }, frequencyCap: { isEnabled: false, maxMessages: 3, perHours: 24 } },
+    );
+    installFlow(setup, 'crashflow', doc, T0);
+    const random = seededRandom(7);
+    setup.transaction(() => {
+      for (let i = 0; i < CONTACTS; i++) {
+        const id = Number(
+          setup
+            .prepare(`INSERT INTO contacts (phone, time_zone, attributes_json, mms_capable, created_at, updated_at) VALUES (?, 'America/New_York', '{}', 'unknown', ?, ?)`)
+            .run(`+1917555${String(1000 + i)}`, T0, T0).lastInsertRowid,
+        );
+        setup.prepare(`INSERT INTO consent_events (contact_id, kind, channel, source, occurred_at, processed_at) VALUES (?, 'opt_in', 'all', 'test', ?, ?)`).run(id, T0 - HOUR, T0 - HOUR);
+        setup.prepare(`INSERT INTO events (contact_id, name, properties_json, occurred_at) VALUES (?, 'go', '{}', ?)`).run(id, T0 + Math.floor(random.next() * 6 * HOUR));
+      }
+    })();
+    setup.close();
+
+    let kills = 0;
+    let outcome: 'done' | 'killed' = 'killed';
+    for (let attempt = 0; attempt < 25 && outcome !== 'done'; attempt++) {
+      // tsx needs a few hundred ms to start; kills land anywhere from start-up to mid-run.
+      outcome = await runWorker(file, 250 + Math.floor(random.next() * 900));
+      if (outcome === 'killed') kills++;
+    }
+    if (outcome !== 'done') outcome = await runWorker(file, null);
+    expect(outcome).toBe('done');
+    expect(kills).toBeGreaterThan(5);
+
+    const db = openSandbox({ file });
+    try {
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+      const enrollments = db.prepare(`SELECT state, exit_reason, count(*) AS n FROM enrollments GROUP BY 1, 2`).all();
+      expect(enrollments).toEqual([{ state: 'exited', exit_reason: 'completed', n: CONTACTS }]);
+      // Intended: one greeting each, one MMS each, one fallback SMS for those whose MMS failed as MMS.
+      const intended = db.prepare('SELECT count(*) FROM messages').pluck().get() as number;
+      const fellBack = db.prepare(`SELECT count(*) FROM messages WHERE node_id = 'f'`).pluck().get() as number;
+      const mmsRefused = db.prepare(`SELECT count(*) FROM messages WHERE node_id = 'm' AND error_class = 'mms_unsupported'`).pluck().get() as number;
+      expect(intended).toBe(2 * CONTACTS + fellBack);
+      // Exactly one path per contact: the counted fallbacks are the fallback SMS written, and
+      // every MMS refused as MMS is among them (the rest timed out waiting for a receipt).
+      expect(db.prepare(`SELECT value FROM node_counters WHERE node_id = 'm' AND metric = 'fellBack'`).pluck().get()).toBe(fellBack);
+      expect(fellBack).toBeGreaterThanOrEqual(mmsRefused);
+      expect(mmsRefused).toBeGreaterThan(0);
+      expect(db.prepare('SELECT count(*) FROM messages GROUP BY enrollment_id, node_id HAVING count(*) > 1').all()).toEqual([]);
+      // None lost: every intended message reached the provider and was marked accepted.
+      expect(db.prepare(`SELECT count(*) FROM messages WHERE accepted_at IS NULL OR status IN ('queued', 'sending')`).pluck().get()).toBe(0);
+      // None duplicated: the provider's ledger holds each key once, and exactly the outbox's keys.
+      const ledger = db.prepare('SELECT count(*) FROM simulator_messages').pluck().get();
+      expect(ledger).toBe(intended);
+      const unmatched = db
+        .prepare(
+          `SELECT count(*) FROM messages m LEFT JOIN simulator_messages s ON s.idempotency_key = m.idempotency_key
+           WHERE s.idempotency_key IS NULL OR s.provider_message_id != m.provider_message_id`,
+        )
+        .pluck()
+        .get();
+      expect(unmatched).toBe(0);
+    } finally {
+      db.close();
+    }
+  }, 120_000);
+});

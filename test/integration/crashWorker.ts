@@ -1,0 +1,42 @@
+/**
+ * The runtime as a separate process for the crash test: it resumes from whatever the database
+ * holds (timers, outbox, the simulator's ledger, its own virtual clock) and runs until nothing
+ * is due. The parent kills it with SIGKILL at random moments and starts it again.
+ */
+import { seededRandom } from '../../src/shared/engine/random';
+import { VirtualClock } from '../../src/main/engine/clock';
+import { EngineRuntime } from '../../src/main/engine/runtime';
+import { openSandbox } from '../../src/main/engine/sandbox';
+import { SimulatorProvider } from '../../src/main/providers/simulator';
+
+const [file, startArg, untilArg] = process.argv.slice(2);
+if (!file || !startArg || !untilArg) throw new Error('usage: crashWorker <db> <start> <until>');
+const sqlite = openSandbox({ file });
+const saved = sqlite.prepare(`SELECT value FROM engine_state WHERE key = 'crash_clock'`).pluck().get() as string | undefined;
+const clock = new VirtualClock(saved ? Number(saved) : Number(startArg));
+const until = Number(untilArg);
+const provider = new SimulatorProvider(sqlite, {
+  seed: 11,
+  latencyMs: { min: 60_000, max: 3 * 3_600_000 },
+  carriers: [
+    { name: 'A', share: 0.7, deliveryRate: 0.97 },
+    { name: 'B', share: 0.3, deliveryRate: 0.9 },
+  ],
+  mmsIncapableShare: 0.3,
+  stopReplyRate: 0,
+  transientErrorRate: 0.25,
+});
+const runtime = new EngineRuntime({ sqlite, clock, random: seededRandom(process.pid), provider, installId: 'crash', batchSize: 4 });
+const saveClock = sqlite.prepare(`INSERT INTO engine_state (key, value) VALUES ('crash_clock', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`);
+
+for (;;) {
+  await runtime.tick();
+  saveClock.run(String(clock.now()));
+  const next = runtime.nextDueAt();
+  if (next === null || next > until) break;
+  clock.set(Math.max(next, clock.now() + 1));
+  // Yield so a kill can land between ticks as well as inside them.
+  await new Promise((resolve) => setImmediate(resolve));
+}
+sqlite.close();
+process.stdout.write('done\n');
