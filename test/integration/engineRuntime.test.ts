@@ -207,6 +207,7 @@ describe('runtime: MMS → SMS fallback', () => {
     const rejecting = (sqlite: Database.Database): ProviderAdapter => {
       const inner = new SimulatorProvider(sqlite, calmSimulator());
       return Object.assign(Object.create(inner) as ProviderAdapter, {
+        sendBatch: undefined,
         send: async (request: SendRequest): Promise<SendResult> =>
           request.channel === 'mms' ? { ok: false, errorClass: 'mms_unsupported', code: '30019', message: 'too large for the carrier' } : inner.send(request),
         poll: (a: number, b: number) => inner.poll(a, b),
@@ -252,6 +253,7 @@ describe('runtime: provider errors, replies, crash recovery', () => {
     const flaky = (sqlite: Database.Database): ProviderAdapter => {
       const inner = new SimulatorProvider(sqlite, calmSimulator());
       return Object.assign(Object.create(inner) as ProviderAdapter, {
+        sendBatch: undefined,
         send: async (request: SendRequest): Promise<SendResult> => {
           calls++;
           if (calls === 1) return { ok: false, errorClass: classifyProviderError('x', 429), code: '429', message: 'slow down', retryAfterMs: 10 * MINUTE };
@@ -309,6 +311,7 @@ describe('runtime: provider errors, replies, crash recovery', () => {
     const plain = (sqlite: Database.Database): ProviderAdapter => {
       const inner = new SimulatorProvider(sqlite, calmSimulator());
       return Object.assign(Object.create(inner) as ProviderAdapter, {
+        sendBatch: undefined,
         capabilities: { channels: ['sms', 'mms'], idempotentSend: false },
         send: async (request: SendRequest) => {
           sends++;

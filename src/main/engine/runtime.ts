@@ -69,6 +69,9 @@ interface LiveFlow {
   flow: CompiledFlow;
 }
 
+/** Width of one receipt-polling slice of virtual time. */
+const POLL_SLICE_MS = 10_000;
+
 const DEFAULT_HELP = 'Postcard messages: reply STOP to opt out, START to opt back in. Msg & data rates may apply.';
 
 export class EngineRuntime {
@@ -406,15 +409,28 @@ export class EngineRuntime {
     return value === undefined ? 0 : Number(value);
   }
 
+  /**
+   * Receipts and replies are fetched in slices of virtual time that hold something (the
+   * provider says where the next item is), so a million receipts due in the same minute never
+   * sit in memory at once. The cursor moves in the same transaction that applies a slice.
+   */
   private async pollProvider(now: number): Promise<void> {
-    const after = this.pollCursor();
-    if (now <= after) return;
-    const { receipts, inbound } = await this.provider.poll(after, now);
-    this.transaction(() => {
-      for (const receipt of receipts) this.applyReceipt(receipt, now);
-      for (const message of inbound) this.applyInbound(message, now);
-      this.statements.setState.run(`poll:${this.provider.id}`, String(now));
-    });
+    const cursorKey = `poll:${this.provider.id}`;
+    let cursor = this.pollCursor();
+    while (cursor < now) {
+      let sliceEnd = now;
+      if (this.provider.nextDueAt) {
+        const next = this.provider.nextDueAt(cursor);
+        sliceEnd = next === null || next > now ? now : Math.min(now, next + POLL_SLICE_MS - 1);
+      }
+      const { receipts, inbound } = await this.provider.poll(cursor, sliceEnd);
+      this.transaction(() => {
+        for (const receipt of receipts) this.applyReceipt(receipt, now);
+        for (const message of inbound) this.applyInbound(message, now);
+        this.statements.setState.run(cursorKey, String(sliceEnd));
+      });
+      cursor = sliceEnd;
+    }
   }
 
   /** Apply one delivery receipt; repeated or late receipts for a finished message change nothing. */
@@ -561,24 +577,34 @@ export class EngineRuntime {
 
   private async sendAndRecord(rows: readonly DueMessageRow[], now: number): Promise<void> {
     if (rows.length === 0) return;
+    const requests = rows.map((row) => ({
+      idempotencyKey: row.idempotency_key,
+      to: row.phone,
+      channel: row.channel,
+      body: row.body,
+      subject: row.subject,
+      mediaRef: row.media_ref,
+      now,
+    }));
     const results: SendResult[] = [];
-    for (const row of rows) {
+    const failed = (error: unknown): SendResult => {
+      // A thrown error (network, bug in an adapter) is treated as transient: the key makes the retry safe.
+      this.options.onError?.(error);
+      return { ok: false, errorClass: 'retryable', code: 'ADAPTER_ERROR', message: error instanceof Error ? error.message : String(error) };
+    };
+    if (this.provider.sendBatch) {
       try {
-        results.push(
-          await this.provider.send({
-            idempotencyKey: row.idempotency_key,
-            to: row.phone,
-            channel: row.channel,
-            body: row.body,
-            subject: row.subject,
-            mediaRef: row.media_ref,
-            now,
-          }),
-        );
+        results.push(...(await this.provider.sendBatch(requests)));
       } catch (error) {
-        // A thrown error (network, bug in an adapter) is treated as transient: the key makes the retry safe.
-        this.options.onError?.(error);
-        results.push({ ok: false, errorClass: 'retryable', code: 'ADAPTER_ERROR', message: error instanceof Error ? error.message : String(error) });
+        results.push(...requests.map(() => failed(error)));
+      }
+    } else {
+      for (const request of requests) {
+        try {
+          results.push(await this.provider.send(request));
+        } catch (error) {
+          results.push(failed(error));
+        }
       }
     }
     this.transaction(() => {
@@ -593,7 +619,7 @@ export class EngineRuntime {
       this.report.sent++;
       s.insertMessageEvent.run(row.id, 'sent', null, result.isDuplicate ? 'provider already had this key' : null, now);
       if (row.flow_id && row.node_id) this.counters.add(row.flow_id, row.node_id, 'sent');
-      this.wakeFor(row, now);
+      if (row.enrollment_id !== null) s.wakeAwaitingMessage.run(this.receiptDeadline(row, now), row.enrollment_id, row.id);
       return;
     }
     const attempts = row.attempts + 1;
@@ -612,6 +638,16 @@ export class EngineRuntime {
       recordConsent(s, this.counters, { contactId: row.contact_id, kind: 'opt_out', channel: 'all', source: 'provider', keyword: null, occurredAt: now }, now);
     }
     this.wakeFor(row, now);
+  }
+
+  /**
+   * When the enrollment waiting on an accepted MMS should look again if no receipt comes: its
+   * node's fallbackAfterHours later (a receipt wakes it sooner). Saves a step per message.
+   */
+  private receiptDeadline(row: DueMessageRow, now: number): number {
+    const node = row.flow_version_id && row.node_id ? this.version(row.flow_version_id)?.nodes.get(row.node_id) : undefined;
+    if (node?.kind !== 'mms' || node.config.fallbackAfterHours <= 0) return now;
+    return now + node.config.fallbackAfterHours * 3_600_000;
   }
 
   private cancel(row: DueMessageRow, reason: string, now: number): void {

@@ -46,6 +46,11 @@ export class SimulatorProvider implements ProviderAdapter {
     return this.sendSync(request);
   }
 
+  /** All or nothing: a crash mid-batch leaves none of it accepted, and the sender resends them all. */
+  async sendBatch(requests: readonly SendRequest[]): Promise<SendResult[]> {
+    return this.sqlite.transaction(() => requests.map((request) => this.sendSync(request)))();
+  }
+
   /** Synchronous core; the async wrapper exists only to honour the adapter interface. */
   sendSync(request: SendRequest): SendResult {
     const { seed } = this.config;

@@ -51,6 +51,12 @@ export interface ProviderAdapter {
   readonly id: string;
   readonly capabilities: ProviderCapabilities;
   send(request: SendRequest): Promise<SendResult>;
+  /**
+   * Optional bulk send with the same per-message semantics (results in request order). The
+   * drain uses it when present: real APIs with batch endpoints, and the simulator, which then
+   * records a whole batch in one ledger transaction.
+   */
+  sendBatch?(requests: readonly SendRequest[]): Promise<SendResult[]>;
   /** Current status of one message, for providers polled rather than called back. */
   status(providerMessageId: string): Promise<Receipt | null>;
   /**
