@@ -14,7 +14,7 @@ const self = fileURLToPath(import.meta.url);
 if (process.argv[2] === '--child') {
   const { register } = await import('tsx/esm/api');
   register();
-  const { runBench } = await import('./bench-engine-child.ts');
+  const { runBench } = await import('../src/main/engine/benchRun.ts');
   const result = await runBench(Number(process.argv[3]), process.argv[4]);
   process.stdout.write(`${JSON.stringify(result)}\n`);
   process.exit(0);
