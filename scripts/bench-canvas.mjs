@@ -127,12 +127,32 @@ const percentile = (values, p) => {
   return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] * 100) / 100;
 };
 
-async function recordFrames(page, gesture) {
+/** BENCH_PROFILE=1 prints the hottest functions of each gesture (CPU profile via CDP) to stderr. */
+async function profiled(page, label, gesture) {
+  if (!process.env.BENCH_PROFILE) return gesture();
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.start');
+  await gesture();
+  const { profile } = await cdp.send('Profiler.stop');
+  const self = new Map();
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const interval = (profile.endTime - profile.startTime) / 1000 / Math.max(1, profile.samples.length);
+  for (const id of profile.samples) {
+    const { callFrame } = byId.get(id);
+    const key = `${callFrame.functionName || '(anonymous)'} ${callFrame.url.split('/').pop()}:${callFrame.lineNumber}`;
+    self.set(key, (self.get(key) ?? 0) + interval);
+  }
+  const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
+  log(`${label}: ${top.map(([k, ms]) => `\n    ${ms.toFixed(1)} ms  ${k}`).join('')}`);
+}
+
+async function recordFrames(page, gesture, label = 'gesture') {
   await page.evaluate(() => {
     window.__bench.deltas = [];
     window.__bench.record = true;
   });
-  await gesture();
+  await profiled(page, label, gesture);
   const deltas = await page.evaluate(() => {
     window.__bench.record = false;
     return window.__bench.deltas;
@@ -147,6 +167,7 @@ async function measure(browser, url, canvasSelector) {
   await page.goto(url);
   await page.waitForFunction(() => window.__bench.interactiveAt !== null, null, { timeout: 60_000 });
   const interactiveMs = Math.round(await page.evaluate(() => window.__bench.interactiveAt));
+  if (process.env.BENCH_PROFILE) log(`${url.slice(0, 30)}: ${await page.evaluate(() => document.querySelectorAll('*').length)} elements, ${await page.evaluate(() => document.querySelectorAll('.react-flow__node').length)} nodes rendered`);
   const canvas = await page.locator(canvasSelector).first().boundingBox();
   const cx = canvas.x + canvas.width / 2;
   const cy = canvas.y + canvas.height / 2;
@@ -169,7 +190,7 @@ async function measure(browser, url, canvasSelector) {
     await page.mouse.down();
     for (let i = 1; i <= 60; i++) await page.mouse.move(pane.x + i * 6, pane.y + Math.sin(i / 6) * 40);
     await page.mouse.up();
-  });
+  }, `pan ${url.slice(0, 30)}`);
 
   // Drag one step around.
   const node = await page.evaluate(

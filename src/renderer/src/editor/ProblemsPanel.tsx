@@ -4,6 +4,9 @@ import type { FlowIssue } from '../../../shared/graph/validate';
 import { AlertIcon, CheckIcon, ErrorIcon } from '../ui/icons';
 import { useFlowActions, useFlowEditor, useFlowStore } from './store/FlowEditorContext';
 
+/** A very broken 1,000-step flow can have thousands of issues; listing them all helps nobody. */
+const MAX_LISTED = 200;
+
 /** Every validation issue in one list; choosing one selects its step and brings it into view. */
 export function ProblemsPanel() {
   const validation = useFlowStore((s) => s.validation);
@@ -49,7 +52,7 @@ export function ProblemsPanel() {
           </p>
         ) : (
           <ul id="problems-list" className="problems-list" aria-label="Problems">
-            {validation.issues.map((issue, index) => (
+            {validation.issues.slice(0, MAX_LISTED).map((issue, index) => (
               <li key={`${issue.code}:${issue.nodeId ?? ''}:${issue.edgeId ?? ''}:${issue.port ?? ''}:${index}`}>
                 <button
                   type="button"
@@ -64,6 +67,9 @@ export function ProblemsPanel() {
                 </button>
               </li>
             ))}
+            {validation.issues.length > MAX_LISTED ? (
+              <li className="problems-more">…and {validation.issues.length - MAX_LISTED} more. Fix the ones above first; the list updates as you go.</li>
+            ) : null}
           </ul>
         )
       ) : null}

@@ -1,3 +1,4 @@
+import { useShallow } from 'zustand/react/shallow';
 import { unaryOperators, type BranchCondition, type ConditionSubject } from '../../../../shared/graph/nodes';
 import { ArrowDownIcon, ArrowUpIcon, CloseIcon, PlusIcon } from '../../ui/icons';
 import { useFlowStore } from '../store/FlowEditorContext';
@@ -19,10 +20,13 @@ function nextConditionId(conditions: BranchCondition[]): string {
 
 export function BranchEditor({ config, onChange }: ConfigEditorProps<'branch'>) {
   const { conditions } = config;
-  const messageSteps = useFlowStore((s) => s.graph.nodes);
-  const messageOptions = messageSteps
-    .filter((n) => n.kind === 'mms' || n.kind === 'sms')
-    .map((n) => ({ value: n.id as string, label: n.label || n.id }));
+  const messageKeys = useFlowStore(
+    useShallow((s) => s.graph.nodes.filter((n) => n.kind === 'mms' || n.kind === 'sms').map((n) => `${n.id}\u0000${n.label || n.id}`)),
+  );
+  const messageOptions = messageKeys.map((key) => {
+    const [value = '', label = ''] = key.split('\u0000');
+    return { value, label };
+  });
 
   const set = (next: BranchCondition[], merge?: string): void => onChange((c) => ({ ...c, conditions: next }), merge);
   const update = (index: number, patch: Partial<BranchCondition>, merge?: string): void =>

@@ -1,4 +1,5 @@
-import { useCallback } from 'react';
+import { useCallback, useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import type { FlowNode } from '../../../../shared/graph/graph';
 import { definitionOf, portsOf, type NodeConfigByKind, type NodeKind } from '../../../../shared/graph/nodes';
 import { AlertIcon, ErrorIcon, TrashIcon, kindIcons } from '../../ui/icons';
@@ -12,7 +13,11 @@ import { WaitEditor } from './WaitEditor';
 
 /** Edits the one selected step: its label, its kind's settings, and where each output leads. */
 export function Inspector({ nodeId }: { nodeId: string }) {
-  const node = useFlowStore((s) => s.graph.nodes.find((n) => n.id === nodeId));
+  // Read what the inspector shows, not the node object: dragging a step replaces the object
+  // on every frame and must not re-render the whole inspector.
+  const kind = useFlowStore((s) => s.graph.nodes.find((n) => n.id === nodeId)?.kind);
+  const label = useFlowStore((s) => s.graph.nodes.find((n) => n.id === nodeId)?.label);
+  const config = useFlowStore((s) => s.graph.nodes.find((n) => n.id === nodeId)?.config);
   const actions = useFlowActions();
 
   const onConfigChange = useCallback(
@@ -25,13 +30,13 @@ export function Inspector({ nodeId }: { nodeId: string }) {
     [actions, nodeId],
   );
 
-  if (!node) return null;
-  const definition = definitionOf(node.kind);
-  const Icon = kindIcons[node.kind];
+  if (!kind || config === undefined) return null;
+  const definition = definitionOf(kind);
+  const Icon = kindIcons[kind];
 
   return (
     <div className="inspector" aria-label={`${definition.label} step settings`} role="region">
-      <header className={`inspector-header kind-${node.kind}`}>
+      <header className={`inspector-header kind-${kind}`}>
         <span className="node-icon">
           <Icon size={16} />
         </span>
@@ -54,14 +59,14 @@ export function Inspector({ nodeId }: { nodeId: string }) {
       </header>
       <TextField
         label="Step name"
-        value={node.label ?? ''}
+        value={label ?? ''}
         maxLength={120}
         placeholder={definition.label}
         onChange={(label) => actions.updateNode(nodeId, (n) => ({ ...n, label }), { merge: `${nodeId}:label` })}
       />
       <NodeIssues nodeId={nodeId} />
-      <ConfigEditor kind={node.kind} nodeId={nodeId} config={node.config} onChange={onConfigChange} />
-      <Connections node={node} />
+      <ConfigEditor kind={kind} nodeId={nodeId} config={config} onChange={onConfigChange} />
+      <Connections nodeId={nodeId} kind={kind} config={config} />
     </div>
   );
 }
@@ -124,13 +129,13 @@ function NodeIssues({ nodeId }: { nodeId: string }) {
 }
 
 /** Where each output leads — the keyboard's way to wire steps, and a readable summary for everyone. */
-function Connections({ node }: { node: FlowNode }) {
-  const nodes = useFlowStore((s) => s.graph.nodes);
+function Connections({ nodeId, kind, config }: { nodeId: string; kind: NodeKind; config: NodeConfigByKind[NodeKind] }) {
+  const targets = useTargetOptions(nodeId);
   const edges = useFlowStore((s) => s.graph.edges);
   const actions = useFlowActions();
-  const ports = portsOf(node.kind, node.config);
+  const ports = portsOf(kind, config);
   if (ports.length === 0) return null;
-  const targets = nodes.filter((n) => n.id !== node.id && definitionOf(n.kind).hasInput);
+  const node = { id: nodeId };
   return (
     <Section title="Outputs">
       {ports.map((port) => {
@@ -151,7 +156,7 @@ function Connections({ node }: { node: FlowNode }) {
               <option value="">Not connected</option>
               {targets.map((target) => (
                 <option key={target.id} value={target.id}>
-                  {target.label || definitionOf(target.kind).label} ({definitionOf(target.kind).label})
+                  {target.text}
                 </option>
               ))}
             </select>
@@ -159,5 +164,28 @@ function Connections({ node }: { node: FlowNode }) {
         );
       })}
     </Section>
+  );
+}
+
+/**
+ * The steps an output can lead to, as "id\u0000text" keys compared element by element: the list
+ * (and its hundreds of <option>s) re-renders when a step is added, removed or renamed, never
+ * because one was dragged.
+ */
+function useTargetOptions(nodeId: string): Array<{ id: string; text: string }> {
+  const keys = useFlowStore(
+    useShallow((s) =>
+      s.graph.nodes
+        .filter((n) => n.id !== nodeId && definitionOf(n.kind).hasInput)
+        .map((n) => `${n.id}\u0000${n.label || definitionOf(n.kind).label} (${definitionOf(n.kind).label})`),
+    ),
+  );
+  return useMemo(
+    () =>
+      keys.map((key) => {
+        const [id = '', text = ''] = key.split('\u0000');
+        return { id, text };
+      }),
+    [keys],
   );
 }

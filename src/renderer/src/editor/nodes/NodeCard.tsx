@@ -1,23 +1,31 @@
-import { Handle, Position, useUpdateNodeInternals } from '@xyflow/react';
+import { Handle, Position, useStore, useUpdateNodeInternals } from '@xyflow/react';
 import { useEffect, useMemo, useRef, type ReactNode } from 'react';
 import { definitionOf, portsOf, type NodeKind } from '../../../../shared/graph/nodes';
 import { kindIcons, type IconComponent } from '../../ui/icons';
 import type { CanvasNodeData } from './types';
 
 /** The shared card every node kind renders: icon, kind, title, a summary, and labelled outputs. */
+/** Below this zoom a card drops its icon and small print: unreadable there, and costly to paint. */
+const DETAIL_ZOOM = 0.45;
+const isZoomedOutSelector = (state: { transform: [number, number, number] }): boolean => state.transform[2] < DETAIL_ZOOM;
+
 export function NodeCard<K extends NodeKind>({
   id,
   kind,
   data,
   isSelected,
+  height,
   children,
 }: {
   id: string;
   kind: K;
   data: CanvasNodeData<K>;
   isSelected: boolean;
+  /** The measured height: the compact card keeps it so wires stay anchored where they were. */
+  height: number | undefined;
   children: ReactNode;
 }) {
+  const isCompact = useStore(isZoomedOutSelector) && height !== undefined && height > 0;
   const definition = definitionOf(kind);
   const Icon: IconComponent = kindIcons[kind];
   const ports = useMemo(() => portsOf(kind, data.config), [kind, data.config]);
@@ -34,37 +42,55 @@ export function NodeCard<K extends NodeKind>({
   }, [id, portKey, updateNodeInternals]);
 
   const problems = data.errors + data.warnings;
+  const className = `node-card kind-${kind}${isSelected ? ' is-selected' : ''}${data.errors ? ' has-errors' : data.warnings ? ' has-warnings' : ''}`;
+  const badge =
+    problems > 0 ? (
+      <span
+        className={`node-badge ${data.errors ? 'is-error' : 'is-warning'}`}
+        role="img"
+        aria-label={`${problems} ${problems === 1 ? 'problem' : 'problems'}`}
+        title={`${data.errors} error(s), ${data.warnings} warning(s)`}
+      >
+        {problems}
+      </span>
+    ) : null;
+  const outputs =
+    ports.length > 0 ? (
+      <div className="node-ports">
+        {ports.map((port) => (
+          <div key={port.id} className="node-port">
+            {isCompact ? null : <span className="node-port-label">{port.label}</span>}
+            <Handle type="source" position={Position.Bottom} id={port.id} className="node-handle node-handle-out" title={`${port.label} output`} />
+          </div>
+        ))}
+      </div>
+    ) : null;
+
+  if (isCompact) {
+    return (
+      <div className={`${className} is-compact`} style={{ height }}>
+        {definition.hasInput ? <Handle type="target" position={Position.Top} className="node-handle node-handle-in" /> : null}
+        <div className="node-compact-title">
+          {data.label || definition.label}
+          {badge}
+        </div>
+        {outputs}
+      </div>
+    );
+  }
   return (
-    <div className={`node-card kind-${kind}${isSelected ? ' is-selected' : ''}${data.errors ? ' has-errors' : data.warnings ? ' has-warnings' : ''}`}>
+    <div className={className}>
       {definition.hasInput ? <Handle type="target" position={Position.Top} className="node-handle node-handle-in" /> : null}
       <div className="node-header">
         <span className="node-icon">
           <Icon size={14} />
         </span>
         <span className="node-kind">{definition.label}</span>
-        {problems > 0 ? (
-          <span
-            className={`node-badge ${data.errors ? 'is-error' : 'is-warning'}`}
-            role="img"
-            aria-label={`${problems} ${problems === 1 ? 'problem' : 'problems'}`}
-            title={`${data.errors} error(s), ${data.warnings} warning(s)`}
-          >
-            {problems}
-          </span>
-        ) : null}
+        {badge}
       </div>
       <div className="node-title">{data.label || definition.label}</div>
       <div className="node-summary">{children}</div>
-      {ports.length > 0 ? (
-        <div className="node-ports">
-          {ports.map((port) => (
-            <div key={port.id} className="node-port">
-              <span className="node-port-label">{port.label}</span>
-              <Handle type="source" position={Position.Bottom} id={port.id} className="node-handle node-handle-out" title={`${port.label} output`} />
-            </div>
-          ))}
-        </div>
-      ) : null}
+      {outputs}
     </div>
   );
 }

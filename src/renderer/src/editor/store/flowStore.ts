@@ -139,7 +139,8 @@ function sameIssues(a: readonly FlowIssue[], b: readonly FlowIssue[]): boolean {
 }
 
 export function createFlowEditor(detail: FlowDetail): FlowEditor {
-  const validation = validateFlow(detail.graph);
+  // The server validated this very graph when it answered flows.get: no need to wait for it again.
+  const validation = detail.validation;
   const store = createStore<FlowEditorState>()(
     temporal(
       (): FlowEditorState => ({
