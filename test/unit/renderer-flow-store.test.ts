@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import type { FlowDetail } from '../../src/shared/api/flows';
+import { defaultFlowSettings } from '../../src/shared/flow/settings';
+import type { FlowGraph } from '../../src/shared/graph/graph';
+import { validateFlow } from '../../src/shared/graph/validate';
+import type { FlowId } from '../../src/shared/ids';
+import { createEdgeProjection, createNodeProjection } from '../../src/renderer/src/editor/canvas/projection';
+import { createFlowEditor } from '../../src/renderer/src/editor/store/flowStore';
+
+function detailOf(graph: FlowGraph): FlowDetail {
+  return {
+    id: 'f1' as FlowId,
+    name: 'Test',
+    description: '',
+    status: 'draft',
+    settings: defaultFlowSettings(),
+    graph,
+    revision: 0,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    versions: [],
+    hasUnpublishedChanges: false,
+    validation: validateFlow(graph),
+  };
+}
+
+function editorWithSteps() {
+  const editor = createFlowEditor(detailOf({ nodes: [], edges: [] }));
+  const trigger = editor.actions.addNode('trigger', { x: 0, y: 0 });
+  const mms = editor.actions.addNode('mms', { x: 0, y: 200 });
+  const sms = editor.actions.addNode('sms', { x: 300, y: 200 });
+  return { editor, trigger, mms, sms, history: () => editor.store.temporal.getState().pastStates.length };
+}
+
+describe('the flow editor store', () => {
+  it('records a whole drag as one undo step, and selection not at all', () => {
+    const { editor, mms, history } = editorWithSteps();
+    const before = history();
+    editor.actions.applyNodeChanges([{ type: 'select', id: mms, selected: true }]);
+    expect(history()).toBe(before);
+    for (let x = 1; x <= 30; x++) editor.actions.applyNodeChanges([{ type: 'position', id: mms, position: { x, y: 200 }, dragging: true }]);
+    editor.actions.applyNodeChanges([{ type: 'position', id: mms, position: { x: 40, y: 220 }, dragging: false }]);
+    expect(history()).toBe(before + 1);
+    expect(editor.store.getState().graph.nodes.find((n) => n.id === mms)?.position).toEqual({ x: 40, y: 220 });
+    editor.actions.undo();
+    expect(editor.store.getState().graph.nodes.find((n) => n.id === mms)?.position).toEqual({ x: 0, y: 200 });
+    editor.actions.redo();
+    expect(editor.store.getState().graph.nodes.find((n) => n.id === mms)?.position).toEqual({ x: 40, y: 220 });
+  });
+
+  it('keeps one connection per output: wiring a used port replaces its edge', () => {
+    const { editor, trigger, mms, sms } = editorWithSteps();
+    expect(editor.actions.connect(trigger, 'next', mms).ok).toBe(true);
+    expect(editor.actions.connect(trigger, 'next', sms).ok).toBe(true);
+    const edges = editor.store.getState().graph.edges;
+    expect(edges).toHaveLength(1);
+    expect(edges[0]).toMatchObject({ source: trigger, sourcePort: 'next', target: sms });
+    expect(editor.actions.connect(mms, 'sent', trigger)).toMatchObject({ ok: false });
+    expect(editor.actions.connect(mms, 'sent', mms)).toMatchObject({ ok: false });
+    expect(editor.actions.connect(mms, 'nope', sms)).toMatchObject({ ok: false });
+  });
+
+  it('folds a burst of typing into one undo step', () => {
+    const { editor, sms, history } = editorWithSteps();
+    const before = history();
+    for (const body of ['H', 'Hi', 'Hi t', 'Hi there']) {
+      editor.actions.updateNode(sms, (n) => ({ ...n, config: { body } }) as typeof n, { merge: `${sms}:body` });
+    }
+    expect(history()).toBe(before + 1);
+    editor.actions.undo();
+    expect(editor.store.getState().graph.nodes.find((n) => n.id === sms)?.config).toEqual({ body: '' });
+  });
+
+  it('drops the wire of a removed branch condition with it', () => {
+    const { editor, sms } = editorWithSteps();
+    const branch = editor.actions.addNode('branch', { x: 0, y: 400 });
+    editor.actions.connect(branch, 'c1', sms);
+    editor.actions.connect(branch, 'else', sms);
+    editor.actions.updateNode(branch, (n) => (n.kind === 'branch' ? { ...n, config: { conditions: [] } } : n));
+    expect(editor.store.getState().graph.edges.map((e) => e.sourcePort)).toEqual(['else']);
+  });
+
+  it('pastes copies with fresh ids, offset, and their inner connections', () => {
+    const { editor, mms, sms } = editorWithSteps();
+    editor.actions.connect(mms, 'fallback', sms);
+    editor.actions.select([mms, sms]);
+    const payload = editor.actions.copySelection();
+    expect(payload?.nodes).toHaveLength(2);
+    const other = createFlowEditor(detailOf({ nodes: [], edges: [] }));
+    other.actions.paste(payload!, { x: 40, y: 40 });
+    const { nodes, edges } = other.store.getState().graph;
+    expect(nodes).toHaveLength(2);
+    expect(nodes.map((n) => n.id)).not.toContain(mms);
+    expect(nodes.find((n) => n.kind === 'mms')?.position).toEqual({ x: 40, y: 240 });
+    expect(edges).toHaveLength(1);
+    expect(edges[0]).toMatchObject({ source: nodes.find((n) => n.kind === 'mms')?.id, sourcePort: 'fallback', target: nodes.find((n) => n.kind === 'sms')?.id });
+    expect([...other.store.getState().selectedNodeIds].sort()).toEqual(nodes.map((n) => n.id).sort());
+  });
+
+  it('deletes the selection and its wires in one step', () => {
+    const { editor, trigger, mms, sms, history } = editorWithSteps();
+    editor.actions.connect(trigger, 'next', mms);
+    editor.actions.connect(mms, 'fallback', sms);
+    const before = history();
+    editor.actions.select([mms]);
+    editor.actions.deleteSelection();
+    expect(editor.store.getState().graph.nodes.map((n) => n.id).sort()).toEqual([trigger, sms].sort());
+    expect(editor.store.getState().graph.edges).toHaveLength(0);
+    expect(history()).toBe(before + 1);
+  });
+});
+
+describe('the canvas projections', () => {
+  it('hand React Flow the same objects for steps that did not change', () => {
+    const { editor, mms, sms } = editorWithSteps();
+    editor.actions.connect(mms, 'fallback', sms);
+    const nodesOf = createNodeProjection();
+    const edgesOf = createEdgeProjection();
+    const first = nodesOf(editor.store.getState());
+    const firstEdges = edgesOf(editor.store.getState());
+    editor.actions.applyNodeChanges([{ type: 'position', id: sms, position: { x: 500, y: 500 }, dragging: true }]);
+    const second = nodesOf(editor.store.getState());
+    expect(second).not.toBe(first);
+    expect(second.find((n) => n.id === mms)).toBe(first.find((n) => n.id === mms));
+    expect(second.find((n) => n.id === sms)).not.toBe(first.find((n) => n.id === sms));
+    // The moved step keeps its data object, so its memoized card does not re-render.
+    expect(second.find((n) => n.id === sms)?.data).toBe(first.find((n) => n.id === sms)?.data);
+    expect(edgesOf(editor.store.getState())).toBe(firstEdges);
+    expect(first.find((n) => n.id === mms)?.ariaLabel).toBe('MMS step: MMS');
+  });
+});
