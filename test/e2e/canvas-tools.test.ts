@@ -112,4 +112,35 @@ describe.skipIf(!chromiumPath)('canvas tools: problems panel, keyboard, clipboar
     expect(graph.nodes).toHaveLength(2);
     expect(graph.nodes.map((n) => n.id)).not.toContain('mms_cart');
   });
+
+  it('notices when the flow is saved elsewhere, refuses to overwrite it and offers a reload', async () => {
+    const { page } = browser;
+    const flows = await app.postcard.dispatch('flows.list', {});
+    const target = flows.ok ? (flows.value as Array<{ id: string; name: string }>).find((f) => f.name === 'Paste target') : undefined;
+    const detail = await app.postcard.dispatch('flows.get', { id: target?.id });
+    const graph = detail.ok ? (detail.value as { graph: { nodes: Array<{ label?: string }> } }).graph : null;
+    expect(graph).not.toBeNull();
+    // Another window (here: the API directly) renames a step and saves.
+    const renamed = { ...graph, nodes: graph!.nodes.map((n) => (n.label === 'Fallback SMS' ? { ...n, label: 'Saved elsewhere' } : n)) };
+    const saved = await app.postcard.dispatch('flows.saveDraft', { id: target?.id, graph: renamed });
+    expect(saved.ok).toBe(true);
+
+    await page.getByRole('status').filter({ hasText: 'changed elsewhere' }).waitFor();
+    await screenshot(page, '24-changed-elsewhere');
+    await page.getByRole('button', { name: 'Reload flow' }).click();
+    await canvasNode(page, 'SMS step: Saved elsewhere').waitFor();
+    await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+  });
+
+  it('has a dark theme', async () => {
+    const { page } = browser;
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.goto(`${app.host.origin}/#/`);
+    await page.getByRole('link', { name: SAMPLE }).click();
+    await canvasNode(page, 'MMS step: Your cart MMS').click();
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(background).toBe('rgb(15, 18, 23)');
+    await screenshot(page, '25-dark-theme');
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
 });
