@@ -207,7 +207,7 @@ async function measure(browser, url, canvasSelector) {
     await page.mouse.down();
     for (let i = 1; i <= 60; i++) await page.mouse.move(node.x + i * 4, node.y + Math.cos(i / 6) * 30);
     await page.mouse.up();
-  });
+  }, `drag ${url.slice(0, 30)}`);
   const result = { interactiveMs, pan, drag, canvas: { width: Math.round(canvas.width), height: Math.round(canvas.height) } };
   await context.close();
   return result;

@@ -1,13 +1,11 @@
-import { Handle, Position, useStore, useUpdateNodeInternals } from '@xyflow/react';
-import { useEffect, useMemo, useRef, type ReactNode } from 'react';
+import { Handle, Position, useUpdateNodeInternals } from '@xyflow/react';
+import { useContext, useEffect, useMemo, useRef, type ReactNode } from 'react';
+import { CompactContext } from './CompactContext';
 import { definitionOf, portsOf, type NodeKind } from '../../../../shared/graph/nodes';
 import { kindIcons, type IconComponent } from '../../ui/icons';
 import type { CanvasNodeData } from './types';
 
 /** The shared card every node kind renders: icon, kind, title, a summary, and labelled outputs. */
-/** Below this zoom a card drops its icon and small print: unreadable there, and costly to paint. */
-const DETAIL_ZOOM = 0.45;
-const isZoomedOutSelector = (state: { transform: [number, number, number] }): boolean => state.transform[2] < DETAIL_ZOOM;
 
 export function NodeCard<K extends NodeKind>({
   id,
@@ -21,11 +19,11 @@ export function NodeCard<K extends NodeKind>({
   kind: K;
   data: CanvasNodeData<K>;
   isSelected: boolean;
-  /** The measured height: the compact card keeps it so wires stay anchored where they were. */
+  /** The measured height (0 before measuring): a compact card keeps it so wires stay put. */
   height: number | undefined;
   children: ReactNode;
 }) {
-  const isCompact = useStore(isZoomedOutSelector) && height !== undefined && height > 0;
+  const isCompact = useContext(CompactContext);
   const definition = definitionOf(kind);
   const Icon: IconComponent = kindIcons[kind];
   const ports = useMemo(() => portsOf(kind, data.config), [kind, data.config]);
@@ -59,7 +57,7 @@ export function NodeCard<K extends NodeKind>({
       <div className="node-ports">
         {ports.map((port) => (
           <div key={port.id} className="node-port">
-            {isCompact ? null : <span className="node-port-label">{port.label}</span>}
+            <span className="node-port-label">{port.label}</span>
             <Handle type="source" position={Position.Bottom} id={port.id} className="node-handle node-handle-out" title={`${port.label} output`} />
           </div>
         ))}
@@ -67,14 +65,25 @@ export function NodeCard<K extends NodeKind>({
     ) : null;
 
   if (isCompact) {
+    // The fewest elements that still carry the wires: outputs sit where the full card's port
+    // cells put them (evenly along the bottom edge).
     return (
-      <div className={`${className} is-compact`} style={{ height }}>
+      <div className={`${className} is-compact`} style={height ? { height } : undefined}>
         {definition.hasInput ? <Handle type="target" position={Position.Top} className="node-handle node-handle-in" /> : null}
         <div className="node-compact-title">
           {data.label || definition.label}
           {badge}
         </div>
-        {outputs}
+        {ports.map((port, index) => (
+          <Handle
+            key={port.id}
+            type="source"
+            position={Position.Bottom}
+            id={port.id}
+            className="node-handle node-handle-out"
+            style={{ left: `${((index + 0.5) / ports.length) * 100}%` }}
+          />
+        ))}
       </div>
     );
   }
