@@ -68,6 +68,32 @@ export default tseslint.config(
     },
   },
   {
+    // The engine is deterministic (STYLE.md): time, timers and chance come in through the Clock,
+    // the injected sleep and a seeded RandomSource, so a dry-run over virtual time and a crash
+    // replay give the same answers. clock.ts is the one place that touches the real clock.
+    files: ['src/main/engine/**/*.ts', 'src/shared/engine/**/*.ts'],
+    ignores: ['src/main/engine/clock.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'The engine reads time from its injected Clock.' },
+        { object: 'Math', property: 'random', message: 'The engine draws from an injected, seeded RandomSource.' },
+        { object: 'globalThis', property: 'setTimeout', message: 'The engine never owns a timer: the scheduler is given a sleep.' },
+        { object: 'globalThis', property: 'setInterval', message: 'The engine never owns a timer: the scheduler is given a sleep.' },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'setTimeout', message: 'The engine never owns a timer: the scheduler is given a sleep (clock.ts).' },
+        { name: 'setInterval', message: 'The engine never owns a timer: the scheduler is given a sleep (clock.ts).' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'new Date() reads the real clock; use the injected Clock.' },
+        { selector: "CallExpression[callee.name='Date']", message: 'Date() reads the real clock; use the injected Clock.' },
+      ],
+    },
+  },
+  {
     files: ['src/main/electron/**/*.ts', 'src/preload/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/renderer/**'], message: 'The shell never imports the renderer.' }] }] },
   },

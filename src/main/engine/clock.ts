@@ -1,6 +1,8 @@
 /**
- * The engine's only sources of time and chance. Live runs pass `systemClock`; dry-runs and
- * tests pass a VirtualClock that jumps straight to the next due instant.
+ * The engine's only source of time, and the one engine file allowed to touch the real clock and
+ * timers (eslint.config.mjs bans Date.now, new Date(), setTimeout and Math.random in the rest).
+ * Live runs pass `systemClock` and `realSleep`; dry-runs and tests pass a VirtualClock that jumps
+ * straight to the next due instant.
  */
 export interface Clock {
   now(): number;
@@ -21,3 +23,17 @@ export class VirtualClock implements Clock {
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
+
+/** The real sleep, handed to the Scheduler by the composition root; resolves early when aborted. */
+export function realSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

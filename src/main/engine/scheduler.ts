@@ -76,16 +76,4 @@ export class Scheduler {
   }
 }
 
-/** The real sleep, for the composition root (the engine itself never calls setTimeout). */
-export function realSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
+export { realSleep } from './clock';
