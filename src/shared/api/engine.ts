@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FlowStatus } from '../flow/settings';
-import type { ContactTimeline, NodeCounts, SimulationResult } from '../engine/types';
+import type { ContactTimeline, MmsCapability, NodeCounts, SimulationResult } from '../engine/types';
 import { SimulationOptions } from '../engine/simulation';
 import { method } from './method';
 
@@ -31,6 +31,25 @@ export interface EventsIngestResult {
   problems: ImportProblem[];
 }
 
+export interface ContactSummary {
+  id: number;
+  phone: string;
+  timeZone: string | null;
+  mmsCapable: MmsCapability;
+  attributes: Record<string, unknown>;
+  /** ISO instant the contact was first imported or seen. */
+  createdAt: string;
+}
+
+export interface ContactsSearchResult {
+  /** The newest matches first, at most `limit`. */
+  contacts: ContactSummary[];
+  /** How many contacts match the query in all. */
+  matched: number;
+  /** How many contacts there are in all (what "simulate with the imported contacts" would use). */
+  total: number;
+}
+
 export interface FlowNodeCounts {
   flowId: string;
   nodes: Record<string, NodeCounts>;
@@ -54,6 +73,10 @@ export interface RunControlResult {
 export const engineContract = {
   'contacts.import': method(z.object({ csv: z.string().max(MAX_INTAKE_CHARS) }).strict()).returns<ContactsImportResult>(),
   'contacts.timeline': method(z.object({ phone: z.string().min(3).max(32) }).strict()).returns<ContactTimeline>(),
+  /** Find contacts by the digits of their phone number or by attribute text; a blank query lists the newest. */
+  'contacts.search': method(
+    z.object({ query: z.string().max(64).default(''), limit: z.number().int().min(1).max(200).default(25) }).strict(),
+  ).returns<ContactsSearchResult>(),
   'events.ingest': method(z.object({ ndjson: z.string().max(MAX_INTAKE_CHARS) }).strict()).returns<EventsIngestResult>(),
   /** Dry-run a flow's current draft (or a given document) in a private database. */
   'engine.simulate': method(

@@ -1,4 +1,6 @@
+import type { ContactsSearchResult } from '../../../shared/api/engine';
 import { PostcardError } from '../../../shared/api/result';
+import { mmsCapabilities, type MmsCapability } from '../../../shared/engine/types';
 import { parseFlowDocument } from '../../../shared/flow/document';
 import type { SqliteDatabase } from '../../db/open';
 import { EngineService } from '../../engine/service';
@@ -25,6 +27,7 @@ export function engineFor(ctx: Pick<HandlerContext, 'sqlite' | 'events'>): Engin
 export const engineHandlers = {
   'contacts.import': async (input, ctx) => engineFor(ctx).importContacts(input.csv),
   'contacts.timeline': async (input, ctx) => engineFor(ctx).timeline(input.phone),
+  'contacts.search': async (input, ctx) => searchContacts(ctx.sqlite, input.query, input.limit),
   'events.ingest': async (input, ctx) => engineFor(ctx).ingestEvents(input.ndjson),
   'engine.simulate': async (input, ctx) => {
     let document;
@@ -43,3 +46,51 @@ export const engineHandlers = {
   'engine.resume': async (input, ctx) => engineFor(ctx).resume(input.flowId),
   'engine.archive': async (input, ctx) => engineFor(ctx).archive(input.flowId, input.reason),
 } satisfies HandlerMap;
+
+/**
+ * Digits in the query match anywhere in the E.164 number (so "(212) 555-01" finds +1212555015x);
+ * words match attribute text (a first name, a customer id). Read-only, so it lives beside the
+ * handler rather than in the engine service.
+ */
+export function searchContacts(sqlite: SqliteDatabase, query: string, limit: number): ContactsSearchResult {
+  const digits = query.replace(/\D/g, '');
+  const words = query.replace(/[\d\s()+.-]/g, '').length > 0 ? query.trim() : '';
+  const like = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const clauses: string[] = [];
+  const params: string[] = [];
+  if (digits.length > 0 && !words) {
+    clauses.push(`phone LIKE ? ESCAPE '\\'`);
+    params.push(like(digits));
+  }
+  if (words) {
+    clauses.push(`attributes_json LIKE ? ESCAPE '\\'`, `phone LIKE ? ESCAPE '\\'`);
+    params.push(like(words), like(words));
+  }
+  const where = clauses.length > 0 ? `WHERE ${clauses.join(' OR ')}` : '';
+  const rows = sqlite
+    .prepare(`SELECT id, phone, time_zone, mms_capable, attributes_json, created_at FROM contacts ${where} ORDER BY created_at DESC, id DESC LIMIT ?`)
+    .all(...params, limit) as Array<{ id: number; phone: string; time_zone: string | null; mms_capable: string; attributes_json: string; created_at: number }>;
+  const matched = Number(sqlite.prepare(`SELECT count(*) FROM contacts ${where}`).pluck().get(...params) ?? 0);
+  const total = where ? Number(sqlite.prepare('SELECT count(*) FROM contacts').pluck().get() ?? 0) : matched;
+  return {
+    contacts: rows.map((row) => ({
+      id: row.id,
+      phone: row.phone,
+      timeZone: row.time_zone,
+      mmsCapable: (mmsCapabilities as readonly string[]).includes(row.mms_capable) ? (row.mms_capable as MmsCapability) : 'unknown',
+      attributes: parseAttributes(row.attributes_json),
+      createdAt: new Date(row.created_at).toISOString(),
+    })),
+    matched,
+    total,
+  };
+}
+
+function parseAttributes(json: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(json);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
