@@ -34,3 +34,40 @@ export type TemplateScope = Record<string, unknown>;
 export function renderTemplate(source: string, scope: TemplateScope): string {
   return liquid.parseAndRenderSync(source, scope);
 }
+
+/** A variable a template reads from the contact, and whether every use has a `default` to fall back on. */
+export interface TemplateVariableUse {
+  name: string;
+  hasDefault: boolean;
+}
+
+const OUTPUT_PATTERN = /\{\{[\s\S]*?\}\}/g;
+const DEFAULT_FILTER_PATTERN = /\|\s*default\s*:/;
+
+/**
+ * The contact variables a template reads (its globals: `assign`ed names are not the contact's).
+ * A use counts as defaulted when it sits inside an output tag that applies `default`, which is
+ * how marketers say "this may be missing"; uses in tags (`{% if city %}`) are not defaulted.
+ * Null when the template does not parse (TEMPLATE_SYNTAX reports that).
+ */
+export function templateVariableUses(source: string): TemplateVariableUse[] | null {
+  let globals: Record<string, Array<{ location: { row: number; col: number } }>>;
+  try {
+    globals = liquid.analyzeSync(liquid.parse(source), { partials: false }).globals;
+  } catch {
+    return null;
+  }
+  const lineStarts = [0];
+  for (let i = 0; i < source.length; i++) if (source[i] === '\n') lineStarts.push(i + 1);
+  const defaulted: Array<[number, number]> = [];
+  for (const match of source.matchAll(OUTPUT_PATTERN)) {
+    if (DEFAULT_FILTER_PATTERN.test(match[0])) defaulted.push([match.index, match.index + match[0].length]);
+  }
+  const isDefaulted = (row: number, col: number): boolean => {
+    const offset = (lineStarts[row - 1] ?? 0) + col - 1;
+    return defaulted.some(([start, end]) => offset >= start && offset < end);
+  };
+  return Object.entries(globals)
+    .map(([name, uses]) => ({ name, hasDefault: uses.every((use) => isDefaulted(use.location.row, use.location.col)) }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}

@@ -1,6 +1,8 @@
 import type { EdgeId, NodeId } from '../ids';
-import { analyzeTemplate } from '../template';
-import type { FlowGraph, FlowNode } from './graph';
+import { DEFAULT_PROFILE_ID, getProfile, type ProfileId, type TargetProfile } from '../media/profiles';
+import type { MediaKind, OutputMime } from '../media/types';
+import { analyzeTemplate, templateVariableUses } from '../template';
+import type { FlowEdge, FlowGraph, FlowNode } from './graph';
 import { durationMs, nodeDefinitions, portsOf, unaryOperators, type PortDefinition } from './nodes';
 
 /**
@@ -31,6 +33,12 @@ export const issueCodes = [
   'BRANCH_DUPLICATE_CONDITION',
   'SPLIT_WEIGHTS_NOT_100',
   'SPLIT_DUPLICATE_VARIANT',
+  // Checked only when validateFlow is given a ValidationContext (what the library and contacts hold).
+  'MMS_MEDIA_MISSING',
+  'MMS_MEDIA_OVER_BUDGET',
+  'MMS_MEDIA_UNSUPPORTED',
+  'MMS_FALLBACK_BODY_EMPTY',
+  'TEMPLATE_UNKNOWN_VARIABLE',
 ] as const;
 export type IssueCode = (typeof issueCodes)[number];
 export type IssueSeverity = 'error' | 'warning';
@@ -50,7 +58,34 @@ export interface FlowValidation {
   hasErrors: boolean;
 }
 
-export function validateFlow(graph: FlowGraph): FlowValidation {
+/** What the media library knows about one asset, as far as validation needs it. */
+export interface MediaFacts {
+  name: string;
+  kind: MediaKind;
+  /** Renditions made so far, per profile; a profile without one is not judged yet. */
+  renditions: Partial<Record<ProfileId, { bytes: number; mime: OutputMime }>>;
+}
+
+/**
+ * Facts from outside the graph. Without a context validateFlow checks the graph alone (as the
+ * server does on save); with one it also checks media and personalisation against them:
+ * - `media`: every asset in the library. An MMS pointing elsewhere is MMS_MEDIA_MISSING; its
+ *   rendition for `profileId` (default `mms-default`, what a send uses) must be a type the
+ *   profile accepts (MMS_MEDIA_UNSUPPORTED) and fit its budget (MMS_MEDIA_OVER_BUDGET).
+ * - `contactAttributes`: the attribute names contacts carry. A Liquid variable outside them is
+ *   TEMPLATE_UNKNOWN_VARIABLE (warning) unless every use has a `default` filter: then the
+ *   recipient reads the default, which is the author's stated intent, so nothing is reported.
+ * - MMS_FALLBACK_BODY_EMPTY (warning) is checked whenever a context is given: the fallback
+ *   output is wired but no SMS step follows it, so contacts without MMS get no text. A fallback
+ *   SMS with an empty body is not reported again: MESSAGE_BODY_EMPTY already covers it.
+ */
+export interface ValidationContext {
+  media?: ReadonlyMap<string, MediaFacts>;
+  contactAttributes?: readonly string[];
+  profileId?: ProfileId;
+}
+
+export function validateFlow(graph: FlowGraph, context?: ValidationContext): FlowValidation {
   const issues: FlowIssue[] = [];
   const report = (issue: FlowIssue): void => {
     issues.push(issue);
@@ -202,6 +237,7 @@ export function validateFlow(graph: FlowGraph): FlowValidation {
 
   // ---- per-kind rules
   for (const node of nodesById.values()) validateNode(node, report);
+  if (context) validateWithContext(graph.edges, nodesById, successors, outgoing, context, report);
 
   // ---- cycles must pass through a wait, or a contact would loop without time passing
   for (const cycle of instantCycles(nodesById, successors)) {
@@ -316,6 +352,107 @@ function validateNode(node: FlowNode, report: (issue: FlowIssue) => void): void 
 }
 
 const round = (n: number): number => Math.round(n * 100) / 100;
+
+/** Phone is always in a contact's Liquid scope (the engine adds it beside the attributes). */
+const ALWAYS_KNOWN_VARIABLES = ['phone'];
+
+function validateWithContext(
+  edges: readonly FlowEdge[],
+  nodesById: Map<NodeId, FlowNode>,
+  successors: Map<NodeId, NodeId[]>,
+  outgoing: Map<NodeId, Map<string, EdgeId[]>>,
+  context: ValidationContext,
+  report: (issue: FlowIssue) => void,
+): void {
+  const profile = getProfile(context.profileId ?? DEFAULT_PROFILE_ID);
+  const known = context.contactAttributes ? new Set([...context.contactAttributes, ...ALWAYS_KNOWN_VARIABLES]) : null;
+  for (const node of nodesById.values()) {
+    const nodeId = node.id;
+    if (known && (node.kind === 'mms' || node.kind === 'sms')) {
+      const sources = node.kind === 'mms' ? [node.config.subject, node.config.body] : [node.config.body];
+      const unknown = new Set<string>();
+      for (const source of sources) {
+        for (const use of templateVariableUses(source) ?? []) if (!use.hasDefault && !known.has(use.name)) unknown.add(use.name);
+      }
+      if (unknown.size > 0) {
+        const names = [...unknown].map((name) => `{{ ${name} }}`).join(', ');
+        report({
+          code: 'TEMPLATE_UNKNOWN_VARIABLE',
+          severity: 'warning',
+          nodeId,
+          message: `${describe(node)} uses ${names}, which contacts do not have: it will print nothing. Check the spelling or add a default, e.g. {{ ${[...unknown][0]} | default: "…" }}.`,
+        });
+      }
+    }
+    if (node.kind !== 'mms') continue;
+    const assetId = node.config.mediaAssetId;
+    if (assetId && context.media) {
+      const facts = context.media.get(assetId);
+      if (!facts) {
+        report({
+          code: 'MMS_MEDIA_MISSING',
+          severity: 'error',
+          nodeId,
+          message: `The media of ${describe(node)} is no longer in the library; pick another or import it again.`,
+        });
+      } else {
+        checkMediaFits(node, facts, profile, report);
+      }
+    }
+    const fallbackEdges = new Set(outgoing.get(nodeId)?.get('fallback') ?? []);
+    const fallbackTargets = edges.filter((edge) => fallbackEdges.has(edge.id)).map((edge) => edge.target);
+    if (fallbackTargets.length > 0 && !reachesSms(fallbackTargets, nodesById, successors)) {
+      report({
+        code: 'MMS_FALLBACK_BODY_EMPTY',
+        severity: 'warning',
+        nodeId,
+        port: 'fallback',
+        message: `The fallback of ${describe(node)} sends no text: lead it to an SMS step so contacts without MMS still hear from you.`,
+      });
+    }
+  }
+}
+
+function checkMediaFits(node: FlowNode, facts: MediaFacts, profile: TargetProfile, report: (issue: FlowIssue) => void): void {
+  const rendition = facts.renditions[profile.id];
+  const isVideoRefused = facts.kind === 'video' && !profile.accepts.includes('video/mp4');
+  if (isVideoRefused || (rendition && !profile.accepts.includes(rendition.mime))) {
+    const type = rendition?.mime ?? 'video';
+    report({
+      code: 'MMS_MEDIA_UNSUPPORTED',
+      severity: 'error',
+      nodeId: node.id,
+      message: `${describe(node)} sends ${type}, which ${profile.label} does not accept (it takes ${profile.accepts.join(', ')}).`,
+    });
+    return;
+  }
+  if (rendition && rendition.bytes > profile.budgetBytes) {
+    report({
+      code: 'MMS_MEDIA_OVER_BUDGET',
+      severity: 'error',
+      nodeId: node.id,
+      message: `The media of ${describe(node)} is ${kb(rendition.bytes)} even after optimising, over the ${kb(profile.budgetBytes)} that ${profile.label} allows; carriers would refuse it. Use a smaller or shorter file.`,
+    });
+  }
+}
+
+const kb = (bytes: number): string => `${Math.round(bytes / 1000)} KB`;
+
+/** Whether some path from the fallback targets reaches an SMS step before another MMS or the end. */
+function reachesSms(fallbackTargets: readonly NodeId[], nodesById: Map<NodeId, FlowNode>, successors: Map<NodeId, NodeId[]>): boolean {
+  const seen = new Set<NodeId>();
+  const stack = [...fallbackTargets];
+  while (stack.length > 0) {
+    const id = stack.pop() as NodeId;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const node = nodesById.get(id);
+    if (!node || node.kind === 'mms') continue;
+    if (node.kind === 'sms') return true;
+    for (const next of successors.get(id) ?? []) stack.push(next);
+  }
+  return false;
+}
 
 /** Nodes on a cycle that contains no delay node (Tarjan's strongly connected components). */
 function instantCycles(nodesById: Map<NodeId, FlowNode>, successors: Map<NodeId, NodeId[]>): NodeId[] {
