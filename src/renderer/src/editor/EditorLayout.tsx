@@ -1,6 +1,9 @@
 import { useReactFlow } from '@xyflow/react';
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { useApi } from '../api/ApiContext';
+import { LiveControls } from '../live/LiveControls';
+import { SimulateButton } from '../simulate/SimulateButton';
+import { SimulationPanel } from '../simulate/SimulationPanel';
 import { StatusBadge } from '../flows/StatusBadge';
 import { Dialog } from '../ui/Dialog';
 import { BackIcon, GridIcon, KeyboardIcon, LayoutIcon, PublishIcon, RedoIcon, UndoIcon } from '../ui/icons';
@@ -107,6 +110,8 @@ export function EditorLayout({ colorMode, autosave, onReload }: { colorMode: 'li
           <StatusBadge status={meta.status} hasUnpublishedChanges={meta.hasUnpublishedChanges} latestVersion={latestVersion} />
         </div>
         <SaveIndicator autosave={autosave} onReload={onReload} />
+        <LiveControls onNotice={setNotice} />
+        <SimulateButton />
         <div className="toolbar" role="toolbar" aria-label="Canvas tools">
           <button type="button" className="icon-button" aria-label="Undo" title="Undo (Ctrl/⌘+Z)" disabled={!canUndo} onClick={actions.undo}>
             <UndoIcon />
@@ -163,6 +168,7 @@ export function EditorLayout({ colorMode, autosave, onReload }: { colorMode: 'li
         <div className="editor-centre">
           <div className="canvas-wrap" ref={canvasRef}>
             <Canvas colorMode={colorMode} />
+            <SimulationPanel />
           </div>
           <ProblemsPanel />
         </div>

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { FlowDetail } from '../../../shared/api/flows';
 import type { ApiError } from '../../../shared/api/result';
 import { useApi } from '../api/ApiContext';
+import { OperationsProvider } from '../live/OperationsContext';
 import { BackIcon, ErrorIcon } from '../ui/icons';
 import { EditorLayout } from './EditorLayout';
 import { createAutosave, type Autosave } from './store/autosave';
@@ -98,7 +99,9 @@ function LoadedEditor({ detail, colorMode, onReload }: { detail: FlowDetail; col
   return (
     <FlowEditorProvider editor={editor}>
       <ReactFlowProvider>
-        <EditorLayout colorMode={colorMode} autosave={autosave} onReload={onReload} />
+        <OperationsProvider>
+          <EditorLayout colorMode={colorMode} autosave={autosave} onReload={onReload} />
+        </OperationsProvider>
       </ReactFlowProvider>
     </FlowEditorProvider>
   );

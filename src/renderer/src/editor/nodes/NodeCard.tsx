@@ -3,6 +3,7 @@ import { useContext, useEffect, useMemo, useRef, type ReactNode } from 'react';
 import { CompactContext } from './CompactContext';
 import { definitionOf, portsOf, type NodeKind } from '../../../../shared/graph/nodes';
 import { kindIcons, type IconComponent } from '../../ui/icons';
+import { NodeCountsOverlay } from '../../live/NodeCountsOverlay';
 import type { CanvasNodeData } from './types';
 
 /** The shared card every node kind renders: icon, kind, title, a summary, and labelled outputs. */
@@ -99,6 +100,7 @@ export function NodeCard<K extends NodeKind>({
       </div>
       <div className="node-title">{data.label || definition.label}</div>
       <div className="node-summary">{children}</div>
+      <NodeCountsOverlay nodeId={id} kind={kind} />
       {outputs}
     </div>
   );

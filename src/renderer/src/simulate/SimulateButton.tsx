@@ -1,0 +1,231 @@
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useApi } from '../api/ApiContext';
+import { useFlowEditor, useFlowStore } from '../editor/store/FlowEditorContext';
+import { useOperations, useOperationsStore } from '../live/OperationsContext';
+import { Dialog } from '../ui/Dialog';
+import { NumberField } from './NumberField';
+import { runSimulation } from './runSimulation';
+import { checkForm, defaultForm, eventNamesInFlow, randomSeed, reconcileBehaviours, toOptions, type SimulationForm } from './simulationForm';
+
+/** The toolbar's Simulate button and its options dialog; the last options are kept while the flow is open. */
+export function SimulateButton() {
+  const api = useApi();
+  const editor = useFlowEditor();
+  const operations = useOperationsStore();
+  const isRunning = useOperations((s) => s.simulationStatus.state === 'running');
+  const hasErrors = useFlowStore((s) => s.validation.hasErrors);
+  const [form, setForm] = useState<SimulationForm | null>(null);
+  const [isOpen, setIsOpen] = useState(false);
+
+  const open = (): void => {
+    const { graph, settings } = editor.store.getState();
+    const names = eventNamesInFlow(graph, settings);
+    setForm((previous) => (previous ? { ...previous, behaviours: reconcileBehaviours(previous.behaviours, names) } : defaultForm(graph, settings)));
+    setIsOpen(true);
+  };
+
+  const run = (values: SimulationForm): void => {
+    setForm(values);
+    setIsOpen(false);
+    void runSimulation(api, editor, operations, toOptions(values), values.contactSource);
+  };
+
+  const blockedReason = hasErrors ? 'Fix the errors on the canvas before simulating' : undefined;
+  return (
+    <>
+      <button
+        type="button"
+        className="button"
+        disabled={isRunning || Boolean(blockedReason)}
+        title={blockedReason ?? 'Dry-run this draft with synthetic or imported contacts; nothing is sent'}
+        aria-busy={isRunning || undefined}
+        onClick={open}
+      >
+        {isRunning ? <span className="spinner" aria-hidden="true" /> : <PlayIcon />}
+        {isRunning ? 'Simulating…' : 'Simulate'}
+      </button>
+      {isOpen && form ? <SimulateDialog initial={form} onRun={run} onCancel={() => setIsOpen(false)} /> : null}
+    </>
+  );
+}
+
+function PlayIcon() {
+  return (
+    <svg width={16} height={16} viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={2} strokeLinejoin="round" aria-hidden="true">
+      <path d="M7 4v16l13-8z" />
+    </svg>
+  );
+}
+
+function SimulateDialog({ initial, onRun, onCancel }: { initial: SimulationForm; onRun: (form: SimulationForm) => void; onCancel: () => void }) {
+  const api = useApi();
+  const [form, setForm] = useState(initial);
+  const [importedCount, setImportedCount] = useState<number | null>(null);
+  const [isSubmitted, setIsSubmitted] = useState(false);
+  const sourceName = useId();
+  const problems = checkForm(form);
+  const problemOf = (field: string): string | undefined => (isSubmitted ? problems.find((p) => p.field === field)?.message : undefined);
+  const set = <K extends keyof SimulationForm>(key: K, value: SimulationForm[K]): void => setForm((f) => ({ ...f, [key]: value }));
+
+  useEffect(() => {
+    let isCurrent = true;
+    void api.call('contacts.search', { query: '', limit: 1 }).then((result) => {
+      if (isCurrent) setImportedCount(result.ok ? result.value.total : 0);
+    });
+    return () => {
+      isCurrent = false;
+    };
+  }, [api]);
+
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    setIsSubmitted(true);
+    if (problems.length === 0 && !(form.contactSource === 'imported' && importedCount === 0)) onRun(form);
+  };
+
+  return (
+    <Dialog title="Simulate this flow" onClose={onCancel} className="simulate-dialog">
+      <form onSubmit={submit} noValidate>
+        <div className="dialog-body simulate-form">
+          <p>
+            Runs the real engine over virtual time against a simulated carrier, in a private database: nothing is sent and no live contact, count or
+            message changes. The same options and seed always give the same figures.
+          </p>
+
+          <fieldset className="simulate-section">
+            <legend>Contacts</legend>
+            <div className="radio-row">
+              <label>
+                <input type="radio" name={sourceName} checked={form.contactSource === 'synthetic'} onChange={() => set('contactSource', 'synthetic')} />
+                Synthetic contacts
+              </label>
+              <label>
+                <input
+                  type="radio"
+                  name={sourceName}
+                  checked={form.contactSource === 'imported'}
+                  disabled={importedCount === 0}
+                  onChange={() => set('contactSource', 'imported')}
+                />
+                Imported contacts {importedCount === null ? '' : `(${importedCount.toLocaleString('en-US')})`}
+              </label>
+            </div>
+            {importedCount === 0 ? <p className="field-hint">No contacts imported yet: import a CSV on the Contacts page to simulate with them.</p> : null}
+            {form.contactSource === 'synthetic' ? (
+              <>
+                <div className="field-row">
+                  <NumberField label="How many" value={form.contacts} onChange={(v) => set('contacts', v)} error={problemOf('contacts')} />
+                  <NumberField
+                    label="Entering over"
+                    suffix="hours"
+                    value={form.entrySpreadHours}
+                    onChange={(v) => set('entrySpreadHours', v)}
+                    error={problemOf('entrySpreadHours')}
+                  />
+                </div>
+                <p className="field-hint">
+                  US numbers spread over the time zones roughly as the population lives (Eastern, Central, Mountain, Pacific, Alaska, Hawaii), so quiet hours bite
+                  as they would; each has a first name and a cart item for personalisation.
+                </p>
+              </>
+            ) : (
+              <p className="field-hint">Copies of your imported contacts (zones, attributes, MMS capability, consent) are used; the originals are not touched.</p>
+            )}
+            <div className="field-row">
+              <NumberField
+                label="Known not to take MMS"
+                suffix="%"
+                value={form.knownMmsIncapablePercent}
+                onChange={(v) => set('knownMmsIncapablePercent', v)}
+                hint="Go straight to the SMS fallback"
+                error={problemOf('knownMmsIncapablePercent')}
+              />
+              <NumberField
+                label="MMS refused by the handset"
+                suffix="%"
+                value={form.mmsFailPercent}
+                onChange={(v) => set('mmsFailPercent', v)}
+                hint="Found out when an MMS fails"
+                error={problemOf('mmsFailPercent')}
+              />
+              <NumberField
+                label="Reply STOP"
+                suffix="%"
+                value={form.stopReplyPercent}
+                onChange={(v) => set('stopReplyPercent', v)}
+                hint="Per message received"
+                error={problemOf('stopReplyPercent')}
+              />
+            </div>
+          </fieldset>
+
+          <fieldset className="simulate-section">
+            <legend>What contacts do</legend>
+            {form.behaviours.length === 0 ? (
+              <p className="field-hint">This flow waits for no event and has no goal event, so there is nothing to set here.</p>
+            ) : (
+              form.behaviours.map((behaviour, index) => (
+                <div key={behaviour.event} className="behaviour-row" role="group" aria-label={`Event ${behaviour.event}`}>
+                  <code className="behaviour-name">{behaviour.event}</code>
+                  <NumberField
+                    label="Chance"
+                    suffix="%"
+                    value={behaviour.percent}
+                    onChange={(v) => set('behaviours', form.behaviours.map((b, i) => (i === index ? { ...b, percent: v } : b)))}
+                  />
+                  <NumberField
+                    label="Within"
+                    suffix="hours of entry"
+                    value={behaviour.withinHours}
+                    onChange={(v) => set('behaviours', form.behaviours.map((b, i) => (i === index ? { ...b, withinHours: v } : b)))}
+                  />
+                  {problemOf(`behaviour:${behaviour.event}`) ? <p className="field-error">{problemOf(`behaviour:${behaviour.event}`)}</p> : null}
+                </div>
+              ))
+            )}
+          </fieldset>
+
+          <fieldset className="simulate-section">
+            <legend>Run</legend>
+            <div className="field-row">
+              <NumberField label="Horizon" suffix="days" value={form.days} onChange={(v) => set('days', v)} error={problemOf('days')} />
+              <div className="seed-field">
+                <NumberField label="Seed" value={form.seed} onChange={(v) => set('seed', v)} error={problemOf('seed')} />
+                <button type="button" className="button button-small" onClick={() => set('seed', randomSeed())}>
+                  New seed
+                </button>
+              </div>
+            </div>
+          </fieldset>
+
+          <fieldset className="simulate-section">
+            <legend>Unit prices (estimates, edit to match your provider)</legend>
+            <div className="field-row">
+              <NumberField
+                label="SMS, per segment"
+                prefix="$"
+                value={form.smsSegmentPrice}
+                onChange={(v) => set('smsSegmentPrice', v)}
+                error={problemOf('smsSegmentPrice')}
+              />
+              <NumberField label="MMS, per message" prefix="$" value={form.mmsPrice} onChange={(v) => set('mmsPrice', v)} error={problemOf('mmsPrice')} />
+            </div>
+          </fieldset>
+          {isSubmitted && problems.length > 0 ? (
+            <p className="field-error" role="alert">
+              Check the {problems.length === 1 ? 'value' : `${problems.length} values`} marked above.
+            </p>
+          ) : null}
+        </div>
+        <div className="dialog-actions">
+          <button type="button" className="button" onClick={onCancel}>
+            Cancel
+          </button>
+          <button type="submit" className="button button-primary">
+            Run simulation
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
