@@ -1,10 +1,24 @@
 import { EditorPage } from '../editor/EditorPage';
 import { FlowsList } from '../flows/FlowsList';
+import { MediaProvider } from '../media/MediaContext';
+import { MediaLibraryPage } from '../media/MediaLibraryPage';
+import { Toasts } from '../media/Toasts';
+import '../styles/media.css';
+import '../styles/preview.css';
 import { MonitorIcon, MoonIcon, SunIcon } from '../ui/icons';
 import { useRoute } from './useRoute';
 import { useTheme } from './useTheme';
 
 export function App() {
+  // The media library is shared by the library page, the editor's node cards and the preview.
+  return (
+    <MediaProvider>
+      <AppShell />
+    </MediaProvider>
+  );
+}
+
+function AppShell() {
   const route = useRoute();
   const theme = useTheme();
   const ThemeIcon = theme.choice === 'system' ? MonitorIcon : theme.choice === 'dark' ? MoonIcon : SunIcon;
@@ -28,6 +42,14 @@ export function App() {
           </span>
           Postcard
         </a>
+        <nav className="app-nav" aria-label="Sections">
+          <a href="#/" className="app-nav-link" aria-current={route.name !== 'media' ? 'page' : undefined}>
+            Flows
+          </a>
+          <a href="#/media" className="app-nav-link" aria-current={route.name === 'media' ? 'page' : undefined}>
+            Media
+          </a>
+        </nav>
         <button
           type="button"
           className="icon-button"
@@ -39,8 +61,15 @@ export function App() {
         </button>
       </header>
       <div id="main-content" className="app-content" tabIndex={-1}>
-        {route.name === 'flow' ? <EditorPage key={route.flowId} flowId={route.flowId} colorMode={theme.resolved} /> : <FlowsList />}
+        {route.name === 'flow' ? (
+          <EditorPage key={route.flowId} flowId={route.flowId} colorMode={theme.resolved} />
+        ) : route.name === 'media' ? (
+          <MediaLibraryPage />
+        ) : (
+          <FlowsList />
+        )}
       </div>
+      <Toasts />
     </div>
   );
 }

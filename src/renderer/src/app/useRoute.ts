@@ -4,9 +4,10 @@ import { useSyncExternalStore } from 'react';
  * Routes live in the URL fragment (`#/flows/<id>`) so a reload reopens the same flow in both
  * the Electron window (file:// has no server routes) and the browser mode.
  */
-export type Route = { name: 'list' } | { name: 'flow'; flowId: string };
+export type Route = { name: 'list' } | { name: 'flow'; flowId: string } | { name: 'media' };
 
 export function parseRoute(hash: string): Route {
+  if (hash === '#/media') return { name: 'media' };
   const match = /^#\/flows\/([A-Za-z0-9_-]{1,64})$/.exec(hash);
   return match?.[1] ? { name: 'flow', flowId: match[1] } : { name: 'list' };
 }
@@ -23,5 +24,5 @@ export function useRoute(): Route {
 }
 
 export function navigate(route: Route): void {
-  window.location.hash = route.name === 'flow' ? `#/flows/${route.flowId}` : '#/';
+  window.location.hash = route.name === 'flow' ? `#/flows/${route.flowId}` : route.name === 'media' ? '#/media' : '#/';
 }
