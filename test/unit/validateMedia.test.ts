@@ -52,6 +52,8 @@ describe('validateFlow with a validation context', () => {
     expect(issue).toMatchObject({ code: 'MMS_MEDIA_OVER_BUDGET', severity: 'error', nodeId: 'm' });
     // The same file fits a 1 MB long-code send.
     expect(codes(mmsFlow(), { ...library(huge), profileId: 'us-long-code' })).toEqual([]);
+    // The pipeline found no rendition that fits at all.
+    expect(codes(mmsFlow(), library({ ...photo({}), kind: 'video', refusals: { 'mms-default': 'MEDIA_OVER_BUDGET' } }))).toEqual(['MMS_MEDIA_OVER_BUDGET']);
     // A profile not rendered yet is not judged.
     expect(codes(mmsFlow(), { ...library(photo({})), profileId: 'international' })).toEqual([]);
   });
@@ -61,6 +63,8 @@ describe('validateFlow with a validation context', () => {
     expect(codes(mmsFlow(), { ...library(gif), profileId: 'whatsapp' })).toEqual(['MMS_MEDIA_UNSUPPORTED']);
     const jpeg = photo({ whatsapp: { bytes: 200_000, mime: 'image/jpeg' } });
     expect(codes(mmsFlow(), { ...library(jpeg), profileId: 'whatsapp' })).toEqual([]);
+    // A video with no ffmpeg to prepare it cannot be sent either.
+    expect(codes(mmsFlow(), library({ ...photo({}), kind: 'video', refusals: { 'mms-default': 'MEDIA_VIDEO_UNAVAILABLE' } }))).toEqual(['MMS_MEDIA_UNSUPPORTED']);
   });
 
   it('MMS_FALLBACK_BODY_EMPTY when the fallback leads to no SMS; an empty fallback SMS is left to MESSAGE_BODY_EMPTY', () => {

@@ -64,6 +64,8 @@ export interface MediaFacts {
   kind: MediaKind;
   /** Renditions made so far, per profile; a profile without one is not judged yet. */
   renditions: Partial<Record<ProfileId, { bytes: number; mime: OutputMime }>>;
+  /** Profiles the pipeline could not render for, with its error code (MEDIA_OVER_BUDGET: nothing fits). */
+  refusals?: Partial<Record<ProfileId, string>>;
 }
 
 /**
@@ -415,6 +417,19 @@ function validateWithContext(
 
 function checkMediaFits(node: FlowNode, facts: MediaFacts, profile: TargetProfile, report: (issue: FlowIssue) => void): void {
   const rendition = facts.renditions[profile.id];
+  const refusal = facts.refusals?.[profile.id];
+  if (refusal) {
+    const isOverBudget = refusal === 'MEDIA_OVER_BUDGET';
+    report({
+      code: isOverBudget ? 'MMS_MEDIA_OVER_BUDGET' : 'MMS_MEDIA_UNSUPPORTED',
+      severity: 'error',
+      nodeId: node.id,
+      message: isOverBudget
+        ? `The media of ${describe(node)} cannot be made to fit the ${kb(profile.budgetBytes)} that ${profile.label} allows; use a smaller or shorter file.`
+        : `The media of ${describe(node)} cannot be prepared for ${profile.label} (${refusal}).`,
+    });
+    return;
+  }
   const isVideoRefused = facts.kind === 'video' && !profile.accepts.includes('video/mp4');
   if (isVideoRefused || (rendition && !profile.accepts.includes(rendition.mime))) {
     const type = rendition?.mime ?? 'video';

@@ -4,6 +4,9 @@ import { useApi } from '../api/ApiContext';
 import { LiveControls } from '../live/LiveControls';
 import { SimulateButton } from '../simulate/SimulateButton';
 import { SimulationPanel } from '../simulate/SimulationPanel';
+import { EditorMediaBridge } from '../media/EditorMediaBridge';
+import { PreviewButton } from '../preview/PreviewButton';
+import { PreviewDialogHost } from '../preview/PreviewDialog';
 import { StatusBadge } from '../flows/StatusBadge';
 import { Dialog } from '../ui/Dialog';
 import { BackIcon, GridIcon, KeyboardIcon, LayoutIcon, PublishIcon, RedoIcon, UndoIcon } from '../ui/icons';
@@ -112,6 +115,7 @@ export function EditorLayout({ colorMode, autosave, onReload }: { colorMode: 'li
         <SaveIndicator autosave={autosave} onReload={onReload} />
         <LiveControls onNotice={setNotice} />
         <SimulateButton />
+        <PreviewButton />
         <div className="toolbar" role="toolbar" aria-label="Canvas tools">
           <button type="button" className="icon-button" aria-label="Undo" title="Undo (Ctrl/⌘+Z)" disabled={!canUndo} onClick={actions.undo}>
             <UndoIcon />
@@ -188,6 +192,8 @@ export function EditorLayout({ colorMode, autosave, onReload }: { colorMode: 'li
           )}
         </aside>
       </div>
+      <EditorMediaBridge />
+      <PreviewDialogHost />
       {isHelpOpen ? (
         <Dialog title="Keyboard shortcuts" onClose={() => setIsHelpOpen(false)} className="shortcuts-dialog">
           <table className="shortcuts-table">

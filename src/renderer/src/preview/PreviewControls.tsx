@@ -1,4 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
+import type { ContactSummary } from '../../../shared/api/engine';
 import { targetProfiles, type ProfileId } from '../../../shared/media/profiles';
 import { useApi } from '../api/ApiContext';
 import { MoonIcon, SunIcon } from '../ui/icons';
@@ -29,45 +30,36 @@ export function ContactPicker({ canLookUp = false }: { canLookUp?: boolean }) {
   );
 }
 
-/** Preview with an imported contact's real attributes (found by phone through the engine). */
+/** Preview with imported contacts' real attributes, found by phone digits or attribute text. */
 function ContactLookup() {
   const api = useApi();
   const id = useId();
-  const [phone, setPhone] = useState('');
+  const [query, setQuery] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [isBusy, setIsBusy] = useState(false);
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
-    if (!phone.trim()) return;
+    if (!query.trim()) return;
     setIsBusy(true);
     setError(null);
-    const result = await api.call('contacts.timeline', { phone: phone.trim() });
+    const result = await api.call('contacts.search', { query: query.trim(), limit: 10 });
     setIsBusy(false);
-    if (!result.ok) {
-      setError(result.error.code === 'NOT_FOUND' ? 'No contact has this phone number.' : result.error.message);
-      return;
-    }
-    const { contact } = result.value;
-    const attributes = Object.fromEntries(Object.entries(contact.attributes).map(([key, value]) => [key, value === null || value === undefined ? '' : String(value)]));
-    const found: SampleContact = {
-      id: `contact:${contact.id}`,
-      name: [attributes.first_name, attributes.last_name].filter(Boolean).join(' ') || contact.phone,
-      description: `Imported contact ${contact.phone}`,
-      phone: contact.phone,
-      attributes,
-    };
-    const others = previewSettings.getState().lookedUp.filter((c) => c.id !== found.id);
-    setPreview({ lookedUp: [...others, found], contactId: found.id });
-    setPhone('');
+    if (!result.ok) return setError(result.error.message);
+    if (result.value.contacts.length === 0) return setError('No imported contact matches.');
+    const found = result.value.contacts.map(asPreviewContact);
+    const ids = new Set(found.map((c) => c.id));
+    const others = previewSettings.getState().lookedUp.filter((c) => !ids.has(c.id));
+    setPreview({ lookedUp: [...others, ...found], contactId: found[0]?.id ?? previewSettings.getState().contactId });
+    setQuery('');
   };
   return (
     <form className="contact-lookup" onSubmit={(event) => void submit(event)}>
       <label htmlFor={id} className="visually-hidden">
-        Find an imported contact by phone
+        Find an imported contact
       </label>
-      <input id={id} className="input" placeholder="Or a contact’s phone, e.g. +14155550100" value={phone} onChange={(e) => setPhone(e.target.value)} />
-      <button type="submit" className="button" disabled={isBusy || !phone.trim()}>
-        Use
+      <input id={id} className="input" placeholder="Find an imported contact" value={query} onChange={(e) => setQuery(e.target.value)} />
+      <button type="submit" className="button" disabled={isBusy || !query.trim()}>
+        Find
       </button>
       {error ? (
         <p className="field-error" role="alert">
@@ -76,6 +68,19 @@ function ContactLookup() {
       ) : null}
     </form>
   );
+}
+
+export function asPreviewContact(contact: ContactSummary): SampleContact {
+  const attributes = Object.fromEntries(
+    Object.entries(contact.attributes).map(([key, value]) => [key, value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value)]),
+  );
+  return {
+    id: `contact:${contact.id}`,
+    name: [attributes.first_name, attributes.last_name].filter(Boolean).join(' ') || contact.phone,
+    description: `Imported contact ${contact.phone}`,
+    phone: contact.phone,
+    attributes,
+  };
 }
 
 export function DeviceToggle() {

@@ -1,81 +1,81 @@
 import { useMemo } from 'react';
 import { SegmentedMessage } from 'sms-segments-calculator';
-import { ImageIcon } from '../../ui/icons';
+import { MediaSlot } from '../../media/MediaSlot';
+import { InspectorPreview } from '../../preview/InspectorPreview';
 import { NumberField, Section, TextAreaField, TextField } from './fields';
 import type { ConfigEditorProps } from './types';
 
 const bodyHint = 'Personalise with {{ first_name }}; add a fallback with {{ first_name | default: "there" }}.';
 
-export function MmsEditor({ config, onChange }: ConfigEditorProps<'mms'>) {
+export function MmsEditor({ nodeId, config, onChange }: ConfigEditorProps<'mms'>) {
   return (
-    <Section title="MMS message">
-      <TextField label="Subject" value={config.subject} maxLength={80} onChange={(subject) => onChange((c) => ({ ...c, subject }), 'subject')} />
-      <TextAreaField
-        label="Message"
-        value={config.body}
-        maxLength={4000}
-        rows={6}
-        onChange={(body) => onChange((c) => ({ ...c, body }), 'body')}
-        footer={
-          <>
-            <span aria-live="polite">{config.body.length} characters</span> · {bodyHint}
-          </>
-        }
-      />
-      <div className="field">
-        <span className="field-label" id="media-slot-label">
-          Media
-        </span>
-        <div className="media-slot" role="group" aria-labelledby="media-slot-label" aria-describedby="media-slot-note">
-          <ImageIcon size={28} />
-          <span className="media-slot-title">Image, GIF or video</span>
-          <span id="media-slot-note" className="media-slot-note">
-            Media library arrives soon
-          </span>
-        </div>
-      </div>
-      <NumberField
-        label="Fall back to SMS after"
-        suffix="hours"
-        value={config.fallbackAfterHours}
-        min={0}
-        max={168}
-        isInteger={false}
-        onChange={(fallbackAfterHours) => onChange((c) => ({ ...c, fallbackAfterHours }), 'fallback')}
-      />
-      <p className="field-hint">Without a delivery receipt by then, the contact takes the “Fallback” output.</p>
-    </Section>
+    <>
+      <Section title="MMS message">
+        <TextField label="Subject" value={config.subject} maxLength={80} onChange={(subject) => onChange((c) => ({ ...c, subject }), 'subject')} />
+        <TextAreaField
+          label="Message"
+          value={config.body}
+          maxLength={4000}
+          rows={6}
+          onChange={(body) => onChange((c) => ({ ...c, body }), 'body')}
+          footer={
+            <>
+              <span aria-live="polite">{config.body.length} characters</span> · {bodyHint}
+            </>
+          }
+        />
+        <MediaSlot assetId={config.mediaAssetId} onChange={(mediaAssetId) => onChange((c) => ({ ...c, mediaAssetId }))} />
+        <NumberField
+          label="Fall back to SMS after"
+          suffix="hours"
+          value={config.fallbackAfterHours}
+          min={0}
+          max={168}
+          isInteger={false}
+          onChange={(fallbackAfterHours) => onChange((c) => ({ ...c, fallbackAfterHours }), 'fallback')}
+        />
+        <p className="field-hint">Without a delivery receipt by then, the contact takes the “Fallback” output.</p>
+      </Section>
+      <Section title="Preview">
+        <InspectorPreview nodeId={nodeId} mms={config} />
+      </Section>
+    </>
   );
 }
 
-export function SmsEditor({ config, onChange }: ConfigEditorProps<'sms'>) {
+export function SmsEditor({ nodeId, config, onChange }: ConfigEditorProps<'sms'>) {
   const stats = useMemo(() => {
     const message = new SegmentedMessage(config.body);
     return { characters: message.numberOfCharacters, segments: message.segments.length, encoding: message.encodingName };
   }, [config.body]);
   const isEmpty = config.body.length === 0;
   return (
-    <Section title="SMS message">
-      <TextAreaField
-        label="Message"
-        value={config.body}
-        maxLength={4000}
-        rows={6}
-        onChange={(body) => onChange((c) => ({ ...c, body }), 'body')}
-        footer={
-          <>
-            <span className="sms-count" aria-live="polite">
-              {stats.characters} {stats.characters === 1 ? 'character' : 'characters'} · {isEmpty ? 0 : stats.segments}{' '}
-              {stats.segments === 1 && !isEmpty ? 'segment' : 'segments'} · {stats.encoding}
-            </span>
-            {stats.encoding === 'UCS-2' ? (
-              <span className="field-warning"> Emoji or special characters switch the message to UCS-2: 70 characters per segment.</span>
-            ) : null}
-            <br />
-            {bodyHint}
-          </>
-        }
-      />
-    </Section>
+    <>
+      <Section title="SMS message">
+        <TextAreaField
+          label="Message"
+          value={config.body}
+          maxLength={4000}
+          rows={6}
+          onChange={(body) => onChange((c) => ({ ...c, body }), 'body')}
+          footer={
+            <>
+              <span className="sms-count" aria-live="polite">
+                {stats.characters} {stats.characters === 1 ? 'character' : 'characters'} · {isEmpty ? 0 : stats.segments}{' '}
+                {stats.segments === 1 && !isEmpty ? 'segment' : 'segments'} · {stats.encoding}
+              </span>
+              {stats.encoding === 'UCS-2' ? (
+                <span className="field-warning"> Emoji or special characters switch the message to UCS-2: 70 characters per segment.</span>
+              ) : null}
+              <br />
+              {bodyHint}
+            </>
+          }
+        />
+      </Section>
+      <Section title="Preview">
+        <InspectorPreview nodeId={nodeId} smsBody={config.body} />
+      </Section>
+    </>
   );
 }

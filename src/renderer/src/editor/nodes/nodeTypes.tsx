@@ -1,6 +1,7 @@
 import type { NodeProps } from '@xyflow/react';
 import { memo, type ComponentType } from 'react';
 import type { NodeKind } from '../../../../shared/graph/nodes';
+import { NodeCardMedia } from '../../media/NodeCardMedia';
 import { NodeCard } from './NodeCard';
 import { excerpt, triggerSummary, waitSummary } from './summaries';
 import type { CanvasNode } from './types';
@@ -33,7 +34,7 @@ const MmsNode = memo(function MmsNode({ id, data, selected, height }: NodeProps<
     <NodeCard id={id} kind="mms" data={data} isSelected={selected} height={height}>
       {subject.trim() ? <strong className="node-subject">{excerpt(subject, 40)}</strong> : null}
       <span>{body.trim() ? excerpt(body) : 'No message text yet'}</span>
-      <span className="node-meta">{mediaAssetId ? 'Media attached' : 'No media'}</span>
+      <NodeCardMedia assetId={mediaAssetId} />
     </NodeCard>
   );
 });

@@ -4,7 +4,7 @@ import type { FlowDetail, FlowVersionSummary } from '../../../../shared/api/flow
 import type { FlowSettings, FlowStatus } from '../../../../shared/flow/settings';
 import type { FlowEdge, FlowGraph, FlowNode } from '../../../../shared/graph/graph';
 import { definitionOf, portsOf, type NodeKind } from '../../../../shared/graph/nodes';
-import { validateFlow, type FlowIssue, type FlowValidation } from '../../../../shared/graph/validate';
+import { validateFlow, type FlowIssue, type FlowValidation, type ValidationContext } from '../../../../shared/graph/validate';
 import type { EdgeId, FlowId, NodeId } from '../../../../shared/ids';
 import { freshId } from './ids';
 
@@ -105,6 +105,8 @@ export interface FlowActions {
   setSnapToGrid(isOn: boolean): void;
   /** Recompute validation now (the store also does it on its own after each change). */
   validateNow(): void;
+  /** What the library and contacts know (media, attributes), for the checks beyond the graph; revalidates. */
+  setValidationContext(context: ValidationContext | undefined): void;
   setSave(save: SaveStatus): void;
   setMeta(meta: Partial<FlowMeta>): void;
 }
@@ -175,6 +177,7 @@ export function createFlowEditor(detail: FlowDetail): FlowEditor {
   const get = store.getState;
   let lastMerge: { key: string; at: number } | null = null;
   let dragSnapshot: FlowDoc | null = null;
+  let validationContext: ValidationContext | undefined;
 
   const commit = (update: (state: FlowEditorState) => Partial<FlowEditorState> | null, history: HistoryMode): void => {
     const patch = update(get());
@@ -424,9 +427,14 @@ export function createFlowEditor(detail: FlowDetail): FlowEditor {
 
     validateNow() {
       const state = get();
-      const next = validateFlow(state.graph);
+      const next = validateFlow(state.graph, validationContext);
       if (sameIssues(next.issues, state.validation.issues)) return;
       store.setState({ validation: next, ...indexIssues(next) });
+    },
+
+    setValidationContext(context) {
+      validationContext = context;
+      actions.validateNow();
     },
 
     setSave(save) {

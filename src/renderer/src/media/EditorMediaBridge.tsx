@@ -1,0 +1,135 @@
+import { useEffect, useState } from 'react';
+import { useStore } from 'zustand';
+import type { FlowNode } from '../../../shared/graph/graph';
+import type { MediaFacts, ValidationContext } from '../../../shared/graph/validate';
+import type { ProfileId } from '../../../shared/media/profiles';
+import { useApi } from '../api/ApiContext';
+import { useFlowActions, useFlowEditor } from '../editor/store/FlowEditorContext';
+import { previewSettings } from '../preview/previewSettings';
+import { attributeNames, sampleContacts } from '../preview/sampleContacts';
+import { announceImports } from './format';
+import { useMediaLibrary } from './MediaContext';
+import { renditionKey, type MediaLibraryState } from './mediaLibrary';
+
+/**
+ * Connects the open flow to the media library (renders nothing):
+ * - feeds validation what the library and the contacts know, so missing, oversized or refused
+ *   media and unknown Liquid variables show as badges and in the problems list;
+ * - makes every MMS card a drop target for files, with one listener for the whole document
+ *   rather than one per card (the canvas bench counts every per-card cost).
+ */
+export function EditorMediaBridge() {
+  const editor = useFlowEditor();
+  const actions = useFlowActions();
+  const library = useMediaLibrary();
+  const api = useApi();
+  const [importedAttributes, setImportedAttributes] = useState<string[]>([]);
+  const lookedUp = useStore(previewSettings, (s) => s.lookedUp);
+  const profileId = useStore(previewSettings, (s) => s.profileId);
+
+  useEffect(() => {
+    void library.load();
+    // The attribute names imported contacts carry (newest 200): the schema Liquid variables are checked against.
+    void api.call('contacts.search', { query: '', limit: 200 }).then((result) => {
+      if (result.ok) setImportedAttributes([...new Set(result.value.contacts.flatMap((c) => Object.keys(c.attributes)))]);
+    });
+  }, [library, api]);
+
+  useEffect(() => {
+    const contactAttributes = [...new Set([...attributeNames(sampleContacts), ...attributeNames(lookedUp), ...importedAttributes])];
+    const apply = (state: MediaLibraryState): void => {
+      const assetIds = referencedAssets(editor.store.getState().graph.nodes);
+      for (const id of assetIds) if (state.byId.has(id)) library.ensureRendition(id, profileId, false);
+      const context: ValidationContext = { contactAttributes, profileId };
+      if (state.status === 'ready') context.media = mediaFacts(state, profileId);
+      editor.actions.setValidationContext(context);
+    };
+    apply(library.store.getState());
+    const stopMedia = library.store.subscribe((state, previous) => {
+      if (state.byId !== previous.byId || state.renditions !== previous.renditions || state.status !== previous.status) apply(state);
+    });
+    // A newly attached asset needs its rendition (for MMS_MEDIA_OVER_BUDGET); the graph itself is revalidated by the store.
+    const stopGraph = editor.store.subscribe((state, previous) => {
+      if (state.graph.nodes === previous.graph.nodes) return;
+      const media = library.store.getState();
+      for (const id of referencedAssets(state.graph.nodes)) if (media.byId.has(id)) library.ensureRendition(id, profileId, false);
+    });
+    return () => {
+      stopMedia();
+      stopGraph();
+      editor.actions.setValidationContext(undefined);
+    };
+  }, [editor, library, lookedUp, importedAttributes, profileId]);
+
+  useEffect(() => {
+    let highlighted: Element | null = null;
+    const setHighlight = (element: Element | null): void => {
+      if (highlighted === element) return;
+      highlighted?.classList.remove('is-file-drop-target');
+      element?.classList.add('is-file-drop-target');
+      highlighted = element;
+    };
+    const mmsCardAt = (event: DragEvent): { element: Element; nodeId: string } | null => {
+      if (!event.dataTransfer?.types.includes('Files') || !(event.target instanceof Element)) return null;
+      const element = event.target.closest('.react-flow__node');
+      const nodeId = element?.getAttribute('data-id');
+      if (!element || !nodeId) return null;
+      const node = editor.store.getState().graph.nodes.find((n) => n.id === nodeId);
+      return node?.kind === 'mms' ? { element, nodeId } : null;
+    };
+    const onDragOver = (event: DragEvent): void => {
+      const card = mmsCardAt(event);
+      setHighlight(card?.element ?? null);
+      if (card && event.dataTransfer) event.dataTransfer.dropEffect = 'copy';
+    };
+    const onDragLeave = (event: DragEvent): void => {
+      if (!event.relatedTarget) setHighlight(null);
+    };
+    const onDrop = (event: DragEvent): void => {
+      const card = mmsCardAt(event);
+      setHighlight(null);
+      const file = event.dataTransfer?.files[0];
+      if (!card || !file) return;
+      event.preventDefault();
+      void library.importFiles([file]).then((outcomes) => {
+        announceImports(outcomes);
+        const first = outcomes[0];
+        if (!first?.ok) return;
+        const assetId = first.value.asset.id;
+        actions.updateNode(card.nodeId, (node) => (node.kind === 'mms' ? { ...node, config: { ...node.config, mediaAssetId: assetId } } : node));
+        actions.select([card.nodeId]);
+      });
+    };
+    document.addEventListener('dragover', onDragOver);
+    document.addEventListener('dragleave', onDragLeave);
+    document.addEventListener('drop', onDrop);
+    return () => {
+      setHighlight(null);
+      document.removeEventListener('dragover', onDragOver);
+      document.removeEventListener('dragleave', onDragLeave);
+      document.removeEventListener('drop', onDrop);
+    };
+  }, [editor, actions, library]);
+
+  return null;
+}
+
+function referencedAssets(nodes: readonly FlowNode[]): Set<string> {
+  const ids = new Set<string>();
+  for (const node of nodes) if (node.kind === 'mms' && node.config.mediaAssetId) ids.add(node.config.mediaAssetId);
+  return ids;
+}
+
+function mediaFacts(state: MediaLibraryState, profileId: ProfileId): Map<string, MediaFacts> {
+  const facts = new Map<string, MediaFacts>();
+  for (const asset of state.assets) {
+    const entry = state.renditions.get(renditionKey(asset.id, profileId));
+    facts.set(asset.id, {
+      name: asset.name,
+      kind: asset.kind,
+      renditions: entry?.status === 'ready' ? { [profileId]: { bytes: entry.rendition.bytes, mime: entry.rendition.mime } } : {},
+      ...(entry?.status === 'error' && entry.error.code.startsWith('MEDIA_') ? { refusals: { [profileId]: entry.error.code } } : {}),
+    });
+  }
+  return facts;
+}
