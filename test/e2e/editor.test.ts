@@ -66,7 +66,7 @@ describe.skipIf(!chromiumPath)('building a flow on the canvas, as a new user wou
     await page.getByLabel('Step name', { exact: true }).fill('Spring lookbook');
     await page.getByLabel('Subject', { exact: true }).fill('Spring is here');
     await page.getByRole('textbox', { name: 'Message', exact: true }).fill('Hi {{ first_name | default: "there" }}, the spring collection is in. Reply STOP to opt out.');
-    await expect.poll(() => page.getByRole('group', { name: 'Media' }).textContent()).toContain('Media library arrives soon');
+    await expect.poll(() => page.getByRole('group', { name: 'Media' }).textContent()).toContain('Drop an image, GIF or video');
 
     // ---- a validation badge: the SMS still has no text
     const smsBadge = sms.getByRole('img', { name: '1 problem' });
