@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react';
 import { EditorPage } from '../editor/EditorPage';
 import { FlowsList } from '../flows/FlowsList';
 import { MediaProvider } from '../media/MediaContext';
@@ -8,6 +9,9 @@ import '../styles/preview.css';
 import { MonitorIcon, MoonIcon, SunIcon } from '../ui/icons';
 import { useRoute } from './useRoute';
 import { useTheme } from './useTheme';
+
+// Loaded on first visit: phone-number metadata need not slow down opening the canvas.
+const ContactsPage = lazy(() => import('../contacts/ContactsPage').then((m) => ({ default: m.ContactsPage })));
 
 export function App() {
   // The media library is shared by the library page, the editor's node cards and the preview.
@@ -43,11 +47,14 @@ function AppShell() {
           Postcard
         </a>
         <nav className="app-nav" aria-label="Sections">
-          <a href="#/" className="app-nav-link" aria-current={route.name !== 'media' ? 'page' : undefined}>
+          <a href="#/" className="app-nav-link" aria-current={route.name === 'list' || route.name === 'flow' ? 'page' : undefined}>
             Flows
           </a>
           <a href="#/media" className="app-nav-link" aria-current={route.name === 'media' ? 'page' : undefined}>
             Media
+          </a>
+          <a href="#/contacts" className="app-nav-link" aria-current={route.name === 'contacts' ? 'page' : undefined}>
+            Contacts
           </a>
         </nav>
         <button
@@ -65,6 +72,10 @@ function AppShell() {
           <EditorPage key={route.flowId} flowId={route.flowId} colorMode={theme.resolved} />
         ) : route.name === 'media' ? (
           <MediaLibraryPage />
+        ) : route.name === 'contacts' ? (
+          <Suspense fallback={<p className="page muted">Opening contacts…</p>}>
+            <ContactsPage phone={route.phone} />
+          </Suspense>
         ) : (
           <FlowsList />
         )}

@@ -3,6 +3,8 @@ import { formatInstant, localiseInstants } from './timeFormat';
 
 /** Names for the ids a timeline carries; a missing name falls back to the id. */
 export interface TimelineNames {
+  /** A dry-run has no published versions worth naming. */
+  isSimulated?: boolean;
   flowName(flowId: string): string;
   nodeLabel(flowId: string, nodeId: string): string;
 }
@@ -24,7 +26,7 @@ const statusNames: Record<string, string> = {
 function describe(entry: TimelineEntry, names: TimelineNames, zone: string | null): { kind: string; title: string; detail: string | null } {
   switch (entry.type) {
     case 'enrolled':
-      return { kind: 'enrolled', title: `Entered “${names.flowName(entry.flowId)}”`, detail: entry.version ? `published version ${entry.version}` : null };
+      return { kind: 'enrolled', title: `Entered “${names.flowName(entry.flowId)}”`, detail: entry.version && !names.isSimulated ? `published version ${entry.version}` : null };
     case 'step': {
       const path = entry.nodeIds.map((id) => names.nodeLabel(entry.flowId, id)).join(' → ');
       return { kind: 'step', title: path, detail: entry.note ? localiseInstants(entry.note, zone) : null };

@@ -8,7 +8,7 @@ import { createOperationsStore, type NodeOverlay, type OperationsState } from '.
 /** The figures worth a place on each kind of card; the rest show only when they are not zero. */
 const metricsByKind: Record<NodeKind, ReadonlyArray<keyof NodeCounts>> = {
   trigger: ['entered'],
-  wait: ['entered', 'waiting'],
+  wait: ['entered'],
   mms: ['entered', 'sent', 'delivered', 'failed', 'fellBack'],
   sms: ['entered', 'sent', 'delivered', 'failed'],
   branch: ['entered'],

@@ -88,9 +88,21 @@ function SimulateDialog({ initial, onRun, onCancel }: { initial: SimulationForm;
       <form onSubmit={submit} noValidate>
         <div className="dialog-body simulate-form">
           <p>
-            Runs the real engine over virtual time against a simulated carrier, in a private database: nothing is sent and no live contact, count or
-            message changes. The same options and seed always give the same figures.
+            The real engine runs this draft over virtual time against a simulated carrier, in a private database: nothing is sent and no live data
+            changes. The same options and seed always give the same figures.
           </p>
+          <fieldset className="simulate-section">
+            <legend>Run</legend>
+            <div className="field-row">
+              <NumberField label="Horizon" suffix="days" value={form.days} onChange={(v) => set('days', v)} error={problemOf('days')} />
+              <div className="seed-field">
+                <NumberField label="Seed" value={form.seed} onChange={(v) => set('seed', v)} error={problemOf('seed')} />
+                <button type="button" className="button button-small" onClick={() => set('seed', randomSeed())}>
+                  New seed
+                </button>
+              </div>
+            </div>
+          </fieldset>
 
           <fieldset className="simulate-section">
             <legend>Contacts</legend>
@@ -124,8 +136,8 @@ function SimulateDialog({ initial, onRun, onCancel }: { initial: SimulationForm;
                   />
                 </div>
                 <p className="field-hint">
-                  US numbers spread over the time zones roughly as the population lives (Eastern, Central, Mountain, Pacific, Alaska, Hawaii), so quiet hours bite
-                  as they would; each has a first name and a cart item for personalisation.
+                  US numbers spread over the time zones as the population lives (Eastern to Hawaii), so quiet hours bite as they would; each has a first name
+                  and a cart item to personalise with.
                 </p>
               </>
             ) : (
@@ -185,18 +197,6 @@ function SimulateDialog({ initial, onRun, onCancel }: { initial: SimulationForm;
             )}
           </fieldset>
 
-          <fieldset className="simulate-section">
-            <legend>Run</legend>
-            <div className="field-row">
-              <NumberField label="Horizon" suffix="days" value={form.days} onChange={(v) => set('days', v)} error={problemOf('days')} />
-              <div className="seed-field">
-                <NumberField label="Seed" value={form.seed} onChange={(v) => set('seed', v)} error={problemOf('seed')} />
-                <button type="button" className="button button-small" onClick={() => set('seed', randomSeed())}>
-                  New seed
-                </button>
-              </div>
-            </div>
-          </fieldset>
 
           <fieldset className="simulate-section">
             <legend>Unit prices (estimates, edit to match your provider)</legend>

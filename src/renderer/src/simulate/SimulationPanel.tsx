@@ -70,7 +70,7 @@ function SimulationSummary({ simulation, isStale, isRunning }: { simulation: Sim
   const { result } = simulation;
   const names = useMemo<TimelineNames>(() => {
     const labels = new Map(nodes.map((n) => [n.id as string, n.label?.trim() || definitionOf(n.kind).label]));
-    return { flowName: () => flowName, nodeLabel: (_flowId, nodeId) => labels.get(nodeId) ?? nodeId };
+    return { isSimulated: true, flowName: () => flowName, nodeLabel: (_flowId, nodeId) => labels.get(nodeId) ?? nodeId };
   }, [nodes, flowName]);
 
   const rerun = (): void => void runSimulation(api, editor, operations, simulation.options, simulation.contactSource);

@@ -1,0 +1,324 @@
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import type { CountryCode } from 'libphonenumber-js';
+import type { ContactsSearchResult } from '../../../shared/api/engine';
+import type { ApiError } from '../../../shared/api/result';
+import type { ContactTimeline } from '../../../shared/engine/types';
+import { definitionOf } from '../../../shared/graph/nodes';
+import { useApi } from '../api/ApiContext';
+import '../styles/operations.css';
+import { SearchIcon } from '../ui/icons';
+import { IntakePanel } from './IntakePanel';
+import { countryOptions, defaultCountry, formatPhone, normalisePhone } from './phone';
+import { viewerTimeZone } from './timeFormat';
+import { TimelineView, type TimelineNames } from './TimelineView';
+
+/** `#/contacts/+12125550150` opens that contact's timeline; the number is the route, so it can be linked. */
+export const contactHash = (e164: string | null): string => (e164 ? `#/contacts/${encodeURIComponent(e164)}` : '#/contacts');
+
+type TimelineState =
+  | { state: 'none' }
+  | { state: 'invalid'; input: string }
+  | { state: 'loading'; phone: string }
+  | { state: 'missing'; phone: string }
+  | { state: 'error'; phone: string; error: ApiError }
+  | { state: 'loaded'; phone: string; timeline: ContactTimeline };
+type LoadState = Exclude<TimelineState, { state: 'none' } | { state: 'invalid' }>;
+
+/** A journey refreshes while it is open, at most this often, when the engine reports progress. */
+const REFRESH_MS = 1000;
+
+export function ContactsPage({ phone }: { phone: string | null }) {
+  const api = useApi();
+  const [country, setCountry] = useState<CountryCode>(() => defaultCountry(navigator.languages ?? [navigator.language]));
+  const countries = useMemo(() => countryOptions(navigator.language), []);
+  const [query, setQuery] = useState(phone ?? '');
+  const [list, setList] = useState<ContactsSearchResult | null>(null);
+  const [listVersion, setListVersion] = useState(0);
+  const [loaded, setLoaded] = useState<LoadState | null>(null);
+  const [invalidInput, setInvalidInput] = useState<string | null>(null);
+  const [names, setNames] = useState<Map<string, { name: string; labels: Map<string, string> }>>(new Map());
+  const inputId = useId();
+  const countryId = useId();
+  const requested = useRef<string | null>(null);
+
+  // ---- the contact list, following what is typed
+  useEffect(() => {
+    let isCurrent = true;
+    const timer = setTimeout(() => {
+      void api.call('contacts.search', { query: query.trim().slice(0, 64), limit: 25 }).then((result) => {
+        if (isCurrent && result.ok) setList(result.value);
+      });
+    }, 200);
+    return () => {
+      isCurrent = false;
+      clearTimeout(timer);
+    };
+  }, [api, query, listVersion]);
+
+  // ---- the timeline of the number in the route, refreshed while the engine makes progress
+  const [reloadCount, setReloadCount] = useState(0);
+  useEffect(() => {
+    requested.current = phone;
+    if (!phone) return undefined;
+    const fetchTimeline = (): void => {
+      void api.call('contacts.timeline', { phone }).then((result) => {
+        if (requested.current !== phone) return;
+        if (result.ok) setLoaded({ state: 'loaded', phone, timeline: result.value });
+        else if (result.error.code === 'NOT_FOUND') setLoaded({ state: 'missing', phone });
+        else setLoaded({ state: 'error', phone, error: result.error });
+      });
+    };
+    fetchTimeline();
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const unsubscribe = api.subscribe((event) => {
+      if (event.type !== 'engine.countsChanged' || timer) return;
+      timer = setTimeout(() => {
+        timer = null;
+        fetchTimeline();
+      }, REFRESH_MS);
+    });
+    return () => {
+      if (timer) clearTimeout(timer);
+      unsubscribe();
+    };
+  }, [api, phone, reloadCount]);
+
+  const timeline: TimelineState = invalidInput
+    ? { state: 'invalid', input: invalidInput }
+    : !phone
+      ? { state: 'none' }
+      : loaded && loaded.phone === phone
+        ? loaded
+        : { state: 'loading', phone };
+
+  // ---- flow and step names for the flows this contact went through
+  const flowIds = useMemo(() => {
+    if (loaded?.state !== 'loaded') return [];
+    const ids = new Set<string>();
+    for (const entry of loaded.timeline.entries) if ('flowId' in entry && entry.flowId) ids.add(entry.flowId);
+    return [...ids].sort();
+  }, [loaded]);
+  useEffect(() => {
+    const missing = flowIds.filter((id) => !names.has(id));
+    if (missing.length === 0) return undefined;
+    let isCurrent = true;
+    void Promise.all(missing.map((id) => api.call('flows.get', { id }))).then((results) => {
+      if (!isCurrent) return;
+      setNames((previous) => {
+        const next = new Map(previous);
+        results.forEach((result, index) => {
+          const id = missing[index] as string;
+          if (!result.ok) {
+            next.set(id, { name: id, labels: new Map() });
+            return;
+          }
+          const labels = new Map(result.value.graph.nodes.map((n) => [n.id as string, n.label?.trim() || definitionOf(n.kind).label]));
+          next.set(id, { name: result.value.name, labels });
+        });
+        return next;
+      });
+    });
+    return () => {
+      isCurrent = false;
+    };
+  }, [api, flowIds, names]);
+  const timelineNames = useMemo<TimelineNames>(
+    () => ({
+      flowName: (flowId) => names.get(flowId)?.name ?? flowId,
+      nodeLabel: (flowId, nodeId) => names.get(flowId)?.labels.get(nodeId) ?? nodeId,
+    }),
+    [names],
+  );
+
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    const parsed = normalisePhone(query, country);
+    setInvalidInput(null);
+    if (parsed.ok) {
+      window.location.hash = contactHash(parsed.e164);
+      if (parsed.e164 === phone) setReloadCount((n) => n + 1);
+      return;
+    }
+    if (parsed.reason === 'empty') return;
+    const only = list?.matched === 1 ? list.contacts[0] : undefined;
+    if (only) window.location.hash = contactHash(only.phone);
+    else setInvalidInput(query.trim());
+  };
+
+  return (
+    <main className="page contacts-page">
+      <header className="page-header">
+        <div>
+          <h1 className="page-title">Contacts</h1>
+          <p className="page-subtitle">Look up a contact’s journey, step by step; import contacts and events.</p>
+        </div>
+      </header>
+      <IntakePanel onImported={() => setListVersion((n) => n + 1)} />
+      <div className="contacts-layout">
+        <section aria-label="Find a contact">
+          <form className="contacts-search-form" role="search" onSubmit={submit}>
+            <div className="search-field">
+              <SearchIcon />
+              <input
+                id={inputId}
+                className="input"
+                type="search"
+                value={query}
+                maxLength={64}
+                placeholder="Phone number or name"
+                aria-label="Phone number or name"
+                onChange={(event) => {
+                  setQuery(event.target.value);
+                  setInvalidInput(null);
+                }}
+              />
+            </div>
+            <button type="submit" className="button">
+              Show
+            </button>
+          </form>
+          <div className="field">
+            <label htmlFor={countryId} className="field-label">
+              National numbers are in
+            </label>
+            <select id={countryId} className="input select" value={country} onChange={(event) => setCountry(event.target.value as CountryCode)}>
+              {countries.map((c) => (
+                <option key={c.code} value={c.code}>
+                  {c.label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <ContactList list={list} selected={phone} query={query} />
+        </section>
+        <section aria-label="Contact journey">
+          <TimelinePane state={timeline} names={timelineNames} />
+        </section>
+      </div>
+    </main>
+  );
+}
+
+function ContactList({ list, selected, query }: { list: ContactsSearchResult | null; selected: string | null; query: string }) {
+  if (!list) return <p className="muted">Loading contacts…</p>;
+  if (list.total === 0) {
+    return <p className="muted">No contacts yet. Import a CSV above, or ingest events: unknown numbers become contacts.</p>;
+  }
+  return (
+    <>
+      <p className="contacts-count">
+        {query.trim()
+          ? `${list.matched.toLocaleString('en-US')} of ${list.total.toLocaleString('en-US')} contacts match`
+          : `${list.total.toLocaleString('en-US')} contacts, newest first`}
+      </p>
+      {list.contacts.length > 0 ? (
+        <ul className="contact-list" aria-label="Contacts">
+          {list.contacts.map((c) => (
+            <li key={c.id}>
+              <a className="contact-list-item" href={contactHash(c.phone)} aria-current={c.phone === selected ? 'true' : undefined}>
+                <span className="contact-list-phone">{formatPhone(c.phone)}</span>
+                <span className="contact-list-meta">
+                  {[typeof c.attributes.first_name === 'string' ? c.attributes.first_name : null, c.timeZone ?? 'zone unknown'].filter(Boolean).join(' · ')}
+                </span>
+              </a>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted">No contact matches “{query.trim()}”.</p>
+      )}
+    </>
+  );
+}
+
+/** Current consent per channel: the latest record naming the channel or `all` wins. */
+function consentNow(timeline: ContactTimeline): { sms: string; mms: string } {
+  const state = { sms: 'no record', mms: 'no record' };
+  for (const entry of timeline.entries) {
+    if (entry.type !== 'consent') continue;
+    const value = entry.kind === 'opt_out' ? 'opted out' : entry.kind === 'opt_in' ? 'opted in' : null;
+    if (!value) continue;
+    if (entry.channel === 'all' || entry.channel === 'sms') state.sms = value;
+    if (entry.channel === 'all' || entry.channel === 'mms') state.mms = value;
+  }
+  return state;
+}
+
+function TimelinePane({ state, names }: { state: TimelineState; names: TimelineNames }) {
+  if (state.state === 'none') {
+    return (
+      <div className="empty-state">
+        <h2>Find a contact</h2>
+        <p>Type a phone number, international (+44 7700 900123) or national ((212) 555-0150), to see every step, message and consent record.</p>
+      </div>
+    );
+  }
+  if (state.state === 'invalid') {
+    return (
+      <div className="empty-state" role="alert">
+        <h2>Not a phone number</h2>
+        <p>“{state.input}” cannot be read as a phone number. Check the digits, add the country code, or pick the country of national numbers.</p>
+      </div>
+    );
+  }
+  if (state.state === 'loading') return <p className="muted">Loading the journey of {formatPhone(state.phone)}…</p>;
+  if (state.state === 'missing') {
+    return (
+      <div className="empty-state" role="alert">
+        <h2>No contact with {formatPhone(state.phone)}</h2>
+        <p>This number has never been imported or seen in an event. Import it from a CSV, or ingest an event for it.</p>
+      </div>
+    );
+  }
+  if (state.state === 'error') {
+    return (
+      <div className="callout callout-error" role="alert">
+        The journey of {formatPhone(state.phone)} cannot be shown: {state.error.message}
+      </div>
+    );
+  }
+  const { contact } = state.timeline;
+  const consent = consentNow(state.timeline);
+  const consentEntries = state.timeline.entries.filter((e) => e.type === 'consent');
+  const attributes = Object.entries(contact.attributes);
+  return (
+    <article className="contact-card" aria-label={`Contact ${contact.phone}`}>
+      <h2>{formatPhone(contact.phone)}</h2>
+      <dl className="contact-facts">
+        <div>
+          <dt>Time zone</dt>
+          <dd>{contact.timeZone ?? 'unknown (the flow’s default zone applies)'}</dd>
+        </div>
+        <div>
+          <dt>Takes MMS</dt>
+          <dd>{contact.mmsCapable}</dd>
+        </div>
+        <div>
+          <dt>SMS consent</dt>
+          <dd className={`consent-state ${consent.sms === 'opted in' ? 'is-in' : consent.sms === 'opted out' ? 'is-out' : ''}`}>{consent.sms}</dd>
+        </div>
+        <div>
+          <dt>MMS consent</dt>
+          <dd className={`consent-state ${consent.mms === 'opted in' ? 'is-in' : consent.mms === 'opted out' ? 'is-out' : ''}`}>{consent.mms}</dd>
+        </div>
+        {attributes.map(([key, value]) => (
+          <div key={key}>
+            <dt>{key}</dt>
+            <dd>{typeof value === 'string' ? value : JSON.stringify(value)}</dd>
+          </div>
+        ))}
+      </dl>
+      <h3 className="contact-section-title">Consent history</h3>
+      {consentEntries.length === 0 ? (
+        <p className="muted">No consent on record: marketing messages are not sent to this contact.</p>
+      ) : (
+        <TimelineView timeline={{ contact, entries: consentEntries }} names={names} isViewerTimeShown label="Consent history" />
+      )}
+      <h3 className="contact-section-title">Journey</h3>
+      <p className="field-hint">
+        Times in the contact’s zone ({contact.timeZone ?? 'UTC'}), and in yours ({viewerTimeZone()}) below each.
+      </p>
+      <TimelineView timeline={state.timeline} names={names} isViewerTimeShown label="Journey" />
+    </article>
+  );
+}
