@@ -129,6 +129,17 @@ describe.skipIf(!chromiumPath)('contacts: import, live journeys and the timeline
     await expect.poll(() => countsOn(trigger, 'Live')).toEqual({ entered: 2 });
     await screenshot(page, 'timeline-03-live-counts');
 
+    // ---- a dry-run with the imported contacts covers the live figures until it is cleared
+    await page.getByRole('button', { name: 'Simulate', exact: true }).click();
+    const simulate = page.getByRole('dialog', { name: 'Simulate this flow' });
+    await simulate.getByRole('radio', { name: 'Imported contacts (2)' }).check();
+    await simulate.getByRole('button', { name: 'Run simulation' }).click();
+    await trigger.getByRole('group', { name: 'Simulated counts' }).waitFor();
+    expect(await countsOn(trigger, 'Simulated')).toMatchObject({ entered: 2 });
+    await page.getByRole('region', { name: 'Simulation results' }).getByText('2 imported contacts').waitFor();
+    await page.getByRole('region', { name: 'Simulation results' }).getByRole('button', { name: 'Clear from canvas' }).click();
+    await expect.poll(() => countsOn(trigger, 'Live')).toEqual({ entered: 2 });
+
     // ---- pause, resume, archive with a reason
     const runControl = page.getByRole('group', { name: 'Run control' });
     await runControl.getByRole('button', { name: 'Pause' }).click();
