@@ -48,7 +48,8 @@ async function start(): Promise<void> {
     return;
   }
   try {
-    postcard = await openPostcard({ dataDir: app.getPath('userData'), nativeBinding, rootDir: appRoot() });
+    // The journey engine runs beside the window; its ticks are short batched transactions.
+    postcard = await openPostcard({ dataDir: app.getPath('userData'), nativeBinding, rootDir: appRoot(), startScheduler: true });
   } catch (error) {
     fatal('Postcard could not open its database', error);
     return;

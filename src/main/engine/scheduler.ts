@@ -50,7 +50,9 @@ export class Scheduler {
     const never = new AbortController().signal;
     for (;;) {
       if (signal?.aborted) return ticks;
-      this.options.onTick?.(await runtime.tick());
+      // Not `onTick?.(await tick())`: an optional call skips evaluating its argument, so no tick would run.
+      const report = await runtime.tick();
+      this.options.onTick?.(report);
       ticks++;
       const next = runtime.nextDueAt();
       const now = clock.now();
@@ -64,7 +66,8 @@ export class Scheduler {
     const pollMs = this.options.pollMs ?? 1_000;
     while (!signal.aborted) {
       try {
-        this.options.onTick?.(await runtime.tick());
+        const report = await runtime.tick();
+        this.options.onTick?.(report);
       } catch (error) {
         this.options.onError?.(error);
       }

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { engineFor } from '../../api/handlers/engine';
-import { systemClock } from '../../engine/clock';
-import { Scheduler, realSleep } from '../../engine/scheduler';
+import { realSleep, systemClock } from '../../engine/clock';
+import { Scheduler } from '../../engine/scheduler';
 import { withPostcard } from '../context';
 
 export function register(program: Command): void {

@@ -14,27 +14,31 @@ export function register(program: Command): void {
     .option('-p, --port <port>', 'port to listen on (default: any free port)', parsePort)
     .option('--open', 'open the URL in your browser')
     .option('--renderer-dir <dir>', 'serve another build of the renderer')
-    .action(async (options: { port?: number; open?: boolean; rendererDir?: string }, command: Command) => {
+    .option('--no-scheduler', 'do not run the journey engine (live flows wait until it runs again)')
+    .action(async (options: { port?: number; open?: boolean; rendererDir?: string; scheduler: boolean }, command: Command) => {
       const rendererDir = options.rendererDir ?? join(appRoot(), 'out', 'renderer');
       if (!existsSync(join(rendererDir, 'index.html'))) {
         throw new CliError(`the app is not built yet (${rendererDir} has no index.html): run \`npm run build\` first`);
       }
       const dataDir = dataDirOf(command);
-      const postcard = await openPostcard({ dataDir });
+      const postcard = await openPostcard({ dataDir, startScheduler: options.scheduler });
       let host;
       try {
         host = await startHost({ postcard, rendererDir, port: options.port, token: process.env.POSTCARD_TOKEN || undefined });
       } catch (error) {
+        await postcard.scheduler.stop();
         postcard.close();
         if (isErrno(error, 'EADDRINUSE')) throw new CliError(`port ${options.port} is already in use: pick another with --port`);
         throw error;
       }
       console.log(`Postcard is running at ${host.url}`);
       console.log(`Data: ${dataDir}`);
+      console.log(options.scheduler ? 'Journey engine: running.' : 'Journey engine: off (--no-scheduler).');
       console.log('Press Ctrl+C to stop.');
       if (options.open) openInBrowser(host.url);
       const stop = (): void => {
-        void host.close().finally(() => {
+        // Let a tick in flight finish its transaction before the database closes.
+        void Promise.allSettled([host.close(), postcard.scheduler.stop()]).finally(() => {
           postcard.close();
           process.exit(0);
         });
