@@ -14,6 +14,7 @@ export function SimulateButton() {
   const operations = useOperationsStore();
   const isRunning = useOperations((s) => s.simulationStatus.state === 'running');
   const hasErrors = useFlowStore((s) => s.validation.hasErrors);
+  const isResultHidden = useOperations((s) => s.simulation !== null && !s.isSimulationPanelOpen);
   const [form, setForm] = useState<SimulationForm | null>(null);
   const [isOpen, setIsOpen] = useState(false);
 
@@ -44,6 +45,16 @@ export function SimulateButton() {
         {isRunning ? <span className="spinner" aria-hidden="true" /> : <PlayIcon />}
         {isRunning ? 'Simulating…' : 'Simulate'}
       </button>
+      {isResultHidden ? (
+        <button
+          type="button"
+          className="button button-ghost"
+          title="Show the simulation results again"
+          onClick={() => operations.setState({ isSimulationPanelOpen: true })}
+        >
+          Results
+        </button>
+      ) : null}
       {isOpen && form ? <SimulateDialog initial={form} onRun={run} onCancel={() => setIsOpen(false)} /> : null}
     </>
   );
