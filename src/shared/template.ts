@@ -30,9 +30,22 @@ export function analyzeTemplate(source: string): TemplateAnalysis {
 
 export type TemplateScope = Record<string, unknown>;
 
+/**
+ * Parsed templates by source. A journey renders the same few bodies for every contact, and
+ * parsing was most of the cost of a render; bounded so a stream of one-off previews cannot grow it.
+ */
+const parsedTemplates = new Map<string, ReturnType<typeof liquid.parse>>();
+const MAX_PARSED_TEMPLATES = 500;
+
 /** Render a body for one contact. Throws when the template does not parse (validation blocks that earlier). */
 export function renderTemplate(source: string, scope: TemplateScope): string {
-  return liquid.parseAndRenderSync(source, scope);
+  let parsed = parsedTemplates.get(source);
+  if (parsed === undefined) {
+    parsed = liquid.parse(source);
+    if (parsedTemplates.size >= MAX_PARSED_TEMPLATES) parsedTemplates.clear();
+    parsedTemplates.set(source, parsed);
+  }
+  return liquid.renderSync(parsed, scope) as string;
 }
 
 /** A variable a template reads from the contact, and whether every use has a `default` to fall back on. */
@@ -50,7 +63,20 @@ const DEFAULT_FILTER_PATTERN = /\|\s*default\s*:/;
  * how marketers say "this may be missing"; uses in tags (`{% if city %}`) are not defaulted.
  * Null when the template does not parse (TEMPLATE_SYNTAX reports that).
  */
-export function templateVariableUses(source: string): TemplateVariableUse[] | null {
+export function templateVariableUses(source: string): readonly TemplateVariableUse[] | null {
+  // Validation asks again after every edit of a large flow; most bodies have not changed.
+  const cached = usesCache.get(source);
+  if (cached !== undefined) return cached;
+  const uses = findVariableUses(source);
+  if (usesCache.size >= USES_CACHE_SIZE) usesCache.clear();
+  usesCache.set(source, uses);
+  return uses;
+}
+
+const USES_CACHE_SIZE = 2000;
+const usesCache = new Map<string, readonly TemplateVariableUse[] | null>();
+
+function findVariableUses(source: string): TemplateVariableUse[] | null {
   let globals: Record<string, Array<{ location: { row: number; col: number } }>>;
   try {
     globals = liquid.analyzeSync(liquid.parse(source), { partials: false }).globals;

@@ -23,7 +23,8 @@ export function EditorMediaBridge() {
   const actions = useFlowActions();
   const library = useMediaLibrary();
   const api = useApi();
-  const [importedAttributes, setImportedAttributes] = useState<string[]>([]);
+  // Null until contacts answered: validating before then would warn about attributes they do have.
+  const [importedAttributes, setImportedAttributes] = useState<string[] | null>(null);
   const lookedUp = useStore(previewSettings, (s) => s.lookedUp);
   const profileId = useStore(previewSettings, (s) => s.profileId);
 
@@ -31,35 +32,49 @@ export function EditorMediaBridge() {
     void library.load();
     // The attribute names imported contacts carry (newest 200): the schema Liquid variables are checked against.
     void api.call('contacts.search', { query: '', limit: 200 }).then((result) => {
-      if (result.ok) setImportedAttributes([...new Set(result.value.contacts.flatMap((c) => Object.keys(c.attributes)))]);
+      setImportedAttributes(result.ok ? [...new Set(result.value.contacts.flatMap((c) => Object.keys(c.attributes)))] : []);
     });
   }, [library, api]);
 
   useEffect(() => {
+    if (importedAttributes === null) return undefined;
     const contactAttributes = [...new Set([...attributeNames(sampleContacts), ...attributeNames(lookedUp), ...importedAttributes])];
-    const apply = (state: MediaLibraryState): void => {
+    let lastSignature = '';
+    let idle: number | null = null;
+    const apply = (): void => {
+      const state = library.store.getState();
+      if (state.status === 'idle' || state.status === 'loading') return;
       const assetIds = referencedAssets(editor.store.getState().graph.nodes);
       for (const id of assetIds) if (state.byId.has(id)) library.ensureRendition(id, profileId, false);
-      const context: ValidationContext = { contactAttributes, profileId };
-      if (state.status === 'ready') context.media = mediaFacts(state, profileId);
-      editor.actions.setValidationContext(context);
+      const media = state.status === 'ready' ? mediaFacts(state, profileId) : undefined;
+      // Revalidate a large flow only when something validation reads has changed.
+      const signature = JSON.stringify([state.status, [...assetIds].map((id) => media?.get(id) ?? null)]);
+      if (signature === lastSignature) return;
+      lastSignature = signature;
+      const context: ValidationContext = { contactAttributes, profileId, ...(media ? { media } : {}) };
+      // Off the critical path: opening a 1,000-step flow must not wait for this validation.
+      if (idle !== null) cancelIdle(idle);
+      idle = whenIdle(() => {
+        idle = null;
+        editor.actions.setValidationContext(context);
+      });
     };
-    apply(library.store.getState());
+    apply();
     const stopMedia = library.store.subscribe((state, previous) => {
-      if (state.byId !== previous.byId || state.renditions !== previous.renditions || state.status !== previous.status) apply(state);
+      if (state.byId !== previous.byId || state.renditions !== previous.renditions || state.status !== previous.status) apply();
     });
-    // A newly attached asset needs its rendition (for MMS_MEDIA_OVER_BUDGET); the graph itself is revalidated by the store.
+    // A newly attached asset needs its rendition and its facts; the graph itself is revalidated by the store.
     const stopGraph = editor.store.subscribe((state, previous) => {
-      if (state.graph.nodes === previous.graph.nodes) return;
-      const media = library.store.getState();
-      for (const id of referencedAssets(state.graph.nodes)) if (media.byId.has(id)) library.ensureRendition(id, profileId, false);
+      if (state.graph.nodes !== previous.graph.nodes && !state.isDragging) apply();
     });
     return () => {
       stopMedia();
       stopGraph();
-      editor.actions.setValidationContext(undefined);
+      if (idle !== null) cancelIdle(idle);
     };
   }, [editor, library, lookedUp, importedAttributes, profileId]);
+
+  useEffect(() => () => editor.actions.setValidationContext(undefined), [editor]);
 
   useEffect(() => {
     let highlighted: Element | null = null;
@@ -113,6 +128,13 @@ export function EditorMediaBridge() {
 
   return null;
 }
+
+const whenIdle = (run: () => void): number =>
+  typeof window.requestIdleCallback === 'function' ? window.requestIdleCallback(run, { timeout: 500 }) : window.setTimeout(run, 50);
+const cancelIdle = (handle: number): void => {
+  if (typeof window.cancelIdleCallback === 'function') window.cancelIdleCallback(handle);
+  else window.clearTimeout(handle);
+};
 
 function referencedAssets(nodes: readonly FlowNode[]): Set<string> {
   const ids = new Set<string>();
