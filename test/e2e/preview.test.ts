@@ -100,7 +100,8 @@ describe.skipIf(!chromiumPath)('media library and handset preview, as a creative
     await inspectorPhone.locator('.bubble-media img').waitFor();
     await expect.poll(() => inspectorPhone.locator('.bubble').textContent()).toContain('Hi Maya, your Alpine rain jacket are waiting');
     await expect.poll(() => inspectorPhone.locator('.bubble-link').getAttribute('href')).toBe('https://shop.example/c/maya42');
-    for (const dismiss of await page.getByRole('button', { name: 'Dismiss' }).all()) await dismiss.click();
+    const dismissToast = page.locator('.toasts').getByRole('button', { name: 'Dismiss' });
+    while ((await dismissToast.count()) > 0) await dismissToast.first().click();
     await inspectorPhone.scrollIntoViewIfNeeded();
     await screenshot(page, '42-inspector-preview');
 
@@ -146,5 +147,33 @@ describe.skipIf(!chromiumPath)('media library and handset preview, as a creative
     const stored = await app.postcard.dispatch('flows.get', { id });
     const node = stored.ok ? (stored.value as { graph: { nodes: Array<{ id: string; config: { mediaAssetId?: string | null } }> } }).graph.nodes.find((n) => n.id === 'mms_cart') : undefined;
     expect(node?.config.mediaAssetId).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('imports a file dropped onto an MMS card and attaches it; unknown Liquid variables show as problems', async () => {
+    const { page } = browser;
+    const png = await sharp({ create: { width: 600, height: 600, channels: 4, background: { r: 219, g: 39, b: 119, alpha: 1 } } })
+      .composite([{ input: Buffer.from('<svg width="600" height="600"><rect x="100" y="240" width="400" height="120" fill="white"/></svg>') }])
+      .png()
+      .toBuffer();
+    // A drop from the desktop, as Chromium delivers it: a DataTransfer holding a File (built in the page).
+    const dataTransfer = await page.evaluateHandle(
+      `(() => { const bytes = Uint8Array.from(atob('${png.toString('base64')}'), (c) => c.charCodeAt(0)); const dt = new DataTransfer(); dt.items.add(new File([bytes], 'sale-badge.png', { type: 'image/png' })); return dt; })()`,
+    );
+    const mms = canvasNode(page, 'MMS step: Your cart MMS');
+    await mms.dispatchEvent('dragover', { dataTransfer });
+    await mms.dispatchEvent('drop', { dataTransfer });
+    await mms.getByText('sale-badge.png').waitFor();
+    await page.getByRole('group', { name: 'Media' }).getByText('sale-badge.png').waitFor();
+    await mms.getByLabel(/fits the MMS \(safe default\) budget/).waitFor();
+
+    // A misspelt variable warns (on the card and in the problems list) without blocking publish.
+    await page.getByLabel('Subject', { exact: true }).fill('{{ frist_name }}, still thinking it over?');
+    const problem = page.getByRole('list', { name: 'Problems' }).getByRole('button').filter({ hasText: 'TEMPLATE_UNKNOWN_VARIABLE' });
+    await problem.waitFor();
+    expect(await problem.textContent()).toContain('frist_name');
+    await mms.getByRole('img', { name: '1 problem' }).waitFor();
+    await screenshot(page, '45-dropped-on-card-and-warning');
+    await page.getByLabel('Subject', { exact: true }).fill('Still thinking it over?');
+    await problem.waitFor({ state: 'detached' });
   });
 });
