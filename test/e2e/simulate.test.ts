@@ -113,6 +113,13 @@ describe.skipIf(!chromiumPath)('simulating the sample flow from the editor', () 
     await journey.getByText('“Your cart MMS”', { exact: false }).first().waitFor();
     await screenshot(page, 'simulate-03-sample-journey');
 
+    // ---- hiding the panel keeps the figures on the cards; Results brings it back
+    await panel.getByRole('button', { name: 'Hide simulation results' }).click();
+    await panel.waitFor({ state: 'detached' });
+    expect(await countsOn(mms, 'Simulated')).toEqual(onMms);
+    await page.getByRole('button', { name: 'Results', exact: true }).click();
+    await panel.getByText('Seed 42').waitFor();
+
     // ---- clear, then run again from the remembered options: the very same figures
     await panel.getByRole('button', { name: 'Clear from canvas' }).click();
     await mms.getByRole('group', { name: 'Simulated counts' }).waitFor({ state: 'detached' });

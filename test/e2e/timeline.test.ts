@@ -117,6 +117,9 @@ describe.skipIf(!chromiumPath)('contacts: import, live journeys and the timeline
     await page.getByRole('heading', { name: 'No contact with +1 415 555 0199' }).waitFor();
     await lookUp(page, 'zzz');
     await page.getByRole('heading', { name: 'Not a phone number' }).waitFor();
+    // A name with exactly one match opens that contact.
+    await lookUp(page, 'liam');
+    await page.getByRole('article', { name: 'Contact +14155550151' }).waitFor();
 
     // ---- back on the canvas: live counts, and they follow the engine without a reload
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Flows' }).click();

@@ -44,8 +44,9 @@ export function ContactsPage({ phone }: { phone: string | null }) {
   // ---- the contact list, following what is typed
   useEffect(() => {
     let isCurrent = true;
+    const asked = query.trim().slice(0, 64);
     const timer = setTimeout(() => {
-      void api.call('contacts.search', { query: query.trim().slice(0, 64), limit: 25 }).then((result) => {
+      void api.call('contacts.search', { query: asked, limit: 25 }).then((result) => {
         if (isCurrent && result.ok) setList(result.value);
       });
     }, 200);
@@ -140,9 +141,13 @@ export function ContactsPage({ phone }: { phone: string | null }) {
       return;
     }
     if (parsed.reason === 'empty') return;
-    const only = list?.matched === 1 ? list.contacts[0] : undefined;
-    if (only) window.location.hash = contactHash(only.phone);
-    else setInvalidInput(query.trim());
+    // A name with exactly one match opens that contact. Ask afresh: the list lags typing.
+    const text = query.trim();
+    void api.call('contacts.search', { query: text.slice(0, 64), limit: 2 }).then((result) => {
+      const only = result.ok && result.value.matched === 1 ? result.value.contacts[0] : undefined;
+      if (only) window.location.hash = contactHash(only.phone);
+      else setInvalidInput(text);
+    });
   };
 
   return (
