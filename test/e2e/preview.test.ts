@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { animatedGif, bombPng } from '../fixtures/media/generate';
 import { canvasNode, openBrowser, screenshot, type OpenBrowser } from './browser';
 import { startApp, type RunningApp } from './harness';
 
@@ -75,6 +76,17 @@ describe.skipIf(!chromiumPath)('media library and handset preview, as a creative
     await screenshot(page, '41-media-refused');
     const listed = await app.postcard.dispatch('media.list', {});
     expect(listed.ok && (listed.value as Array<{ name: string }>).map((a) => a.name)).toEqual(['spring-jacket.jpg']);
+
+    // A batch: the animation imports (and is marked as one), the decompression bomb is refused by name and code.
+    writeFileSync(join(fixtures, 'bouncing.gif'), await animatedGif({ frames: 8 }));
+    writeFileSync(join(fixtures, 'poster-scan.png'), bombPng());
+    await page.getByLabel('Import media', { exact: true }).setInputFiles([join(fixtures, 'bouncing.gif'), join(fixtures, 'poster-scan.png')]);
+    const gifCard = page.getByRole('button', { name: /^bouncing\.gif, GIF · 320×240/ });
+    await gifCard.getByText('GIF', { exact: true }).waitFor();
+    const bomb = page.getByRole('alert').filter({ hasText: 'poster-scan.png was not imported' });
+    await bomb.waitFor();
+    expect(await bomb.textContent()).toContain('MEDIA_TOO_MANY_PIXELS');
+    await screenshot(page, '41b-media-batch');
   });
 
   it('attaches it to an MMS, shows it on both phones with the size meter, and personalises per contact', async () => {

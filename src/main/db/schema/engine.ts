@@ -86,26 +86,19 @@ export const enrollments = sqliteTable(
     nodeEnteredAt: integer('node_entered_at').notNull(),
     exitedAt: integer('exited_at'),
     exitReason: text('exit_reason'),
+    /**
+     * The contact timeline's steps, one line per run through one or more nodes:
+     * `at<TAB>node ids separated by spaces<TAB>note`. Kept on the row the step updates anyway,
+     * rather than as a row per step in a table of its own (src/main/engine/trail.ts).
+     */
+    trail: text('trail').notNull().default(''),
   },
   (table) => [
     index('enrollments_wake_idx').on(table.wakeAt).where(sql`wake_at IS NOT NULL`),
     index('enrollments_contact_idx').on(table.contactId, table.flowId),
-    index('enrollments_node_idx').on(table.flowId, table.nodeId, table.state),
+    // Live counts read who is still in the flow; finished enrollments leave the index.
+    index('enrollments_active_node_idx').on(table.flowId, table.nodeId, table.state).where(sql`state != 'exited'`),
   ],
-);
-
-/** One row per run of an enrollment through one or more nodes: the contact timeline's steps. */
-export const enrollmentSteps = sqliteTable(
-  'enrollment_steps',
-  {
-    id: integer('id').primaryKey({ autoIncrement: true }),
-    enrollmentId: integer('enrollment_id').notNull(),
-    at: integer('at').notNull(),
-    /** Node ids passed through, space separated. */
-    path: text('path').notNull(),
-    note: text('note').notNull(),
-  },
-  (table) => [index('enrollment_steps_enrollment_idx').on(table.enrollmentId)],
 );
 
 /** The outbox: one row per intended send. */
@@ -139,17 +132,26 @@ export const messages = sqliteTable(
     nextAttemptAt: integer('next_attempt_at'),
     createdAt: integer('created_at').notNull(),
     acceptedAt: integer('accepted_at'),
+    /** When the row reached its final status (delivered, failed, cancelled, skipped …). */
+    finishedAt: integer('finished_at'),
     updatedAt: integer('updated_at').notNull(),
   },
   (table) => [
     uniqueIndex('messages_idempotency_uq').on(table.idempotencyKey),
     index('messages_due_idx').on(table.nextAttemptAt).where(sql`status IN ('queued', 'sending')`),
+    // Serves both the frequency cap (accepted since) and a contact's pending rows (opt-out).
     index('messages_contact_accepted_idx').on(table.contactId, table.acceptedAt),
     index('messages_enrollment_idx').on(table.enrollmentId, table.nodeId),
-    index('messages_provider_id_idx').on(table.providerMessageId),
+    // Partial: a queued row has no provider id yet, so it costs this index nothing until accepted.
+    index('messages_provider_id_part_idx').on(table.providerMessageId).where(sql`provider_message_id IS NOT NULL`),
   ],
 );
 
+/**
+ * A message's status history is its row (created_at = queued, accepted_at = sent, finished_at =
+ * the final status with error_code and reason); this table holds only what the row cannot:
+ * retries, quiet-hours deferrals and resends a provider recognised as duplicates.
+ */
 export const messageEvents = sqliteTable(
   'message_events',
   {
