@@ -2,7 +2,6 @@ import { lazy, Suspense } from 'react';
 import { EditorPage } from '../editor/EditorPage';
 import { FlowsList } from '../flows/FlowsList';
 import { MediaProvider } from '../media/MediaContext';
-import { MediaLibraryPage } from '../media/MediaLibraryPage';
 import { Toasts } from '../media/Toasts';
 import '../styles/media.css';
 import '../styles/preview.css';
@@ -12,6 +11,7 @@ import { useTheme } from './useTheme';
 
 // Loaded on first visit: phone-number metadata need not slow down opening the canvas.
 const ContactsPage = lazy(() => import('../contacts/ContactsPage').then((m) => ({ default: m.ContactsPage })));
+const MediaLibraryPage = lazy(() => import('../media/MediaLibraryPage').then((m) => ({ default: m.MediaLibraryPage })));
 
 export function App() {
   // The media library is shared by the library page, the editor's node cards and the preview.
@@ -71,7 +71,9 @@ function AppShell() {
         {route.name === 'flow' ? (
           <EditorPage key={route.flowId} flowId={route.flowId} colorMode={theme.resolved} />
         ) : route.name === 'media' ? (
-          <MediaLibraryPage />
+          <Suspense fallback={<p className="page muted">Opening the media library…</p>}>
+            <MediaLibraryPage />
+          </Suspense>
         ) : route.name === 'contacts' ? (
           <Suspense fallback={<p className="page muted">Opening contacts…</p>}>
             <ContactsPage phone={route.phone} />

@@ -6,7 +6,7 @@ import { SimulateButton } from '../simulate/SimulateButton';
 import { SimulationPanel } from '../simulate/SimulationPanel';
 import { EditorMediaBridge } from '../media/EditorMediaBridge';
 import { PreviewButton } from '../preview/PreviewButton';
-import { PreviewDialogHost } from '../preview/PreviewDialog';
+import { PreviewDialogHost } from '../preview/PreviewDialogHost';
 import { StatusBadge } from '../flows/StatusBadge';
 import { Dialog } from '../ui/Dialog';
 import { BackIcon, GridIcon, KeyboardIcon, LayoutIcon, PublishIcon, RedoIcon, UndoIcon } from '../ui/icons';

@@ -18,12 +18,7 @@ const modeLabels: Record<Mode, string> = { devices: 'iPhone and Android', fallba
 const stepName = (node: MessageNode): string => `${node.label?.trim() || node.kind.toUpperCase()} (${node.kind.toUpperCase()})`;
 
 /** The full preview of the open flow, opened from the toolbar or an inspector. */
-export function PreviewDialogHost() {
-  const isOpen = useStore(previewDialogState, (s) => s.isOpen);
-  return isOpen ? <PreviewDialog /> : null;
-}
-
-function PreviewDialog() {
+export function PreviewDialog() {
   const graph = useFlowStore((s) => s.graph);
   const initialNodeId = useStore(previewDialogState, (s) => s.nodeId);
   const messages = useMemo(() => messageNodes(graph), [graph]);

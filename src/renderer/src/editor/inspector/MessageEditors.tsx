@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { SegmentedMessage } from 'sms-segments-calculator';
 import { MediaSlot } from '../../media/MediaSlot';
-import { InspectorPreview } from '../../preview/InspectorPreview';
+import { LazyInspectorPreview as InspectorPreview } from '../../preview/LazyInspectorPreview';
 import { NumberField, Section, TextAreaField, TextField } from './fields';
 import type { ConfigEditorProps } from './types';
 
