@@ -11,7 +11,7 @@ import {
 } from '../../shared/flow/document';
 import { FlowSettings, FlowStatus, defaultFlowSettings } from '../../shared/flow/settings';
 import { FlowGraph, emptyGraph } from '../../shared/graph/graph';
-import { validateFlow } from '../../shared/graph/validate';
+import { validateFlow, type ValidationContext } from '../../shared/graph/validate';
 import { asFlowId, type FlowId } from '../../shared/ids';
 import type { EventBus } from '../api/events';
 import type { PostcardDb } from '../db/open';
@@ -151,13 +151,17 @@ export class FlowService {
     return { ...result, validation: validateFlow(input.graph) };
   }
 
-  publish(id: FlowId): PublishResult {
+  /**
+   * `context` carries what the graph alone cannot tell (the media library's facts), so a publish
+   * through any door — the editor, the API, the CLI — is refused on the same rules.
+   */
+  publish(id: FlowId, context?: ValidationContext): PublishResult {
     const result = this.db.transaction((tx) => {
       const row = tx.select().from(flows).where(eq(flows.id, id)).get();
       if (!row) throw notFound(id);
       const read = readRow(row);
       if (!read.ok) throw new PostcardError(read.error.code, read.error.message);
-      const validation = validateFlow(read.flow.graph);
+      const validation = validateFlow(read.flow.graph, context);
       if (validation.hasErrors) {
         const errors = validation.issues.filter((issue) => issue.severity === 'error');
         throw new PostcardError(

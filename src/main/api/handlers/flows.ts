@@ -1,4 +1,9 @@
-import type { HandlerMap } from '../context';
+import { PostcardError } from '../../../shared/api/result';
+import type { MediaFacts, ValidationContext } from '../../../shared/graph/validate';
+import type { FlowId } from '../../../shared/ids';
+import { DEFAULT_PROFILE_ID } from '../../../shared/media/profiles';
+import type { HandlerContext, HandlerMap } from '../context';
+import { mediaFor } from './media';
 
 export const flowsHandlers = {
   'app.info': async (_input, ctx) => ({
@@ -12,9 +17,39 @@ export const flowsHandlers = {
   'flows.create': async (input, ctx) => ctx.services.flows.create(input.name),
   'flows.rename': async (input, ctx) => ctx.services.flows.rename(input.id, input.name),
   'flows.saveDraft': async (input, ctx) => ctx.services.flows.saveDraft(input),
-  'flows.publish': async (input, ctx) => ctx.services.flows.publish(input.id),
+  'flows.publish': async (input, ctx) => ctx.services.flows.publish(input.id, await publishContext(input.id, ctx)),
   'flows.duplicate': async (input, ctx) => ctx.services.flows.duplicate(input.id, input.name),
   'flows.delete': async (input, ctx) => ctx.services.flows.delete(input.id),
   'flows.import': async (input, ctx) => ctx.services.flows.import(input.document, input.name),
   'flows.export': async (input, ctx) => ctx.services.flows.export(input.id, input.version),
 } satisfies HandlerMap;
+
+/**
+ * The media facts publishing is judged on: every asset the draft's MMS steps use, rendered for
+ * the profile a send uses (cached after the first time, so the engine finds it ready). An asset
+ * the library no longer has is left out, which validation reports as MMS_MEDIA_MISSING; one the
+ * pipeline refuses is recorded with its code.
+ */
+async function publishContext(id: FlowId, ctx: HandlerContext): Promise<ValidationContext | undefined> {
+  let assetIds: string[];
+  try {
+    const { graph } = ctx.services.flows.get(id);
+    assetIds = [...new Set(graph.nodes.flatMap((node) => (node.kind === 'mms' && node.config.mediaAssetId ? [node.config.mediaAssetId] : [])))];
+  } catch {
+    return undefined; // publish itself reports a missing or damaged flow
+  }
+  const media = new Map<string, MediaFacts>();
+  const library = mediaFor(ctx);
+  for (const assetId of assetIds) {
+    try {
+      const rendition = await library.render(assetId, DEFAULT_PROFILE_ID);
+      const asset = await library.get(assetId);
+      media.set(assetId, { name: asset.name, kind: asset.kind, renditions: { [DEFAULT_PROFILE_ID]: { bytes: rendition.bytes, mime: rendition.mime } } });
+    } catch (error) {
+      if (!(error instanceof PostcardError) || error.code === 'NOT_FOUND' || error.code === 'INVALID_INPUT') continue;
+      const asset = await library.get(assetId).catch(() => null);
+      if (asset) media.set(assetId, { name: asset.name, kind: asset.kind, renditions: {}, refusals: { [DEFAULT_PROFILE_ID]: error.code } });
+    }
+  }
+  return { media, profileId: DEFAULT_PROFILE_ID };
+}

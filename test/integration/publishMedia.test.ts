@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openPostcard, type Postcard } from '../../src/main/app';
+import type { FlowDetail, FlowIssue, MediaAssetDetail, MediaImportResult, PublishResult } from '../../src/shared';
+import { edge, graph, node } from '../support/graphs';
+
+let dir: string;
+let postcard: Postcard;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'postcard-publish-media-'));
+  postcard = await openPostcard({ dataDir: dir, seedSamples: false });
+});
+afterEach(() => {
+  postcard.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function ok<T>(method: string, input: unknown): Promise<T> {
+  const result = await postcard.dispatch(method, input);
+  if (!result.ok) throw new Error(`${method}: ${result.error.code} ${result.error.message}`);
+  return result.value as T;
+}
+
+const mmsFlow = (mediaAssetId: string) =>
+  graph(
+    [
+      node('t', 'trigger', { type: 'manual' }),
+      node('m', 'mms', { body: 'New arrivals', mediaAssetId }),
+      node('s', 'sms', { body: 'New arrivals: https://shop.example/new' }),
+      node('x', 'exit'),
+    ],
+    [edge('t', 'next', 'm'), edge('m', 'sent', 'x'), edge('m', 'fallback', 's'), edge('s', 'next', 'x')],
+  );
+
+describe('publishing checks the media library, whichever door it comes through', () => {
+  it('refuses an MMS whose media is not in the library, and publishes once real media is attached', async () => {
+    const flow = await ok<FlowDetail>('flows.create', { name: 'Spring drop' });
+    await ok('flows.saveDraft', { id: flow.id, graph: mmsFlow('a'.repeat(64)) });
+
+    const refused = await postcard.dispatch('flows.publish', { id: flow.id });
+    expect(refused.ok).toBe(false);
+    if (refused.ok) return;
+    expect(refused.error.code).toBe('FLOW_INVALID');
+    const issues = (refused.error.details as { issues: FlowIssue[] }).issues;
+    expect(issues.filter((i) => i.severity === 'error').map((i) => [i.code, i.nodeId])).toEqual([['MMS_MEDIA_MISSING', 'm']]);
+    expect((await ok<FlowDetail>('flows.get', { id: flow.id })).versions).toEqual([]);
+
+    const photo = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: '#c0392b' } })
+      .composite([{ input: Buffer.from('<svg width="1600" height="1200"><circle cx="800" cy="600" r="400" fill="#f1c40f"/></svg>') }])
+      .jpeg({ quality: 95 })
+      .toBuffer();
+    const imported = await ok<MediaImportResult>('media.import', { source: 'upload', name: 'drop.jpg', dataBase64: photo.toString('base64') });
+    const current = await ok<FlowDetail>('flows.get', { id: flow.id });
+    await ok('flows.saveDraft', { id: flow.id, graph: mmsFlow(imported.asset.id), baseRevision: current.revision });
+
+    const published = await ok<PublishResult>('flows.publish', { id: flow.id });
+    expect(published.version).toBe(1);
+    // The send profile's rendition was made while publishing, so the engine finds it ready.
+    const asset = await ok<MediaAssetDetail>('media.get', { id: imported.asset.id });
+    const rendition = asset.renditions.find((r) => r.profileId === 'mms-default');
+    expect(rendition?.fitsBudget).toBe(true);
+  });
+});
