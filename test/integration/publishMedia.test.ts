@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openPostcard, type Postcard } from '../../src/main/app';
-import type { FlowDetail, FlowIssue, MediaAssetDetail, MediaImportResult, PublishResult } from '../../src/shared';
+import type { FlowDetail, FlowIssue, PublishResult } from '../../src/shared';
+import type { MediaAssetDetail, MediaImportResult } from '../../src/shared/api/media';
 import { edge, graph, node } from '../support/graphs';
 
 let dir: string;
