@@ -12,6 +12,9 @@ export interface PostcardEventMessage {
 export type PostcardWindowApi = PostcardBridge & {
   /** Returns the unsubscribe function. */
   onEvent(listener: (event: PostcardEventMessage) => void): () => void;
+  /** The file's path on disk for a dropped or picked file ('' for one not from the disk), so
+   * the desktop app imports large media by path instead of uploading its bytes. */
+  pathForFile(file: File): string;
 };
 
 declare global {

@@ -1,6 +1,6 @@
 // The preload runs sandboxed and exposes exactly the API contract (one function per method)
 // plus a change-event subscription. ipcRenderer itself never reaches the page.
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import type { MethodInput, MethodName, MethodResult, PostcardBridge } from '../shared/api/contract';
 import type { ApiResult } from '../shared/api/result';
 import { EVENT_CHANNEL, INVOKE_CHANNEL, METHODS_CHANNEL } from '../main/electron/channels';
@@ -25,6 +25,11 @@ const bridge = {
     return () => {
       ipcRenderer.removeListener(EVENT_CHANNEL, forward);
     };
+  },
+  pathForFile(file: File): string {
+    // Electron no longer puts `path` on dropped or picked File objects; this is its replacement.
+    // The main process still validates whatever path comes back before reading it.
+    return webUtils.getPathForFile(file);
   },
 } satisfies PostcardWindowApi;
 

@@ -102,9 +102,9 @@ export function createMediaLibrary(api: ApiClient): MediaLibrary {
 
   const importOne = async (file: File): Promise<ImportOutcome> => {
     const name = file.name || 'untitled';
-    // Older Electron shells expose the file's path: the Node side then reads it without a size cap.
-    const path = (file as File & { path?: unknown }).path;
-    if (api.transport === 'ipc' && typeof path === 'string' && path) {
+    // The desktop app knows the file's path: the Node side then reads it without the upload cap.
+    const path = api.transport === 'ipc' ? window.postcard?.pathForFile(file) : undefined;
+    if (path) {
       const result = await api.call('media.import', { source: 'path', path });
       return result.ok ? { ok: true, name, value: result.value } : { ok: false, name, error: result.error };
     }
