@@ -10,6 +10,7 @@ import type { Clock } from './clock';
 import { compileFlow, type CompiledFlow } from './flow';
 import { isQuietAt, quietHoursEnd } from './localTime';
 import { matchesFilters, mayEnter, step, type StepContact, type StepFacts } from './step';
+import { trailLine } from './trail';
 import {
   applyOptOut,
   CounterBuffer,
@@ -45,12 +46,15 @@ export interface EngineRuntimeOptions {
   provider: ProviderAdapter;
   /** Prefix of every idempotency key, unique per database (so two databases never collide at a provider). */
   installId: string;
+  /** Enrollments advanced, or outbox rows drained, per transaction. */
   batchSize?: number;
+  /** Receipts applied per transaction (when the provider can size its polls). */
+  receiptSlice?: number;
   maxAttempts?: number;
   /** Sends held by quiet hours restart spread over this many minutes after the window opens. */
   quietSpreadMinutes?: number;
   helpReply?: string;
-  /** Write a timeline row per run of an enrollment (on by default). */
+  /** Keep each enrollment's trail of runs for the contact timeline (on by default). */
   journal?: boolean;
   onChange?: (flowIds: string[]) => void;
   onError?: (error: unknown) => void;
@@ -82,6 +86,7 @@ export class EngineRuntime {
   private readonly provider: ProviderAdapter;
   private readonly installId: string;
   private readonly batchSize: number;
+  private readonly receiptSlice: number;
   private readonly maxAttempts: number;
   private readonly spreadMs: number;
   private readonly helpReply: string;
@@ -89,6 +94,8 @@ export class EngineRuntime {
   private readonly facts: StepFacts;
   private readonly versions = new Map<string, CompiledFlow | null>();
   private counters = new CounterBuffer();
+  /** The id the next enrollment created in the current transaction gets; read once per transaction. */
+  private nextEnrollmentId: number | null = null;
   private live: LiveFlow[] = [];
   private report: TickReport = emptyReport();
   stepCount = 0;
@@ -99,7 +106,8 @@ export class EngineRuntime {
     this.random = options.random;
     this.provider = options.provider;
     this.installId = options.installId;
-    this.batchSize = options.batchSize ?? 500;
+    this.batchSize = options.batchSize ?? 1000;
+    this.receiptSlice = options.receiptSlice ?? 20 * this.batchSize;
     this.maxAttempts = options.maxAttempts ?? 6;
     this.spreadMs = (options.quietSpreadMinutes ?? 15) * 60_000;
     this.helpReply = options.helpReply ?? DEFAULT_HELP;
@@ -168,12 +176,33 @@ export class EngineRuntime {
     return candidates.length === 0 ? null : Math.min(...candidates);
   }
 
+  /**
+   * One batch = one transaction. IMMEDIATE takes the write lock up front, so another process
+   * (the CLI beside the app) waits on busy_timeout instead of failing half-way on a lock
+   * upgrade, and the enrollment ids reserved inside stay ours until commit. If anything throws,
+   * nothing of the batch is kept: SQLite rolls back, and the buffered counters are dropped too.
+   */
   private transaction<T>(work: () => T): T {
-    return this.sqlite.transaction(() => {
+    const run = this.sqlite.transaction(() => {
+      this.nextEnrollmentId = null;
       const result = work();
       this.counters.flush(this.statements);
       return result;
-    })();
+    });
+    try {
+      return run.immediate();
+    } catch (error) {
+      this.counters.discard();
+      throw error;
+    } finally {
+      this.nextEnrollmentId = null;
+    }
+  }
+
+  private reserveEnrollmentId(): number {
+    const id = this.nextEnrollmentId ?? (this.statements.nextEnrollmentId.get() as number);
+    this.nextEnrollmentId = id + 1;
+    return id;
   }
 
   // ------------------------------------------------------------------------------ enrollment
@@ -199,7 +228,7 @@ export class EngineRuntime {
     }
     const contact = s.contactById.get(contactId) as DueEnrollmentRow | undefined;
     if (!contact) return false;
-    const id = Number(s.insertEnrollment.run(flow.flowId, flow.versionId, contactId, flow.trigger.id, now, now).lastInsertRowid);
+    const id = this.reserveEnrollmentId();
     this.counters.add(flow.flowId, flow.trigger.id, 'entered');
     this.report.enrolled++;
     this.advance(
@@ -243,7 +272,11 @@ export class EngineRuntime {
     }
   }
 
-  /** Run one enrollment through as many nodes as it can pass at `now`, then park or exit it. */
+  /**
+   * Run one enrollment through as many nodes as it can pass at `now` (trigger → branch → MMS in
+   * one go), then park or exit it: one row write for the whole run. A new enrollment ('enter')
+   * is inserted here, already in its parked state; an existing one is updated.
+   */
   private advance(flow: CompiledFlow, row: DueEnrollmentRow, initialPhase: 'enter' | 'resume', now: number): void {
     const s = this.statements;
     const contact: StepContact = {
@@ -291,9 +324,7 @@ export class EngineRuntime {
           key, row.id, flow.flowId, flow.versionId, nodeId, contact.id, 'marketing', send.channel, send.body,
           send.subject, send.mediaRef, send.segments, this.provider.id, now, now, now,
         );
-        const messageId = inserted.changes > 0 ? Number(inserted.lastInsertRowid) : (s.messageIdByKey.get(key) as number);
-        if (inserted.changes > 0) s.insertMessageEvent.run(messageId, 'queued', null, null, now);
-        awaitMessageId = messageId;
+        awaitMessageId = inserted.changes > 0 ? Number(inserted.lastInsertRowid) : (s.messageIdByKey.get(key) as number);
       }
       const transition = effects.transition;
       if (transition.type === 'follow') {
@@ -324,12 +355,19 @@ export class EngineRuntime {
       wakeAt = null;
       this.counters.add(flow.flowId, nodeId, 'exited');
     }
-    s.updateEnrollment.run(
-      nodeId, state, wakeAt, seq, state === 'awaiting_message' ? awaitMessageId : null, nodeEnteredAt,
-      exitReason === null ? null : now, exitReason, row.id,
-    );
-    if (this.journal && (path.length > 0 || exitReason !== null)) {
-      s.insertStep.run(row.id, now, path.join(' ') || nodeId, exitReason === null ? note : `${note}; exited: ${exitReason}`);
+    const line =
+      this.journal && (path.length > 0 || exitReason !== null)
+        ? `\n${trailLine(now, path.length > 0 ? path : [nodeId], exitReason === null ? note : `${note}; exited: ${exitReason}`)}`
+        : '';
+    const awaiting = state === 'awaiting_message' ? awaitMessageId : null;
+    const exitedAt = exitReason === null ? null : now;
+    if (initialPhase === 'enter') {
+      s.insertEnrollment.run(
+        row.id, flow.flowId, flow.versionId, row.contact_id, nodeId, state, wakeAt, seq, awaiting, row.entered_at, nodeEnteredAt,
+        exitedAt, exitReason, line,
+      );
+    } else {
+      s.updateEnrollment.run(nodeId, state, wakeAt, seq, awaiting, nodeEnteredAt, exitedAt, exitReason, line, row.id);
     }
   }
 
@@ -410,23 +448,30 @@ export class EngineRuntime {
   }
 
   /**
-   * Receipts and replies are fetched in slices of virtual time that hold something (the
-   * provider says where the next item is), so a million receipts due in the same minute never
-   * sit in memory at once. The cursor moves in the same transaction that applies a slice.
+   * Receipts and replies are fetched in slices that hold at most about `receiptSlice` receipts
+   * (or, from a provider that cannot say, slices of virtual time that hold something), so a
+   * million receipts due in the same minute never sit in memory at once, while each slice is
+   * one large transaction: receipts touch rows all over the tables, and every transaction
+   * rewrites the pages it touched. The cursor moves in the same transaction that applies a slice.
    */
   private async pollProvider(now: number): Promise<void> {
     const cursorKey = `poll:${this.provider.id}`;
     let cursor = this.pollCursor();
     while (cursor < now) {
       let sliceEnd = now;
-      if (this.provider.nextDueAt) {
+      if (this.provider.pollUntil) {
+        sliceEnd = this.provider.pollUntil(cursor, now, this.receiptSlice);
+      } else if (this.provider.nextDueAt) {
         const next = this.provider.nextDueAt(cursor);
         sliceEnd = next === null || next > now ? now : Math.min(now, next + POLL_SLICE_MS - 1);
       }
       const { receipts, inbound } = await this.provider.poll(cursor, sliceEnd);
       this.transaction(() => {
-        for (const receipt of receipts) this.applyReceipt(receipt, now);
-        for (const message of inbound) this.applyInbound(message, now);
+        const woken: WokenEnrollment[] = [];
+        for (const receipt of receipts) this.applyReceipt(receipt, now, woken);
+        for (const message of inbound) this.applyInboundNow(message, now);
+        // After the replies: a STOP in the same slice ends the enrollment before it could move on.
+        this.resumeWoken(woken, now);
         this.statements.setState.run(cursorKey, String(sliceEnd));
       });
       cursor = sliceEnd;
@@ -434,7 +479,7 @@ export class EngineRuntime {
   }
 
   /** Apply one delivery receipt; repeated or late receipts for a finished message change nothing. */
-  applyReceipt(receipt: Receipt, now: number): void {
+  private applyReceipt(receipt: Receipt, now: number, woken: WokenEnrollment[]): void {
     const s = this.statements;
     const message = s.messageByProviderId.get(receipt.providerMessageId) as
       | { id: number; enrollment_id: number | null; flow_id: string | null; node_id: string | null; contact_id: number; channel: Channel; status: string }
@@ -449,14 +494,39 @@ export class EngineRuntime {
       if (receipt.status === 'delivered') this.learnMmsCapability(message.contact_id, 'yes', now);
       else if (receipt.errorClass === 'mms_unsupported') this.learnMmsCapability(message.contact_id, 'no', now);
     }
-    if (message.enrollment_id !== null) s.wakeAwaitingMessage.run(now, message.enrollment_id, message.id);
+    if (message.enrollment_id !== null) woken.push({ enrollmentId: message.enrollment_id, messageId: message.id });
+  }
+
+  /**
+   * The enrollments waiting on messages that just got their receipt take their next step now,
+   * in the receipt's transaction: what a wake-up timer set to `now` would do a moment later,
+   * without writing and re-reading that timer. A paused flow's enrollment gets the timer instead.
+   */
+  private resumeWoken(woken: readonly WokenEnrollment[], now: number): void {
+    if (woken.length === 0) return;
+    const rows = new Map<number, DueEnrollmentRow & { flow_status: string }>();
+    const ids = JSON.stringify(woken.map((w) => w.enrollmentId));
+    for (const row of this.statements.awaitingEnrollments.all(ids) as Array<DueEnrollmentRow & { flow_status: string }>) rows.set(row.id, row);
+    for (const { enrollmentId, messageId } of woken) {
+      const row = rows.get(enrollmentId);
+      if (!row || row.await_message_id !== messageId) continue;
+      rows.delete(enrollmentId);
+      const flow = row.flow_status === 'live' ? this.version(row.flow_version_id) : null;
+      if (flow) this.advance(flow, row, 'resume', now);
+      else this.statements.wakeAwaitingMessage.run(now, enrollmentId, messageId);
+    }
   }
 
   private learnMmsCapability(contactId: number, value: MmsCapability, now: number): void {
-    this.statements.setMmsCapable.run(value, now, contactId);
+    this.statements.setMmsCapable.run(value, now, contactId, value);
   }
 
+  /** Apply one inbound message (STOP, START, HELP, keywords) in a transaction of its own. */
   applyInbound(message: InboundMessage, now: number): void {
+    this.transaction(() => this.applyInboundNow(message, now));
+  }
+
+  private applyInboundNow(message: InboundMessage, now: number): void {
     const s = this.statements;
     this.report.inbound++;
     const contact = s.contactByPhone.get(message.from) as { id: number } | undefined;
@@ -474,10 +544,8 @@ export class EngineRuntime {
       case 'help': {
         consent('keyword');
         const key = `${this.installId}-help-${contact.id}-${message.at}`;
-        const inserted = s.insertMessage.run(
-          key, null, null, null, null, contact.id, 'reply', 'sms', this.helpReply, null, null, 1, this.provider.id, now, now, now,
-        );
-        if (inserted.changes > 0) s.insertMessageEvent.run(Number(inserted.lastInsertRowid), 'queued', null, 'HELP reply', now);
+        // purpose 'reply' marks it as the HELP answer (no quiet hours, no cap).
+        s.insertMessage.run(key, null, null, null, null, contact.id, 'reply', 'sms', this.helpReply, null, null, 1, this.provider.id, now, now, now);
         return;
       }
       case 'other':
@@ -566,10 +634,12 @@ export class EngineRuntime {
               }
             }
           }
-          this.statements.claimMessage.run(now, row.id);
           claimedPerContact.set(row.contact_id, (claimedPerContact.get(row.contact_id) ?? 0) + 1);
           claimed.push(row);
         }
+        // `sending` is committed before the provider is called: a crash from here on is
+        // recovered by recoverSending with the same idempotency keys.
+        if (claimed.length > 0) this.statements.claimMessages.run(now, JSON.stringify(claimed.map((row) => row.id)));
       });
       await this.sendAndRecord(claimed, now);
     }
@@ -617,7 +687,8 @@ export class EngineRuntime {
     if (result.ok) {
       if (s.markAccepted.run(result.providerMessageId, now, now, row.id).changes === 0) return;
       this.report.sent++;
-      s.insertMessageEvent.run(row.id, 'sent', null, result.isDuplicate ? 'provider already had this key' : null, now);
+      // accepted_at records the send; only a resend the provider recognised is worth an event.
+      if (result.isDuplicate) s.insertMessageEvent.run(row.id, 'sent', null, 'provider already had this key', now);
       if (row.flow_id && row.node_id) this.counters.add(row.flow_id, row.node_id, 'sent');
       if (row.enrollment_id !== null) s.wakeAwaitingMessage.run(this.receiptDeadline(row, now), row.enrollment_id, row.id);
       return;
@@ -682,6 +753,11 @@ export class EngineRuntime {
       clock.set(Math.min(until, Math.max(aligned, clock.now() + 1)));
     }
   }
+}
+
+interface WokenEnrollment {
+  enrollmentId: number;
+  messageId: number;
 }
 
 function emptyReport(): TickReport {

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Channel, ConsentChannel, ConsentKind, CounterMetric, MessageStatus, MmsCapability, ProviderErrorClass } from '../../shared/engine/types';
 import type { MessageView, StepFacts } from './step';
+import { MAX_TRAIL_CHARS, trailLine } from './trail';
 
 /**
  * Prepared statements and the small writes several parts share (consent, cancellation, exits,
@@ -73,15 +74,26 @@ const statementSql = {
 
     contactById: plain('SELECT id, phone, time_zone, attributes_json, mms_capable FROM contacts WHERE id = ?'),
     contactByPhone: plain('SELECT id, phone, time_zone, attributes_json, mms_capable FROM contacts WHERE phone = ?'),
-    setMmsCapable: plain('UPDATE contacts SET mms_capable = ?, updated_at = ? WHERE id = ?'),
+    /** Writes only when the value changes: most receipts confirm what is already known. */
+    setMmsCapable: plain('UPDATE contacts SET mms_capable = ?, updated_at = ? WHERE id = ? AND mms_capable != ?'),
 
+    /**
+     * A new enrollment is written once, after its first run, with the id the runtime reserved
+     * for it (nextEnrollmentId) so the sends of that run could already carry it in their keys.
+     */
     insertEnrollment: plain(
-      `INSERT INTO enrollments (flow_id, flow_version_id, contact_id, node_id, state, wake_at, step_seq, entered_at, node_entered_at)
-       VALUES (?, ?, ?, ?, 'active', NULL, 0, ?, ?)`,
+      `INSERT INTO enrollments (id, flow_id, flow_version_id, contact_id, node_id, state, wake_at, step_seq, await_message_id,
+         entered_at, node_entered_at, exited_at, exit_reason, trail)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    /** Past every id ever used (sqlite_sequence remembers deleted ones), so a key is never reused. */
+    nextEnrollmentId: pluck(
+      `SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'enrollments'), 0),
+                  coalesce((SELECT max(id) FROM enrollments), 0)) + 1`,
     ),
     updateEnrollment: plain(
       `UPDATE enrollments SET node_id = ?, state = ?, wake_at = ?, step_seq = ?, await_message_id = ?, node_entered_at = ?,
-         exited_at = ?, exit_reason = ? WHERE id = ?`,
+         exited_at = ?, exit_reason = ?, trail = substr(trail || ?, -${MAX_TRAIL_CHARS}) WHERE id = ?`,
     ),
     entryHistory: plain(
       `SELECT count(*) FILTER (WHERE state != 'exited') AS active, max(entered_at) AS last_entered, max(exited_at) AS last_exited
@@ -98,16 +110,23 @@ const statementSql = {
       `SELECT e.wake_at FROM enrollments e JOIN flows f ON f.id = e.flow_id
        WHERE e.wake_at IS NOT NULL AND f.status = 'live' ORDER BY e.wake_at LIMIT 1`,
     ),
+    /** Enrollments a batch of receipts woke: resumed in the same transaction instead of via a timer. */
+    awaitingEnrollments: plain(
+      `SELECT e.id, e.flow_id, e.flow_version_id, e.contact_id, e.node_id, e.state, e.wake_at, e.step_seq, e.await_message_id,
+              e.entered_at, e.node_entered_at, c.phone, c.time_zone, c.attributes_json, c.mms_capable, f.status AS flow_status
+       FROM enrollments e JOIN flows f ON f.id = e.flow_id JOIN contacts c ON c.id = e.contact_id
+       WHERE e.id IN (SELECT value FROM json_each(?)) AND e.state = 'awaiting_message'`,
+    ),
     activeEnrollmentsOfContact: plain(
       `SELECT id, flow_id, flow_version_id, node_id, state FROM enrollments WHERE contact_id = ? AND state != 'exited'`,
     ),
     activeEnrollmentsOfFlow: plain(`SELECT id, flow_id, node_id FROM enrollments WHERE flow_id = ? AND state != 'exited'`),
     exitEnrollment: plain(
-      `UPDATE enrollments SET state = 'exited', wake_at = NULL, exited_at = ?, exit_reason = ? WHERE id = ? AND state != 'exited'`,
+      `UPDATE enrollments SET state = 'exited', wake_at = NULL, exited_at = ?, exit_reason = ?,
+         trail = substr(trail || ?, -${MAX_TRAIL_CHARS}) WHERE id = ? AND state != 'exited'`,
     ),
     wakeAwaitingEvent: plain(`UPDATE enrollments SET wake_at = ? WHERE contact_id = ? AND state = 'awaiting_event'`),
     wakeAwaitingMessage: plain(`UPDATE enrollments SET wake_at = ? WHERE id = ? AND await_message_id = ? AND state = 'awaiting_message'`),
-    insertStep: plain('INSERT INTO enrollment_steps (enrollment_id, at, path, note) VALUES (?, ?, ?, ?)'),
 
     insertMessage: plain(
       `INSERT INTO messages (idempotency_key, enrollment_id, flow_id, flow_version_id, node_id, contact_id, purpose, channel, body, subject,
@@ -142,7 +161,11 @@ const statementSql = {
        FROM messages m JOIN contacts c ON c.id = m.contact_id
        WHERE m.status IN ('queued', 'sending') AND m.status = 'sending' ORDER BY m.next_attempt_at, m.id LIMIT ?`,
     ),
-    claimMessage: plain(`UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ? AND status = 'queued'`),
+    /** One statement claims a whole drain batch (ids as a JSON array). */
+    claimMessages: plain(
+      `UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_at = ?
+       WHERE id IN (SELECT value FROM json_each(?)) AND status = 'queued'`,
+    ),
     markAccepted: plain(
       `UPDATE messages SET status = 'sent', provider_message_id = ?, accepted_at = ?, updated_at = ? WHERE id = ? AND status = 'sending'`,
     ),
@@ -151,7 +174,8 @@ const statementSql = {
     ),
     defer: plain(`UPDATE messages SET next_attempt_at = ?, deferrals = deferrals + 1, updated_at = ? WHERE id = ?`),
     finish: plain(
-      `UPDATE messages SET status = ?, reason = ?, error_class = ?, error_code = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ?`,
+      `UPDATE messages SET status = ?, reason = ?, error_class = ?, error_code = ?, next_attempt_at = NULL, finished_at = ?,
+         updated_at = ? WHERE id = ?`,
     ),
     countAcceptedSince: pluck(
       `SELECT count(*) FROM messages WHERE contact_id = ? AND accepted_at > ? AND purpose = 'marketing'`,
@@ -214,6 +238,11 @@ export class CounterBuffer {
     const key = `${flowId}\u0001${nodeId}\u0001${metric}`;
     this.deltas.set(key, (this.deltas.get(key) ?? 0) + by);
     this.touchedFlows.add(flowId);
+  }
+
+  /** A rolled-back transaction's increments never happened. */
+  discard(): void {
+    this.deltas.clear();
   }
 
   flush(statements: Statements): void {
@@ -298,8 +327,8 @@ export function finishMessage(
   errorCode: string | null,
   now: number,
 ): void {
-  statements.finish.run(status, reason, errorClass, errorCode, now, messageId);
-  statements.insertMessageEvent.run(messageId, status, errorCode, reason, now);
+  // The row is the record: status, reason, code and finished_at (no message_events row).
+  statements.finish.run(status, reason, errorClass, errorCode, now, now, messageId);
 }
 
 export function exitEnrollment(
@@ -309,8 +338,7 @@ export function exitEnrollment(
   reason: string,
   now: number,
 ): void {
-  const changed = statements.exitEnrollment.run(now, reason, enrollment.id).changes;
+  const changed = statements.exitEnrollment.run(now, reason, `\n${trailLine(now, [enrollment.node_id], `exited: ${reason}`)}`, enrollment.id).changes;
   if (changed === 0) return;
   counters.add(enrollment.flow_id, enrollment.node_id, 'exited');
-  statements.insertStep.run(enrollment.id, now, enrollment.node_id, `exited: ${reason}`);
 }

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Channel, ConsentChannel, ConsentKind, ContactTimeline, MessageStatus, MmsCapability, TimelineEntry } from '../../shared/engine/types';
+import { parseTrail } from './trail';
 
 /** Everything that happened to one contact, oldest first: enrollments, steps, messages, consent, events. */
 export function contactTimeline(sqlite: Database.Database, contactId: number, limit = 500): ContactTimeline | null {
@@ -16,22 +17,31 @@ export function contactTimeline(sqlite: Database.Database, contactId: number, li
 
   const enrollments = sqlite
     .prepare(
-      `SELECT e.id, e.flow_id, v.version, e.entered_at, e.exited_at, e.exit_reason FROM enrollments e
+      `SELECT e.id, e.flow_id, v.version, e.entered_at, e.exited_at, e.exit_reason, e.trail FROM enrollments e
        LEFT JOIN flow_versions v ON v.id = e.flow_version_id WHERE e.contact_id = ? ORDER BY e.id`,
     )
-    .all(contactId) as Array<{ id: number; flow_id: string; version: number | null; entered_at: number; exited_at: number | null; exit_reason: string | null }>;
-  const steps = sqlite.prepare('SELECT at, path, note FROM enrollment_steps WHERE enrollment_id = ? ORDER BY id');
+    .all(contactId) as Array<{
+    id: number;
+    flow_id: string;
+    version: number | null;
+    entered_at: number;
+    exited_at: number | null;
+    exit_reason: string | null;
+    trail: string;
+  }>;
   for (const e of enrollments) {
     push({ at: iso(e.entered_at), type: 'enrolled', flowId: e.flow_id, version: e.version ?? 0, enrollmentId: e.id });
-    for (const s of steps.all(e.id) as Array<{ at: number; path: string; note: string }>) {
-      push({ at: iso(s.at), type: 'step', flowId: e.flow_id, enrollmentId: e.id, nodeIds: s.path.split(' '), note: s.note });
+    for (const s of parseTrail(e.trail)) {
+      push({ at: iso(s.at), type: 'step', flowId: e.flow_id, enrollmentId: e.id, nodeIds: s.nodeIds, note: s.note });
     }
     if (e.exited_at !== null) push({ at: iso(e.exited_at), type: 'exited', flowId: e.flow_id, enrollmentId: e.id, reason: e.exit_reason ?? '' });
   }
-  const messageEvents = sqlite
+  // A message's history: queued at creation, sent when accepted, its final status when finished
+  // (all on the row), and in between the retries and deferrals kept in message_events.
+  const messages = sqlite
     .prepare(
-      `SELECT m.id, m.flow_id, m.node_id, m.channel, me.status, me.provider_code, me.detail, me.occurred_at
-       FROM message_events me JOIN messages m ON m.id = me.message_id WHERE m.contact_id = ? ORDER BY me.id`,
+      `SELECT id, flow_id, node_id, channel, status, reason, error_code, purpose, created_at, accepted_at, finished_at
+       FROM messages WHERE contact_id = ? ORDER BY id`,
     )
     .all(contactId) as Array<{
     id: number;
@@ -39,22 +49,23 @@ export function contactTimeline(sqlite: Database.Database, contactId: number, li
     node_id: string | null;
     channel: Channel;
     status: MessageStatus;
-    provider_code: string | null;
-    detail: string | null;
-    occurred_at: number;
+    reason: string | null;
+    error_code: string | null;
+    purpose: string;
+    created_at: number;
+    accepted_at: number | null;
+    finished_at: number | null;
   }>;
-  for (const m of messageEvents) {
-    push({
-      at: iso(m.occurred_at),
-      type: 'message',
-      messageId: m.id,
-      flowId: m.flow_id ?? '',
-      nodeId: m.node_id ?? '',
-      channel: m.channel,
-      status: m.status,
-      providerCode: m.provider_code,
-      detail: m.detail,
-    });
+  const messageEvents = sqlite.prepare('SELECT status, provider_code, detail, occurred_at FROM message_events WHERE message_id = ? ORDER BY id');
+  for (const m of messages) {
+    const entry = (at: number, status: MessageStatus, providerCode: string | null, detail: string | null): void =>
+      push({ at: iso(at), type: 'message', messageId: m.id, flowId: m.flow_id ?? '', nodeId: m.node_id ?? '', channel: m.channel, status, providerCode, detail });
+    entry(m.created_at, 'queued', null, m.purpose === 'reply' ? 'HELP reply' : null);
+    for (const ev of messageEvents.all(m.id) as Array<{ status: MessageStatus; provider_code: string | null; detail: string | null; occurred_at: number }>) {
+      entry(ev.occurred_at, ev.status, ev.provider_code, ev.detail);
+    }
+    if (m.accepted_at !== null) entry(m.accepted_at, 'sent', null, null);
+    if (m.finished_at !== null && m.status !== 'sent') entry(m.finished_at, m.status, m.error_code, m.reason);
   }
   const consent = sqlite
     .prepare('SELECT kind, channel, source, keyword, occurred_at FROM consent_events WHERE contact_id = ? ORDER BY id')

@@ -16,8 +16,6 @@ export class SimulatorProvider implements ProviderAdapter {
   readonly capabilities = { channels: ['sms', 'mms'] as const, idempotentSend: true };
   readonly config: SimulatorConfig;
   private readonly statements: ReturnType<typeof prepare>;
-  /** Send calls refused with a transient error, per key: retries of the same key may then pass. */
-  private readonly refusals = new Map<string, number>();
 
   constructor(
     private readonly sqlite: Database.Database,
@@ -59,10 +57,11 @@ export class SimulatorProvider implements ProviderAdapter {
       this.statements.bumpCalls.run(request.idempotencyKey);
       return { ok: true, providerMessageId: existing.provider_message_id, isDuplicate: true };
     }
-    const refusals = this.refusals.get(request.idempotencyKey) ?? 0;
-    if (unitHash(seed, 'transient', request.idempotencyKey, refusals) < this.config.transientErrorRate) {
-      this.refusals.set(request.idempotencyKey, refusals + 1);
-      const isRateLimit = unitHash(seed, 'kind', request.idempotencyKey, refusals) < 0.5;
+    // Each attempt is its own draw, keyed by when it is made (retries come later), so a restarted
+    // process does not meet the same refusal again, and the same run still gets the same answers.
+    const attempt = request.now;
+    if (unitHash(seed, 'transient', request.idempotencyKey, attempt) < this.config.transientErrorRate) {
+      const isRateLimit = unitHash(seed, 'kind', request.idempotencyKey, attempt) < 0.5;
       const code = isRateLimit ? 'SIM_RATE_LIMITED' : 'SIM_TEMPORARY';
       return {
         ok: false,
@@ -72,7 +71,6 @@ export class SimulatorProvider implements ProviderAdapter {
         ...(isRateLimit ? { retryAfterMs: 1_000 + Math.floor(unitHash(seed, 'retry', request.idempotencyKey) * 4_000) } : {}),
       };
     }
-    this.refusals.delete(request.idempotencyKey);
 
     const carrier = this.carrierOf(request.to);
     let status: ReceiptStatus = 'delivered';
@@ -128,6 +126,13 @@ export class SimulatorProvider implements ProviderAdapter {
     return row?.next ?? null;
   }
 
+  pollUntil(after: number, until: number, maxItems: number): number {
+    const beyond = this.statements.nthReceiptAfter.get(after, until, Math.max(1, maxItems)) as number | undefined;
+    if (beyond === undefined) return until;
+    const first = this.statements.nthReceiptAfter.get(after, until, 0) as number;
+    return Math.max(first, beyond - 1);
+  }
+
   classifyError(code: string, httpStatus?: number) {
     return classifyProviderError(code, httpStatus);
   }
@@ -168,6 +173,10 @@ function prepare(sqlite: Database.Database) {
     replies: sqlite.prepare(
       'SELECT to_phone, reply_body, reply_at FROM simulator_messages WHERE reply_at IS NOT NULL AND reply_at > ? AND reply_at <= ? ORDER BY reply_at, provider_message_id',
     ),
+    /** The receipt time of the n-th (0-based) receipt due in (after, until]. */
+    nthReceiptAfter: sqlite
+      .prepare('SELECT receipt_at FROM simulator_messages WHERE receipt_at > ? AND receipt_at <= ? ORDER BY receipt_at LIMIT 1 OFFSET ?')
+      .pluck(),
     nextDue: sqlite.prepare(
       `SELECT min(t) AS next FROM (
          SELECT min(receipt_at) AS t FROM simulator_messages WHERE receipt_at > ?

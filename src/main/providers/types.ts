@@ -66,5 +66,12 @@ export interface ProviderAdapter {
   poll(after: number, until: number): Promise<{ receipts: Receipt[]; inbound: InboundMessage[] }>;
   /** The next time poll() would have something after `after`; lets virtual time jump ahead. */
   nextDueAt?(after: number): number | null;
+  /**
+   * Where a poll from `after` should stop so that it returns about `maxItems` items at most:
+   * the latest t ≤ until with at most maxItems receipts in (after, t], but never before the
+   * first one (items sharing one instant stay together). Lets the runtime apply receipts in
+   * few large transactions without holding an unbounded number in memory.
+   */
+  pollUntil?(after: number, until: number, maxItems: number): number;
   classifyError(code: string, httpStatus?: number): ProviderErrorClass;
 }
