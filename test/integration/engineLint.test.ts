@@ -1,25 +1,11 @@
-import { join } from 'node:path';
-import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
+import { lintSnippet } from '../support/lint';
 
-const root = join(import.meta.dirname, '../..');
 const determinismRules = new Set(['no-restricted-properties', 'no-restricted-globals', 'no-restricted-syntax']);
 
-/** Lint a snippet as if it lived at `file`, with the project's real config; returns the determinism findings. */
-async function lint(file: string, code: string): Promise<string[]> {
-  const eslint = new ESLint({
-    cwd: root,
-    overrideConfig: {
-      languageOptions: { parserOptions: { projectService: false } },
-      rules: { '@typescript-eslint/no-floating-promises': 'off' },
-    },
-  });
-  const [result] = await eslint.lintText(code, { filePath: join(root, file) });
-  const messages = result?.messages ?? [];
-  const fatal = messages.find((m) => m.fatal);
-  if (fatal) throw new Error(fatal.message);
-  return messages.filter((m) => m.ruleId !== null && determinismRules.has(m.ruleId)).map((m) => m.ruleId as string);
-}
+/** The determinism findings for a snippet linted as if it lived at `file`. */
+const lint = async (file: string, code: string): Promise<string[]> =>
+  (await lintSnippet(file, code)).filter((f) => determinismRules.has(f.ruleId)).map((f) => f.ruleId);
 
 describe('the engine reads time and chance only through what it is given', () => {
   it('bans the real clock, timers and Math.random inside the engine', async () => {

@@ -1,26 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
+import { lintSnippet, repoRoot as root } from '../support/lint';
 
-const root = join(import.meta.dirname, '../..');
-
-/** Lint a snippet as if it lived at `file`, with the project's real config. */
-async function lint(file: string, code: string): Promise<string[]> {
-  // The snippet is not a file on disk, so lint it without type information (the boundary rules need none).
-  const eslint = new ESLint({
-    cwd: root,
-    overrideConfig: {
-      languageOptions: { parserOptions: { projectService: false } },
-      rules: { '@typescript-eslint/no-floating-promises': 'off' },
-    },
-  });
-  const [result] = await eslint.lintText(code, { filePath: join(root, file) });
-  const messages = result?.messages ?? [];
-  const fatal = messages.find((m) => m.fatal);
-  if (fatal) throw new Error(fatal.message);
-  return messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
-}
+/** The layer-boundary findings for a snippet linted as if it lived at `file`. */
+const lint = async (file: string, code: string): Promise<string[]> =>
+  (await lintSnippet(file, code)).filter((f) => f.ruleId === 'no-restricted-imports').map((f) => f.message);
 
 describe('layer boundaries are enforced by lint', () => {
   it('src/shared may not import Node modules, native modules or other layers', async () => {
