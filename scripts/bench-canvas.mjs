@@ -75,8 +75,8 @@ async function buildBare(outDir, graph) {
     base: './',
     logLevel: 'warn',
     plugins: [react()],
-    // Same output settings as the app's renderer build, so the comparison is about the code.
-    build: { outDir, emptyOutDir: true, minify: false },
+    // Same output settings as the app's renderer build (minified), so the comparison is about the code.
+    build: { outDir, emptyOutDir: true, minify: true },
   });
   writeFileSync(join(outDir, 'graph.json'), JSON.stringify({ nodes: graph.nodes.map((n) => ({ id: n.id, label: n.label, position: n.position })), edges: graph.edges }));
 }
@@ -132,6 +132,7 @@ async function profiled(page, label, gesture) {
   if (!process.env.BENCH_PROFILE) return gesture();
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
   await cdp.send('Profiler.start');
   await gesture();
   const { profile } = await cdp.send('Profiler.stop');
@@ -143,7 +144,7 @@ async function profiled(page, label, gesture) {
     const key = `${callFrame.functionName || '(anonymous)'} ${callFrame.url.split('/').pop()}:${callFrame.lineNumber}`;
     self.set(key, (self.get(key) ?? 0) + interval);
   }
-  const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
+  const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.BENCH_PROFILE_TOP ?? 12));
   log(`${label}: ${top.map(([k, ms]) => `\n    ${ms.toFixed(1)} ms  ${k}`).join('')}`);
 }
 
@@ -164,10 +165,27 @@ async function measure(browser, url, canvasSelector) {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   await context.addInitScript(probe);
   const page = await context.newPage();
-  await page.goto(url);
-  await page.waitForFunction(() => window.__bench.interactiveAt !== null, null, { timeout: 60_000 });
+  await profiled(page, `open ${url.slice(0, 30)}`, async () => {
+    await page.goto(url);
+    await page.waitForFunction(() => window.__bench.interactiveAt !== null, null, { timeout: 60_000 });
+  });
   const interactiveMs = Math.round(await page.evaluate(() => window.__bench.interactiveAt));
-  if (process.env.BENCH_PROFILE) log(`${url.slice(0, 30)}: ${await page.evaluate(() => document.querySelectorAll('*').length)} elements, ${await page.evaluate(() => document.querySelectorAll('.react-flow__node').length)} nodes rendered`);
+  if (process.env.BENCH_PROFILE) {
+    const dom = await page.evaluate(() => {
+      const areas = {};
+      for (const el of document.querySelectorAll('*')) {
+        const area = ['nodes', 'edges', 'minimap'].find((name) => el.closest(`.react-flow__${name}`)) ?? 'other';
+        areas[area] = (areas[area] ?? 0) + 1;
+      }
+      return { areas, nodes: document.querySelectorAll('.react-flow__node').length, sample: document.querySelector('.react-flow__node')?.outerHTML };
+    });
+    log(`${url.slice(0, 30)}: ${dom.nodes} nodes rendered, elements by area ${JSON.stringify(dom.areas)}\n  a node: ${dom.sample}`);
+    // When each script and request started and ended: shows what waits on what during the open.
+    const timeline = await page.evaluate(() =>
+      performance.getEntriesByType('resource').map((e) => `${Math.round(e.startTime)}-${Math.round(e.responseEnd)} ms ${e.name.split('/').pop()}`),
+    );
+    log(`  requests: ${timeline.join(', ')}`);
+  }
   const canvas = await page.locator(canvasSelector).first().boundingBox();
   const cx = canvas.x + canvas.width / 2;
   const cy = canvas.y + canvas.height / 2;
