@@ -6,6 +6,8 @@ import { useApi } from '../api/ApiContext';
 import { OperationsProvider } from '../live/OperationsContext';
 import { BackIcon, ErrorIcon } from '../ui/icons';
 import { EditorLayout } from './EditorLayout';
+import { CANVAS_MIN_ZOOM, canvasFitViewOptions, estimatedCanvasSize } from './canvas/Canvas';
+import { projectionsOf } from './canvas/projection';
 import { createAutosave, type Autosave } from './store/autosave';
 import { FlowEditorProvider } from './store/FlowEditorContext';
 import { attachValidation, createFlowEditor, type FlowEditor } from './store/flowStore';
@@ -96,9 +98,26 @@ function LoadedEditor({ detail, colorMode, onReload }: { detail: FlowDetail; col
     return () => window.removeEventListener('beforeunload', warn);
   }, [editor]);
 
+  // React Flow's store starts with the flow's nodes and edges: created empty, it would mount
+  // every card into an existing list a frame later, which React places one by one (slow at 1,000).
+  const [initial] = useState(() => {
+    const state = editor.store.getState();
+    const projections = projectionsOf(editor.store);
+    return { nodes: projections.nodes(state), edges: projections.edges(state), fitView: state.graph.nodes.length > 0, size: estimatedCanvasSize() };
+  });
+
   return (
     <FlowEditorProvider editor={editor}>
-      <ReactFlowProvider>
+      <ReactFlowProvider
+        initialNodes={initial.nodes}
+        initialEdges={initial.edges}
+        fitView={initial.fitView}
+        initialFitViewOptions={canvasFitViewOptions}
+        initialMinZoom={CANVAS_MIN_ZOOM}
+        initialMaxZoom={canvasFitViewOptions.maxZoom}
+        initialWidth={initial.size.width}
+        initialHeight={initial.size.height}
+      >
         <OperationsProvider>
           <EditorLayout colorMode={colorMode} autosave={autosave} onReload={onReload} />
         </OperationsProvider>

@@ -6,6 +6,7 @@ import {
   ReactFlow,
   useReactFlow,
   useStore,
+  useStoreApi,
   type Connection,
   type EdgeChange,
   type IsValidConnection,
@@ -17,35 +18,26 @@ import { CompactContext, isZoomedOutSelector } from '../nodes/CompactContext';
 import { nodeTypes } from '../nodes/nodeTypes';
 import type { CanvasEdge, CanvasNode } from '../nodes/types';
 import { useFlowActions, useFlowEditor, useFlowStore } from '../store/FlowEditorContext';
-import { createEdgeProjection, createNodeProjection } from './projection';
+import { projectionsOf } from './projection';
 
 export const PALETTE_MIME = 'application/x-postcard-kind';
 /** Above this many steps only the visible part of the canvas is rendered. */
 const VISIBLE_ONLY_THRESHOLD = 200;
 const snapGrid: [number, number] = [20, 20];
 const proOptions = { hideAttribution: true };
-const fitViewOptions = { padding: 0.2, maxZoom: 1 };
+export const canvasFitViewOptions = { padding: 0.2, maxZoom: 1 };
+export const CANVAS_MIN_ZOOM = 0.1;
+export const CANVAS_MAX_ZOOM = 2;
 const miniMapStyle = { width: 160, height: 110 };
 const miniMapNodeClass = (node: CanvasNode): string => `minimap-node kind-${node.type}`;
 
-/** Roughly what fitView will compute, from positions and typical card sizes, before anything is measured. */
-function predictViewport(nodes: ReadonlyArray<{ position: { x: number; y: number } }>): { x: number; y: number; zoom: number } {
-  if (nodes.length === 0) return { x: 0, y: 0, zoom: 1 };
-  let minX = Infinity;
-  let minY = Infinity;
-  let maxX = -Infinity;
-  let maxY = -Infinity;
-  for (const { position } of nodes) {
-    minX = Math.min(minX, position.x);
-    minY = Math.min(minY, position.y);
-    maxX = Math.max(maxX, position.x + 240);
-    maxY = Math.max(maxY, position.y + 130);
-  }
-  // The canvas is the window minus the palette, inspector, bars and problems panel.
-  const width = Math.max(320, window.innerWidth - 560);
-  const height = Math.max(240, window.innerHeight - 300);
-  const zoom = Math.min(1, Math.max(0.1, Math.min(width / ((maxX - minX) * 1.4), height / ((maxY - minY) * 1.4))));
-  return { x: width / 2 - ((minX + maxX) / 2) * zoom, y: height / 2 - ((minY + maxY) / 2) * zoom, zoom };
+/**
+ * The canvas's size before it is laid out: the window minus the palette, inspector, bars and
+ * problems panel. React Flow fits the flow into it when its store is created, so the first
+ * frame already has (about) the zoom fitView settles on.
+ */
+export function estimatedCanvasSize(): { width: number; height: number } {
+  return { width: Math.max(320, window.innerWidth - 540), height: Math.max(240, window.innerHeight - 270) };
 }
 
 const isKind = (value: string): value is NodeKind => (nodeKinds as readonly string[]).includes(value);
@@ -53,20 +45,23 @@ const isKind = (value: string): value is NodeKind => (nodeKinds as readonly stri
 export function Canvas({ colorMode }: { colorMode: 'light' | 'dark' }) {
   const { store } = useFlowEditor();
   const actions = useFlowActions();
-  const [projectNodes] = useState(createNodeProjection);
-  const [projectEdges] = useState(createEdgeProjection);
-  const nodes = useFlowStore(projectNodes);
-  const edges = useFlowStore(projectEdges);
+  const projections = projectionsOf(store);
+  const nodes = useFlowStore(projections.nodes);
+  const edges = useFlowStore(projections.edges);
   const isSnapToGrid = useFlowStore((s) => s.isSnapToGrid);
   const isLarge = useFlowStore((s) => s.graph.nodes.length > VISIBLE_ONLY_THRESHOLD);
   const { screenToFlowPosition } = useReactFlow();
+  const storeApi = useStoreApi<CanvasNode, CanvasEdge>();
   const isCompact = useStore(isZoomedOutSelector);
   // Fit an existing flow into view once; an empty flow keeps the plain viewport so the first
   // step lands exactly where it was dropped instead of the view jumping to it.
   const [shouldFitOnOpen] = useState(() => store.getState().graph.nodes.length > 0);
-  // Start near the zoom fitView will settle on, so a large flow renders its compact cards from
-  // the first frame instead of rendering every full card once and then shrinking them.
-  const [initialViewport] = useState(() => predictViewport(store.getState().graph.nodes));
+  // Start where the provider's store put the view (fitted to the estimated canvas size), so a
+  // large flow renders its compact cards from the first frame instead of every full card first.
+  const [initialViewport] = useState(() => {
+    const [x, y, zoom] = storeApi.getState().transform;
+    return { x, y, zoom };
+  });
 
   const onNodesChange = useCallback((changes: NodeChange<CanvasNode>[]) => actions.applyNodeChanges(changes), [actions]);
   const onEdgesChange = useCallback((changes: EdgeChange<CanvasEdge>[]) => actions.applyEdgeChanges(changes), [actions]);
@@ -118,9 +113,9 @@ export function Canvas({ colorMode }: { colorMode: 'light' | 'dark' }) {
           snapGrid={snapGrid}
           defaultViewport={initialViewport}
           fitView={shouldFitOnOpen}
-          fitViewOptions={fitViewOptions}
-          minZoom={0.1}
-          maxZoom={2}
+          fitViewOptions={canvasFitViewOptions}
+          minZoom={CANVAS_MIN_ZOOM}
+          maxZoom={CANVAS_MAX_ZOOM}
           onlyRenderVisibleElements={isLarge}
           deleteKeyCode={null}
           selectionKeyCode="Shift"

@@ -11,6 +11,9 @@ import type { CanvasEdge, CanvasNode } from '../nodes/types';
  * performance guide: stable objects, memoized node components).
  */
 
+export const CARD_WIDTH = 240;
+const CARD_HEIGHT_ESTIMATE = 100;
+
 interface NodeEntry {
   node: FlowNode;
   isSelected: boolean;
@@ -73,6 +76,10 @@ export function createNodeProjection(): (state: FlowEditorState) => CanvasNode[]
             data,
             selected: isSelected,
             ariaLabel: nodeAriaLabel(node),
+            // Cards are 240 px wide and about this tall: React Flow can fit and cull the view
+            // before it has measured anything.
+            initialWidth: CARD_WIDTH,
+            initialHeight: CARD_HEIGHT_ESTIMATE,
             ...(dims ? { measured: dims } : {}),
           } as CanvasNode,
         };
@@ -146,4 +153,25 @@ export function createEdgeProjection(): (state: FlowEditorState) => CanvasEdge[]
     if (!isSame) lastResult = result;
     return lastResult;
   };
+}
+
+export interface CanvasProjections {
+  nodes: (state: FlowEditorState) => CanvasNode[];
+  edges: (state: FlowEditorState) => CanvasEdge[];
+}
+
+const projectionsByStore = new WeakMap<object, CanvasProjections>();
+
+/**
+ * The projections of one open flow, shared by the React Flow provider (which takes the first
+ * nodes and edges when its store is created) and the canvas (which keeps them in sync): the
+ * very same objects, so React Flow adopts them once.
+ */
+export function projectionsOf(store: object): CanvasProjections {
+  let projections = projectionsByStore.get(store);
+  if (!projections) {
+    projections = { nodes: createNodeProjection(), edges: createEdgeProjection() };
+    projectionsByStore.set(store, projections);
+  }
+  return projections;
 }
