@@ -1,7 +1,8 @@
 import { ReactFlowProvider } from '@xyflow/react';
 import { useCallback, useEffect, useState } from 'react';
 import type { FlowDetail } from '../../../shared/api/flows';
-import type { ApiError } from '../../../shared/api/result';
+import type { ApiError, ApiResult } from '../../../shared/api/result';
+import { prefetchedFlowResult, takePrefetchedFlow } from '../app/boot';
 import { useApi } from '../api/ApiContext';
 import { OperationsProvider } from '../live/OperationsContext';
 import { BackIcon, ErrorIcon } from '../ui/icons';
@@ -12,21 +13,32 @@ import { createAutosave, type Autosave } from './store/autosave';
 import { FlowEditorProvider } from './store/FlowEditorContext';
 import { attachValidation, createFlowEditor, type FlowEditor } from './store/flowStore';
 
+type Loaded = { detail: FlowDetail; key: number } | { error: ApiError };
+
+const loadedFrom = (result: ApiResult<FlowDetail>): Loaded => (result.ok ? { detail: result.value, key: Date.now() } : { error: result.error });
+
 /** Loads one flow and builds its store; a new store per flow (and per reload) keeps flows apart. */
 export function EditorPage({ flowId, colorMode }: { flowId: string; colorMode: 'light' | 'dark' }) {
   const api = useApi();
-  const [loaded, setLoaded] = useState<{ detail: FlowDetail; key: number } | { error: ApiError } | null>(null);
+  // The window may have opened on this flow, and its answer may already be in (see app/boot).
+  const [loaded, setLoaded] = useState<Loaded | null>(() => {
+    const result = prefetchedFlowResult(flowId);
+    return result ? loadedFrom(result) : null;
+  });
   const [loadCount, setLoadCount] = useState(0);
 
   useEffect(() => {
+    const prefetched = loadCount === 0 ? takePrefetchedFlow(flowId) : null;
+    if (prefetched && loaded !== null) return undefined;
     let isCurrent = true;
-    void api.call('flows.get', { id: flowId }).then((result) => {
-      if (!isCurrent) return;
-      setLoaded(result.ok ? { detail: result.value, key: Date.now() } : { error: result.error });
+    void (prefetched ?? api.call('flows.get', { id: flowId })).then((result) => {
+      if (isCurrent) setLoaded(loadedFrom(result));
     });
     return () => {
       isCurrent = false;
     };
+    // `loaded` is read only to skip a request the first render already answered.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, flowId, loadCount]);
 
   const reload = useCallback(() => {

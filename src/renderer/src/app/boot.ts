@@ -1,0 +1,46 @@
+import type { FlowDetail } from '../../../shared/api/flows';
+import type { ApiResult } from '../../../shared/api/result';
+import { createApiClient, type ApiClient } from '../api/client';
+import { parseRoute } from './useRoute';
+
+/**
+ * The first module the entry evaluates (main.tsx imports it before React and the editor): it
+ * creates the API client — which takes the token out of the address bar — and, when the window
+ * opens on a flow, asks for that flow at once, so the answer travels while the rest of the
+ * bundle is evaluated and React renders its first frame, not after.
+ */
+
+export const client: ApiClient = createApiClient(window);
+
+interface Prefetch {
+  flowId: string;
+  promise: Promise<ApiResult<FlowDetail>>;
+  /** Set once the answer is in: the editor can then render the flow in its first frame. */
+  result: ApiResult<FlowDetail> | null;
+  isTaken: boolean;
+}
+
+let prefetch: Prefetch | null = null;
+const route = parseRoute(window.location.hash);
+if (route.name === 'flow') {
+  const started: Prefetch = { flowId: route.flowId, promise: client.call('flows.get', { id: route.flowId }), result: null, isTaken: false };
+  void started.promise.then((result) => {
+    started.result = result;
+  });
+  prefetch = started;
+}
+
+/** The answer already in for this flow, if the window opened on it and nobody has taken it yet (pure). */
+export function prefetchedFlowResult(flowId: string): ApiResult<FlowDetail> | null {
+  return prefetch && !prefetch.isTaken && prefetch.flowId === flowId ? prefetch.result : null;
+}
+
+/**
+ * The request started at boot for this flow, once: a later visit or a reload asks afresh,
+ * since the flow may have changed since the window opened.
+ */
+export function takePrefetchedFlow(flowId: string): Promise<ApiResult<FlowDetail>> | null {
+  if (!prefetch || prefetch.isTaken || prefetch.flowId !== flowId) return null;
+  prefetch.isTaken = true;
+  return prefetch.promise;
+}
