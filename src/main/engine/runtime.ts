@@ -107,7 +107,7 @@ export class EngineRuntime {
     this.provider = options.provider;
     this.installId = options.installId;
     this.batchSize = options.batchSize ?? 1000;
-    this.receiptSlice = options.receiptSlice ?? 20 * this.batchSize;
+    this.receiptSlice = options.receiptSlice ?? 4 * this.batchSize;
     this.maxAttempts = options.maxAttempts ?? 6;
     this.spreadMs = (options.quietSpreadMinutes ?? 15) * 60_000;
     this.helpReply = options.helpReply ?? DEFAULT_HELP;

@@ -4,6 +4,7 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { FlowDocument } from '../../shared/flow/document';
 import { appRoot } from '../paths';
+import { tuneForEngine } from './connection';
 
 /**
  * A private database for a dry-run or a benchmark: the real migrations on an in-memory (or
@@ -14,7 +15,9 @@ export function openSandbox(options: { file?: string; migrationsFolder?: string 
   try {
     if (options.file) sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
+    // Durable enough under WAL (see tuneForEngine); an in-memory sandbox ignores it.
     sqlite.pragma('synchronous = NORMAL');
+    tuneForEngine(sqlite);
     migrate(drizzle(sqlite), { migrationsFolder: options.migrationsFolder ?? join(appRoot(), 'drizzle') });
     return sqlite;
   } catch (error) {

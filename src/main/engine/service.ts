@@ -20,6 +20,7 @@ import { ingestEventsNdjson } from '../events/ingest';
 import { SimulatorProvider } from '../providers/simulator';
 import type { ProviderAdapter } from '../providers/types';
 import { systemClock, type Clock } from './clock';
+import { tuneForEngine } from './connection';
 import { EngineRuntime } from './runtime';
 import { readNodeCounts, simulateFlow, type ImportedContact } from './simulate';
 import { CounterBuffer, exitEnrollment, finishMessage, prepareStatements, type Statements } from './store';
@@ -46,6 +47,7 @@ export class EngineService {
 
   constructor(private readonly options: EngineServiceOptions) {
     this.sqlite = options.sqlite;
+    tuneForEngine(this.sqlite);
     this.clock = options.clock ?? systemClock;
     this.statements = prepareStatements(this.sqlite);
     const installId = this.installId();
