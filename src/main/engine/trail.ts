@@ -15,17 +15,19 @@ export const MAX_TRAIL_CHARS = 16_384;
 
 const clean = (text: string): string => text.replace(/[\t\n\r]/g, ' ');
 
-/** One line, with its leading newline when it follows earlier lines. */
+/** One line; the runtime stores each with a leading newline, so an intact trail starts with one. */
 export function trailLine(at: number, nodeIds: readonly string[], note: string): string {
   return `${at}\t${nodeIds.map(clean).join(' ')}\t${clean(note)}`;
 }
 
 export function parseTrail(trail: string): TrailLine[] {
   const lines: TrailLine[] = [];
-  for (const line of trail.split('\n')) {
+  const segments = trail.split('\n');
+  // A trail cut to its newest lines (MAX_TRAIL_CHARS) starts mid-line: that fragment is dropped.
+  if (!trail.startsWith('\n')) segments.shift();
+  for (const line of segments) {
     const [at, path, ...note] = line.split('\t');
     const ts = Number(at);
-    // A trail cut to its newest lines may start mid-line; that fragment is skipped.
     if (!at || !Number.isFinite(ts) || path === undefined) continue;
     lines.push({ at: ts, nodeIds: path.split(' ').filter(Boolean), note: note.join(' ') });
   }
