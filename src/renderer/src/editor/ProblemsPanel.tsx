@@ -4,8 +4,12 @@ import type { FlowIssue } from '../../../shared/graph/validate';
 import { AlertIcon, CheckIcon, ErrorIcon } from '../ui/icons';
 import { useFlowActions, useFlowEditor, useFlowStore } from './store/FlowEditorContext';
 
-/** A very broken 1,000-step flow can have thousands of issues; listing them all helps nobody. */
-const MAX_LISTED = 200;
+/**
+ * A very broken 1,000-step flow can have thousands of issues: the list starts with the first
+ * 50 (each row is a button with an icon: hundreds of them slowed opening such a flow) and grows
+ * on request.
+ */
+const LISTED_STEP = 50;
 
 /** Every validation issue in one list; choosing one selects its step and brings it into view. */
 export function ProblemsPanel() {
@@ -14,6 +18,7 @@ export function ProblemsPanel() {
   const actions = useFlowActions();
   const { setCenter, getZoom } = useReactFlow();
   const [isOpen, setIsOpen] = useState(true);
+  const [listed, setListed] = useState(LISTED_STEP);
   const errors = validation.issues.filter((i) => i.severity === 'error').length;
   const warnings = validation.issues.length - errors;
 
@@ -52,7 +57,7 @@ export function ProblemsPanel() {
           </p>
         ) : (
           <ul id="problems-list" className="problems-list" aria-label="Problems">
-            {validation.issues.slice(0, MAX_LISTED).map((issue, index) => (
+            {validation.issues.slice(0, listed).map((issue, index) => (
               <li key={`${issue.code}:${issue.nodeId ?? ''}:${issue.edgeId ?? ''}:${issue.port ?? ''}:${index}`}>
                 <button
                   type="button"
@@ -67,8 +72,15 @@ export function ProblemsPanel() {
                 </button>
               </li>
             ))}
-            {validation.issues.length > MAX_LISTED ? (
-              <li className="problems-more">…and {validation.issues.length - MAX_LISTED} more. Fix the ones above first; the list updates as you go.</li>
+            {validation.issues.length > listed ? (
+              <li className="problems-more">
+                <span>
+                  …and {validation.issues.length - listed} more. Fix the ones above first; the list updates as you go.
+                </span>
+                <button type="button" className="button button-small button-ghost" onClick={() => setListed((n) => n + LISTED_STEP * 4)}>
+                  Show {Math.min(LISTED_STEP * 4, validation.issues.length - listed)} more
+                </button>
+              </li>
             ) : null}
           </ul>
         )

@@ -7,13 +7,14 @@ import {
   useReactFlow,
   useStore,
   useStoreApi,
+  useUpdateNodeInternals,
   type Connection,
   type EdgeChange,
   type IsValidConnection,
   type NodeChange,
 } from '@xyflow/react';
-import { useCallback, useState, type DragEvent } from 'react';
-import { definitionOf, nodeKinds, type NodeKind } from '../../../../shared/graph/nodes';
+import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
+import { definitionOf, nodeKinds, portsOf, type NodeKind } from '../../../../shared/graph/nodes';
 import { CompactContext, isZoomedOutSelector } from '../nodes/CompactContext';
 import { nodeTypes } from '../nodes/nodeTypes';
 import type { CanvasEdge, CanvasNode } from '../nodes/types';
@@ -40,6 +41,11 @@ export function estimatedCanvasSize(): { width: number; height: number } {
   return { width: Math.max(320, window.innerWidth - 540), height: Math.max(240, window.innerHeight - 270) };
 }
 
+const portKey = (node: CanvasNode): string =>
+  portsOf(node.type as NodeKind, node.data.config)
+    .map((port) => port.id)
+    .join('|');
+
 const isKind = (value: string): value is NodeKind => (nodeKinds as readonly string[]).includes(value);
 
 export function Canvas({ colorMode }: { colorMode: 'light' | 'dark' }) {
@@ -62,6 +68,30 @@ export function Canvas({ colorMode }: { colorMode: 'light' | 'dark' }) {
     const [x, y, zoom] = storeApi.getState().transform;
     return { x, y, zoom };
   });
+
+  // React Flow measures a card's handles once. When a condition or variant adds or removes an
+  // output, re-measure that card: one pass here over the changed cards, not an effect per card.
+  // New cards are left alone: React Flow measures them itself, and an early call would cut
+  // short the initial fitView.
+  const updateNodeInternals = useUpdateNodeInternals();
+  const previousNodes = useRef(nodes);
+  useEffect(() => {
+    const before = previousNodes.current;
+    previousNodes.current = nodes;
+    if (before === nodes) return;
+    let beforeById: Map<string, CanvasNode> | null = null;
+    const remeasure: string[] = [];
+    nodes.forEach((node, index) => {
+      let old = before[index];
+      if (old?.id !== node.id) {
+        beforeById ??= new Map(before.map((n) => [n.id, n]));
+        old = beforeById.get(node.id);
+      }
+      if (!old || old.data.config === node.data.config) return;
+      if (portKey(old) !== portKey(node)) remeasure.push(node.id);
+    });
+    if (remeasure.length > 0) updateNodeInternals(remeasure);
+  }, [nodes, updateNodeInternals]);
 
   const onNodesChange = useCallback((changes: NodeChange<CanvasNode>[]) => actions.applyNodeChanges(changes), [actions]);
   const onEdgesChange = useCallback((changes: EdgeChange<CanvasEdge>[]) => actions.applyEdgeChanges(changes), [actions]);

@@ -12,7 +12,8 @@ import type { CanvasEdge, CanvasNode } from '../nodes/types';
  */
 
 export const CARD_WIDTH = 240;
-const CARD_HEIGHT_ESTIMATE = 100;
+/** A compact card's height (see NodeCard), which a large flow opens with. */
+const CARD_HEIGHT_ESTIMATE = 60;
 
 interface NodeEntry {
   node: FlowNode;

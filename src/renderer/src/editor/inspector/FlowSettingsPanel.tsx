@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useDeferredValue, useMemo } from 'react';
 import type { FlowSettings } from '../../../../shared/flow/settings';
 import { useFlowActions, useFlowStore } from '../store/FlowEditorContext';
 import { CheckboxField, NumberField, Section, SelectField, TextField, TimeField } from './fields';
@@ -18,7 +18,10 @@ function timeZones(current: string): string[] {
 export function FlowSettingsPanel() {
   const settings = useFlowStore((s) => s.settings);
   const actions = useFlowActions();
-  const zones = useMemo(() => timeZones(settings.defaultTimeZone), [settings.defaultTimeZone]);
+  const allZones = useMemo(() => timeZones(settings.defaultTimeZone), [settings.defaultTimeZone]);
+  // Some 400 options: the first frame (opening a flow shows this panel) lists only the current
+  // zone, and a background render brings the rest right after.
+  const zones = useDeferredValue(allZones, [settings.defaultTimeZone]);
   const set = (update: (s: FlowSettings) => FlowSettings, merge?: string): void =>
     actions.updateSettings(update, merge ? { merge: `settings:${merge}` } : 'record');
 

@@ -1,5 +1,5 @@
-import { Handle, Position, useUpdateNodeInternals } from '@xyflow/react';
-import { useContext, useEffect, useMemo, useRef, type ReactNode } from 'react';
+import { Handle, Position } from '@xyflow/react';
+import { useContext, useMemo, type ReactNode } from 'react';
 import { CompactContext } from './CompactContext';
 import { definitionOf, portsOf, type NodeKind } from '../../../../shared/graph/nodes';
 import { kindIcons, type IconComponent } from '../../ui/icons';
@@ -27,18 +27,9 @@ export function NodeCard<K extends NodeKind>({
   const isCompact = useContext(CompactContext);
   const definition = definitionOf(kind);
   const Icon: IconComponent = kindIcons[kind];
+  // When a condition or variant adds or removes an output, the canvas re-measures the card's
+  // handles (one effect there, not one per card: see Canvas).
   const ports = useMemo(() => portsOf(kind, data.config), [kind, data.config]);
-  const portKey = ports.map((p) => p.id).join('|');
-  const updateNodeInternals = useUpdateNodeInternals();
-  const measuredPortKey = useRef(portKey);
-  useEffect(() => {
-    // Handles are measured once; when a condition or variant adds/removes an output, re-measure.
-    // Not on mount: React Flow measures new nodes itself, and an early call would cut short
-    // the initial fitView (it runs as soon as any node reports its size).
-    if (measuredPortKey.current === portKey) return;
-    measuredPortKey.current = portKey;
-    updateNodeInternals(id);
-  }, [id, portKey, updateNodeInternals]);
 
   const problems = data.errors + data.warnings;
   const className = `node-card kind-${kind}${isSelected ? ' is-selected' : ''}${data.errors ? ' has-errors' : data.warnings ? ' has-warnings' : ''}`;
@@ -66,15 +57,13 @@ export function NodeCard<K extends NodeKind>({
     ) : null;
 
   if (isCompact) {
-    // The fewest elements that still carry the wires: outputs sit where the full card's port
-    // cells put them (evenly along the bottom edge).
+    // The fewest elements that still carry the wires: the title is the card's own text, and
+    // outputs sit where the full card's port cells put them (evenly along the bottom edge).
     return (
       <div className={`${className} is-compact`} style={height ? { height } : undefined}>
         {definition.hasInput ? <Handle type="target" position={Position.Top} className="node-handle node-handle-in" /> : null}
-        <div className="node-compact-title">
-          {data.label || definition.label}
-          {badge}
-        </div>
+        {data.label || definition.label}
+        {badge}
         {ports.map((port, index) => (
           <Handle
             key={port.id}
