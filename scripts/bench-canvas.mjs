@@ -165,12 +165,18 @@ async function measure(browser, url, canvasSelector) {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   await context.addInitScript(probe);
   const page = await context.newPage();
+  // Main-thread time by kind during the open (the CPU profile lumps style and layout into "(program)").
+  const metricsSession = process.env.BENCH_PROFILE ? await context.newCDPSession(page) : null;
+  await metricsSession?.send('Performance.enable');
   await profiled(page, `open ${url.slice(0, 30)}`, async () => {
     await page.goto(url);
     await page.waitForFunction(() => window.__bench.interactiveAt !== null, null, { timeout: 60_000 });
   });
   const interactiveMs = Math.round(await page.evaluate(() => window.__bench.interactiveAt));
   if (process.env.BENCH_PROFILE) {
+    const { metrics } = await metricsSession.send('Performance.getMetrics');
+    const wanted = ['ScriptDuration', 'RecalcStyleDuration', 'LayoutDuration', 'TaskDuration', 'RecalcStyleCount', 'LayoutCount', 'Nodes', 'JSHeapUsedSize'];
+    log(`  metrics: ${metrics.filter((m) => wanted.includes(m.name)).map((m) => `${m.name} ${m.name.endsWith('Duration') ? `${Math.round(m.value * 1000)} ms` : Math.round(m.value)}`).join(', ')}`);
     const dom = await page.evaluate(() => {
       const areas = {};
       for (const el of document.querySelectorAll('*')) {

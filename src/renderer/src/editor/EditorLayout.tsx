@@ -1,5 +1,5 @@
 import { useReactFlow } from '@xyflow/react';
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useApi } from '../api/ApiContext';
 import { LiveControls } from '../live/LiveControls';
 import { SimulateButton } from '../simulate/SimulateButton';
@@ -11,15 +11,18 @@ import { StatusBadge } from '../flows/StatusBadge';
 import { Dialog } from '../ui/Dialog';
 import { BackIcon, GridIcon, KeyboardIcon, LayoutIcon, PublishIcon, RedoIcon, UndoIcon } from '../ui/icons';
 import { Canvas } from './canvas/Canvas';
-import { layoutGraph } from './canvas/layout';
 import { FlowSettingsPanel } from './inspector/FlowSettingsPanel';
-import { Inspector } from './inspector/Inspector';
 import { Palette } from './Palette';
 import { ProblemsPanel } from './ProblemsPanel';
 import { SaveIndicator } from './SaveIndicator';
 import type { Autosave } from './store/autosave';
 import { useFlowActions, useFlowEditor, useFlowStore, useHistoryState } from './store/FlowEditorContext';
 import { shortcutList, useEditorShortcuts } from './useEditorShortcuts';
+
+// The inspector (every kind's editor, the SMS segment counter) shows only once a step is
+// selected: its code is not on the path to a first frame of the canvas.
+const loadInspector = () => import('./inspector/Inspector');
+const Inspector = lazy(() => loadInspector().then((m) => ({ default: m.Inspector })));
 
 type Notice = { kind: 'success' | 'error'; text: string } | null;
 
@@ -42,11 +45,24 @@ export function EditorLayout({ colorMode, autosave, onReload }: { colorMode: 'li
   const { canUndo, canRedo } = useHistoryState();
 
   const autoLayout = useCallback(() => {
-    const { graph, measured } = editor.store.getState();
-    if (graph.nodes.length === 0) return;
-    actions.setPositions(layoutGraph(graph, measured));
-    window.requestAnimationFrame(() => void fitView({ padding: 0.2, duration: 300, maxZoom: 1 }));
+    if (editor.store.getState().graph.nodes.length === 0) return;
+    // The layout library loads on first use: most sessions never tidy up, and opening a flow
+    // should not parse it.
+    void import('./canvas/layout').then(({ layoutGraph }) => {
+      const { graph, measured } = editor.store.getState();
+      if (graph.nodes.length === 0) return;
+      actions.setPositions(layoutGraph(graph, measured));
+      window.requestAnimationFrame(() => void fitView({ padding: 0.2, duration: 300, maxZoom: 1 }));
+    });
   }, [actions, editor, fitView]);
+
+  useEffect(() => {
+    // The inspector's chunk is fetched once the canvas is up, so the first selection shows it at once.
+    const idle = window.requestIdleCallback?.(() => void loadInspector(), { timeout: 2000 });
+    return () => {
+      if (idle !== undefined) window.cancelIdleCallback(idle);
+    };
+  }, []);
 
   const handlers = useMemo(
     () => ({
@@ -178,7 +194,9 @@ export function EditorLayout({ colorMode, autosave, onReload }: { colorMode: 'li
         </div>
         <aside className="side-panel" aria-label="Inspector">
           {singleSelection ? (
-            <Inspector key={singleSelection} nodeId={singleSelection} />
+            <Suspense fallback={<div className="inspector" aria-busy="true" />}>
+              <Inspector key={singleSelection} nodeId={singleSelection} />
+            </Suspense>
           ) : selectedNodeIds.size > 1 ? (
             <div className="inspector">
               <h2 className="panel-title">{selectedNodeIds.size} steps selected</h2>
