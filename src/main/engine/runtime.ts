@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { FlowSettings } from '../../shared/flow/settings';
+import { DEFAULT_HELP_REPLY, type FlowSettings } from '../../shared/flow/settings';
 import { classifyInbound, normalizeKeyword } from '../../shared/engine/keywords';
 import type { RandomSource } from '../../shared/engine/random';
 import { unitHash } from '../../shared/engine/random';
@@ -76,8 +76,6 @@ interface LiveFlow {
 /** Width of one receipt-polling slice of virtual time. */
 const POLL_SLICE_MS = 10_000;
 
-const DEFAULT_HELP = 'Postcard messages: reply STOP to opt out, START to opt back in. Msg & data rates may apply.';
-
 export class EngineRuntime {
   readonly statements: Statements;
   private readonly sqlite: Database.Database;
@@ -110,7 +108,7 @@ export class EngineRuntime {
     this.receiptSlice = options.receiptSlice ?? 4 * this.batchSize;
     this.maxAttempts = options.maxAttempts ?? 6;
     this.spreadMs = (options.quietSpreadMinutes ?? 15) * 60_000;
-    this.helpReply = options.helpReply ?? DEFAULT_HELP;
+    this.helpReply = options.helpReply ?? DEFAULT_HELP_REPLY;
     this.journal = options.journal ?? true;
     this.statements = prepareStatements(this.sqlite);
     this.facts = sqliteFacts(this.statements);
@@ -318,7 +316,9 @@ export class EngineRuntime {
       note = effects.note;
       for (const metric of effects.counters) this.counters.add(flow.flowId, nodeId, metric);
       if (effects.send) {
-        const key = `${this.installId}-${row.id}.${seq}`;
+        // Zero-padded so keys sort in the order they are made: the unique index on them (ours
+        // and the provider's) appends at its right edge instead of inserting all over a large B-tree.
+        const key = `${this.installId}-${String(row.id).padStart(12, '0')}.${seq}`;
         const send = effects.send;
         const inserted = s.insertMessage.run(
           key, row.id, flow.flowId, flow.versionId, nodeId, contact.id, 'marketing', send.channel, send.body,
@@ -543,9 +543,11 @@ export class EngineRuntime {
         return;
       case 'help': {
         consent('keyword');
+        // Someone who opted out hears nothing more (their STOP was confirmed); START comes first.
+        if (s.latestConsentSms.get(contact.id, now) === 'opt_out') return;
         const key = `${this.installId}-help-${contact.id}-${message.at}`;
         // purpose 'reply' marks it as the HELP answer (no quiet hours, no cap).
-        s.insertMessage.run(key, null, null, null, null, contact.id, 'reply', 'sms', this.helpReply, null, null, 1, this.provider.id, now, now, now);
+        s.insertMessage.run(key, null, null, null, null, contact.id, 'reply', 'sms', this.helpReplyFor(contact.id), null, null, 1, this.provider.id, now, now, now);
         return;
       }
       case 'other':
@@ -555,6 +557,25 @@ export class EngineRuntime {
           if (t.type === 'keyword' && t.keywords.some((k) => normalizeKeyword(k) === keyword && keyword !== '')) this.tryEnroll(flow, contact.id, now);
         }
     }
+  }
+
+  /**
+   * The HELP answer of the flow the contact entered most recently: its live version's text while
+   * it is live (the program as it stands now), else the version the contact followed, else the default.
+   */
+  private helpReplyFor(contactId: number): string {
+    // Rare (one per HELP text), so prepared here rather than among the hot statements.
+    const row = this.sqlite
+      .prepare(
+        `SELECT e.flow_version_id AS followed,
+           (SELECT v.id FROM flow_versions v JOIN flows f ON f.id = v.flow_id
+            WHERE v.flow_id = e.flow_id AND f.status = 'live' ORDER BY v.version DESC LIMIT 1) AS live
+         FROM enrollments e WHERE e.contact_id = ? ORDER BY e.entered_at DESC, e.id DESC LIMIT 1`,
+      )
+      .get(contactId) as { followed: string; live: string | null } | undefined;
+    if (!row) return this.helpReply;
+    const flow = (row.live ? this.version(row.live) : null) ?? this.version(row.followed);
+    return flow?.settings.helpReply.trim() || this.helpReply;
   }
 
   /** Append a consent record from outside the tick (API, import). */

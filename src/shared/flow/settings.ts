@@ -27,6 +27,13 @@ export const ReentryRule = z.object({
 });
 export type ReentryRule = z.infer<typeof ReentryRule>;
 
+/**
+ * The answer to HELP / INFO (CTIA: program name, how often, "Msg & data rates may apply", how to
+ * stop). Kept to two GSM-7 segments' worth of characters; the editor shows the segment count.
+ */
+export const DEFAULT_HELP_REPLY = 'Postcard messages: Msg & data rates may apply. Msg frequency varies. Reply STOP to opt out, START to opt back in.';
+export const HELP_REPLY_MAX_CHARS = 320;
+
 export const FlowSettings = z.object({
   quietHours: QuietHours,
   frequencyCap: FrequencyCap,
@@ -35,6 +42,11 @@ export const FlowSettings = z.object({
   goalEvent: z.string().max(120),
   /** IANA zone used for contacts whose own zone cannot be inferred. */
   defaultTimeZone: z.string().min(1).max(64),
+  /**
+   * Sent to a contact who texts HELP while in this flow; blank means the default. Documents saved
+   * before the field existed get the default, so they still parse.
+   */
+  helpReply: z.string().max(HELP_REPLY_MAX_CHARS).default(DEFAULT_HELP_REPLY),
 });
 export type FlowSettings = z.infer<typeof FlowSettings>;
 
@@ -44,6 +56,7 @@ export const defaultFlowSettings = (): FlowSettings => ({
   reentry: { mode: 'after_exit', minGapHours: 24 },
   goalEvent: '',
   defaultTimeZone: 'America/New_York',
+  helpReply: DEFAULT_HELP_REPLY,
 });
 
 export const FlowStatus = z.enum(['draft', 'live', 'paused', 'archived']);

@@ -1,7 +1,8 @@
 import { useDeferredValue, useMemo } from 'react';
-import type { FlowSettings } from '../../../../shared/flow/settings';
+import { DEFAULT_HELP_REPLY, HELP_REPLY_MAX_CHARS, type FlowSettings } from '../../../../shared/flow/settings';
+import { countSmsSegments } from '../../../../shared/sms/segments';
 import { useFlowActions, useFlowStore } from '../store/FlowEditorContext';
-import { CheckboxField, NumberField, Section, SelectField, TextField, TimeField } from './fields';
+import { CheckboxField, NumberField, Section, SelectField, TextAreaField, TextField, TimeField } from './fields';
 
 const reentryOptions: ReadonlyArray<{ value: FlowSettings['reentry']['mode']; label: string }> = [
   { value: 'never', label: 'Never: once per contact' },
@@ -22,6 +23,7 @@ export function FlowSettingsPanel() {
   // Some 400 options: the first frame (opening a flow shows this panel) lists only the current
   // zone, and a background render brings the rest right after.
   const zones = useDeferredValue(allZones, [settings.defaultTimeZone]);
+  const help = useMemo(() => countSmsSegments(settings.helpReply), [settings.helpReply]);
   const set = (update: (s: FlowSettings) => FlowSettings, merge?: string): void =>
     actions.updateSettings(update, merge ? { merge: `settings:${merge}` } : 'record');
 
@@ -97,6 +99,23 @@ export function FlowSettingsPanel() {
           placeholder="purchased"
           hint="When this event happens, the contact leaves the flow wherever they are."
           onChange={(goalEvent) => set((s) => ({ ...s, goalEvent }), 'goal')}
+        />
+      </Section>
+      <Section title="HELP reply">
+        <TextAreaField
+          label="Reply to HELP and INFO"
+          value={settings.helpReply}
+          maxLength={HELP_REPLY_MAX_CHARS}
+          rows={3}
+          placeholder={DEFAULT_HELP_REPLY}
+          onChange={(helpReply) => set((s) => ({ ...s, helpReply }), 'help')}
+          footer={
+            <>
+              {help.characters}/{HELP_REPLY_MAX_CHARS} · {help.segments} {help.segments === 1 ? 'segment' : 'segments'} ({help.encoding}). Name the
+              brand, how often messages come, “Msg &amp; data rates may apply” and how to STOP. Sent at once, even in quiet hours; blank uses
+              the default.
+            </>
+          }
         />
       </Section>
       <Section title="Time zone">
