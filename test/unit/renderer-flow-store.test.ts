@@ -128,4 +128,18 @@ describe('the canvas projections', () => {
     expect(edgesOf(editor.store.getState())).toBe(firstEdges);
     expect(first.find((n) => n.id === mms)?.ariaLabel).toBe('MMS step: MMS');
   });
+
+  it('renames a connection when a step it joins is renamed, and only that connection', () => {
+    const { editor, trigger, mms, sms } = editorWithSteps();
+    editor.actions.connect(trigger, 'next', mms);
+    editor.actions.connect(mms, 'fallback', sms);
+    const edgesOf = createEdgeProjection();
+    const first = edgesOf(editor.store.getState());
+    expect(first.map((e) => e.ariaLabel)).toEqual(['Connection from Trigger (next) to MMS', 'Connection from MMS (fallback) to SMS']);
+    editor.actions.updateNode(sms, (node) => ({ ...node, label: 'Reminder' }));
+    const second = edgesOf(editor.store.getState());
+    expect(second).not.toBe(first);
+    expect(second[0]).toBe(first[0]);
+    expect(second[1]?.ariaLabel).toBe('Connection from MMS (fallback) to Reminder');
+  });
 });

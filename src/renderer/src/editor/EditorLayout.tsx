@@ -37,8 +37,10 @@ export function EditorLayout({ colorMode, autosave, onReload }: { colorMode: 'li
   const [isPublishing, setIsPublishing] = useState(false);
 
   const meta = useFlowStore((s) => s.meta);
-  const hasErrors = useFlowStore((s) => s.validation.hasErrors);
-  const errorCount = useFlowStore((s) => s.validation.issues.filter((i) => i.severity === 'error').length);
+  const validation = useFlowStore((s) => s.validation);
+  const hasErrors = validation.hasErrors;
+  // Counted when validation changes, not in a selector that every store update (each drag frame) runs.
+  const errorCount = useMemo(() => validation.issues.filter((i) => i.severity === 'error').length, [validation]);
   const isSnapToGrid = useFlowStore((s) => s.isSnapToGrid);
   const isConflict = useFlowStore((s) => s.save.state === 'conflict');
   const selectedNodeIds = useFlowStore((s) => s.selectedNodeIds);

@@ -99,39 +99,78 @@ interface EdgeEntry {
   edge: FlowEdge;
   isSelected: boolean;
   hasError: boolean;
-  label: string;
+  sourceName: string | undefined;
+  targetName: string | undefined;
   result: CanvasEdge;
 }
 
 const marker = { type: MarkerType.ArrowClosed, width: 18, height: 18 };
 
+/** What a connection's accessible name calls a step: kept per node so unchanged names cost no string work. */
+interface NodeName {
+  node: FlowNode;
+  name: string;
+}
+
 export function createEdgeProjection(): (state: FlowEditorState) => CanvasEdge[] {
   let cache = new Map<string, EdgeEntry>();
+  let names = new Map<string, NodeName>();
+  let lastNodes: readonly FlowNode[] | null = null;
   let lastInputs: unknown[] = [];
   let lastResult: CanvasEdge[] = [];
 
+  const nameOf = (node: FlowNode, previous: NodeName | undefined): NodeName => {
+    // Moving a step (every frame of a drag) changes its object, not its name.
+    if (previous && (previous.node === node || (previous.node.label === node.label && previous.node.kind === node.kind))) {
+      return previous.node === node ? previous : { node, name: previous.name };
+    }
+    return { node, name: node.label?.trim() || definitionOf(node.kind).label };
+  };
+
   return (state) => {
-    const inputs = [state.graph.edges, state.graph.nodes, state.selectedEdgeIds, state.edgesWithErrors];
-    if (inputs.every((input, i) => input === lastInputs[i])) return lastResult;
-    const labelsOf = new Map<string, string>();
-    for (const node of state.graph.nodes) labelsOf.set(node.id, node.label?.trim() || definitionOf(node.kind).label);
+    const inputs = [state.graph.edges, state.selectedEdgeIds, state.edgesWithErrors];
+    let isNamesSame = state.graph.nodes === lastNodes;
+    if (!isNamesSame) {
+      const next = new Map<string, NodeName>();
+      isNamesSame = state.graph.nodes.length === names.size;
+      for (const node of state.graph.nodes) {
+        const previous = names.get(node.id);
+        const named = nameOf(node, previous);
+        if (named.name !== previous?.name) isNamesSame = false;
+        next.set(node.id, named);
+      }
+      names = next;
+      lastNodes = state.graph.nodes;
+    }
+    // A drag moves steps every frame and renames none: nothing here changes.
+    if (isNamesSame && inputs.every((input, i) => input === lastInputs[i])) return lastResult;
     lastInputs = inputs;
     const next = new Map<string, EdgeEntry>();
     let isSame = state.graph.edges.length === lastResult.length;
     const result = state.graph.edges.map((edge, index) => {
       const isSelected = state.selectedEdgeIds.has(edge.id);
       const hasError = state.edgesWithErrors.has(edge.id);
-      const label = `Connection from ${labelsOf.get(edge.source) ?? edge.source} (${edge.sourcePort}) to ${labelsOf.get(edge.target) ?? edge.target}`;
+      const sourceName = names.get(edge.source)?.name;
+      const targetName = names.get(edge.target)?.name;
       const previous = cache.get(edge.id);
       let entry: EdgeEntry;
-      if (previous && previous.edge === edge && previous.isSelected === isSelected && previous.hasError === hasError && previous.label === label) {
+      if (
+        previous &&
+        previous.edge === edge &&
+        previous.isSelected === isSelected &&
+        previous.hasError === hasError &&
+        previous.sourceName === sourceName &&
+        previous.targetName === targetName
+      ) {
         entry = previous;
       } else {
+        const label = `Connection from ${sourceName ?? edge.source} (${edge.sourcePort}) to ${targetName ?? edge.target}`;
         entry = {
           edge,
           isSelected,
           hasError,
-          label,
+          sourceName,
+          targetName,
           result: {
             id: edge.id,
             source: edge.source,
