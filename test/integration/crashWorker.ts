@@ -8,6 +8,7 @@ import { VirtualClock } from '../../src/main/engine/clock';
 import { EngineRuntime } from '../../src/main/engine/runtime';
 import { openSandbox } from '../../src/main/engine/sandbox';
 import { SimulatorProvider } from '../../src/main/providers/simulator';
+import type { ProviderAdapter } from '../../src/main/providers/types';
 
 const [file, startArg, untilArg] = process.argv.slice(2);
 if (!file || !startArg || !untilArg) throw new Error('usage: crashWorker <db> <start> <until>');
@@ -26,11 +27,18 @@ const provider = new SimulatorProvider(sqlite, {
   stopReplyRate: 0,
   transientErrorRate: 0.25,
 });
+// Every other start sends the HTTP way (claim, commit `sending`, call, record: the crash window
+// the idempotency keys cover), the others in one transaction with the provider's ledger, so the
+// kills land in both paths and each resumes what the other left.
+const runs = Number(sqlite.prepare(`SELECT value FROM engine_state WHERE key = 'crash_runs'`).pluck().get() ?? 0);
+sqlite.prepare(`INSERT INTO engine_state (key, value) VALUES ('crash_runs', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(String(runs + 1));
+const adapter: ProviderAdapter =
+  runs % 2 === 0 ? provider : Object.assign(Object.create(provider) as ProviderAdapter, { sendInTransaction: undefined });
 const runtime = new EngineRuntime({
   sqlite,
   clock,
   random: seededRandom(process.pid),
-  provider,
+  provider: adapter,
   installId: 'crash',
   batchSize: 4,
   // A quarter of sends are refused as transient; with the default six attempts about one run in

@@ -208,6 +208,8 @@ describe('runtime: MMS → SMS fallback', () => {
       const inner = new SimulatorProvider(sqlite, calmSimulator());
       return Object.assign(Object.create(inner) as ProviderAdapter, {
         sendBatch: undefined,
+        // An HTTP-like adapter: it does not join the engine's transactions.
+        sendInTransaction: undefined,
         send: async (request: SendRequest): Promise<SendResult> =>
           request.channel === 'mms' ? { ok: false, errorClass: 'mms_unsupported', code: '30019', message: 'too large for the carrier' } : inner.send(request),
         poll: (a: number, b: number) => inner.poll(a, b),
@@ -254,6 +256,8 @@ describe('runtime: provider errors, replies, crash recovery', () => {
       const inner = new SimulatorProvider(sqlite, calmSimulator());
       return Object.assign(Object.create(inner) as ProviderAdapter, {
         sendBatch: undefined,
+        // An HTTP-like adapter: it does not join the engine's transactions.
+        sendInTransaction: undefined,
         send: async (request: SendRequest): Promise<SendResult> => {
           calls++;
           if (calls === 1) return { ok: false, errorClass: classifyProviderError('x', 429), code: '429', message: 'slow down', retryAfterMs: 10 * MINUTE };
@@ -312,6 +316,8 @@ describe('runtime: provider errors, replies, crash recovery', () => {
       const inner = new SimulatorProvider(sqlite, calmSimulator());
       return Object.assign(Object.create(inner) as ProviderAdapter, {
         sendBatch: undefined,
+        // An HTTP-like adapter: it does not join the engine's transactions.
+        sendInTransaction: undefined,
         capabilities: { channels: ['sms', 'mms'], idempotentSend: false },
         send: async (request: SendRequest) => {
           sends++;

@@ -5,7 +5,7 @@ import type { RandomSource } from '../../shared/engine/random';
 import { unitHash } from '../../shared/engine/random';
 import type { Channel, EnrollmentState, MmsCapability } from '../../shared/engine/types';
 import { isTransient } from '../providers/errors';
-import type { InboundMessage, ProviderAdapter, Receipt, SendResult } from '../providers/types';
+import type { InboundMessage, ProviderAdapter, Receipt, SendRequest, SendResult } from '../providers/types';
 import type { Clock } from './clock';
 import { compileFlow, type CompiledFlow } from './flow';
 import { isQuietAt, quietHoursEnd } from './localTime';
@@ -90,6 +90,8 @@ export class EngineRuntime {
   private readonly helpReply: string;
   private readonly journal: boolean;
   private readonly facts: StepFacts;
+  /** The provider joins our transactions (capabilities.isTransactional): claim, send and record in one. */
+  private readonly sendsInTransaction: boolean;
   private readonly versions = new Map<string, CompiledFlow | null>();
   private counters = new CounterBuffer();
   /** The id the next enrollment created in the current transaction gets; read once per transaction. */
@@ -112,6 +114,7 @@ export class EngineRuntime {
     this.journal = options.journal ?? true;
     this.statements = prepareStatements(this.sqlite);
     this.facts = sqliteFacts(this.statements);
+    this.sendsInTransaction = options.provider.capabilities.isTransactional === true && typeof options.provider.sendInTransaction === 'function';
   }
 
   // ------------------------------------------------------------------------------ versions
@@ -658,17 +661,24 @@ export class EngineRuntime {
           claimedPerContact.set(row.contact_id, (claimedPerContact.get(row.contact_id) ?? 0) + 1);
           claimed.push(row);
         }
+        if (claimed.length === 0) return;
+        if (this.sendsInTransaction) {
+          // The provider's ledger and our rows commit together: no `sending` state, no crash window.
+          const results = this.provider.sendInTransaction?.(this.sqlite, claimed.map((row) => this.requestOf(row, now))) ?? [];
+          claimed.forEach((row, i) => this.recordResult(row, results[i] as SendResult, now, 'queued'));
+          claimed.length = 0;
+          return;
+        }
         // `sending` is committed before the provider is called: a crash from here on is
         // recovered by recoverSending with the same idempotency keys.
-        if (claimed.length > 0) this.statements.claimMessages.run(now, JSON.stringify(claimed.map((row) => row.id)));
+        this.statements.claimMessages.run(now, JSON.stringify(claimed.map((row) => row.id)));
       });
       await this.sendAndRecord(claimed, now);
     }
   }
 
-  private async sendAndRecord(rows: readonly DueMessageRow[], now: number): Promise<void> {
-    if (rows.length === 0) return;
-    const requests = rows.map((row) => ({
+  private requestOf(row: DueMessageRow, now: number): SendRequest {
+    return {
       idempotencyKey: row.idempotency_key,
       to: row.phone,
       channel: row.channel,
@@ -676,7 +686,12 @@ export class EngineRuntime {
       subject: row.subject,
       mediaRef: row.media_ref,
       now,
-    }));
+    };
+  }
+
+  private async sendAndRecord(rows: readonly DueMessageRow[], now: number): Promise<void> {
+    if (rows.length === 0) return;
+    const requests = rows.map((row) => this.requestOf(row, now));
     const results: SendResult[] = [];
     const failed = (error: unknown): SendResult => {
       // A thrown error (network, bug in an adapter) is treated as transient: the key makes the retry safe.
@@ -703,10 +718,12 @@ export class EngineRuntime {
     });
   }
 
-  private recordResult(row: DueMessageRow, result: SendResult, now: number): void {
+  /** `from` is the status the row is in: `sending` after a claim, `queued` when sent in the claiming transaction. */
+  private recordResult(row: DueMessageRow, result: SendResult, now: number, from: 'sending' | 'queued' = 'sending'): void {
     const s = this.statements;
     if (result.ok) {
-      if (s.markAccepted.run(result.providerMessageId, now, now, row.id).changes === 0) return;
+      const accept = from === 'queued' ? s.acceptQueued : s.markAccepted;
+      if (accept.run(result.providerMessageId, now, now, row.id).changes === 0) return;
       this.report.sent++;
       // accepted_at records the send; only a resend the provider recognised is worth an event.
       if (result.isDuplicate) s.insertMessageEvent.run(row.id, 'sent', null, 'provider already had this key', now);
@@ -714,6 +731,8 @@ export class EngineRuntime {
       if (row.enrollment_id !== null) s.wakeAwaitingMessage.run(this.receiptDeadline(row, now), row.enrollment_id, row.id);
       return;
     }
+    // Counted as the claim would have (failures are rare enough that this write costs nothing).
+    if (from === 'queued') s.claimMessages.run(now, JSON.stringify([row.id]));
     const attempts = row.attempts + 1;
     if (isTransient(result.errorClass) && attempts < this.maxAttempts) {
       const backoff = Math.min(3_600_000, 30_000 * 2 ** (attempts - 1));

@@ -13,7 +13,7 @@ import type { InboundMessage, ProviderAdapter, Receipt, ReceiptStatus, SendReque
  */
 export class SimulatorProvider implements ProviderAdapter {
   readonly id = 'simulator';
-  readonly capabilities = { channels: ['sms', 'mms'] as const, idempotentSend: true };
+  readonly capabilities = { channels: ['sms', 'mms'] as const, idempotentSend: true, isTransactional: true };
   readonly config: SimulatorConfig;
   private readonly statements: ReturnType<typeof prepare>;
 
@@ -47,6 +47,12 @@ export class SimulatorProvider implements ProviderAdapter {
   /** All or nothing: a crash mid-batch leaves none of it accepted, and the sender resends them all. */
   async sendBatch(requests: readonly SendRequest[]): Promise<SendResult[]> {
     return this.sqlite.transaction(() => requests.map((request) => this.sendSync(request)))();
+  }
+
+  sendInTransaction(sqlite: unknown, requests: readonly SendRequest[]): SendResult[] {
+    if (sqlite !== this.sqlite) throw new Error('the simulator joins only transactions on the connection it writes its ledger through');
+    if (!this.sqlite.inTransaction) throw new Error('sendInTransaction needs an open transaction');
+    return requests.map((request) => this.sendSync(request));
   }
 
   /** Synchronous core; the async wrapper exists only to honour the adapter interface. */
@@ -87,7 +93,11 @@ export class SimulatorProvider implements ProviderAdapter {
     const receiptAt = request.now + Math.max(1, latency);
     const replies = status === 'delivered' && unitHash(seed, 'stop', request.idempotencyKey) < this.config.stopReplyRate;
     const replyAt = replies ? receiptAt + 60_000 + Math.floor(unitHash(seed, 'stop-delay', request.idempotencyKey) * 3_600_000) : null;
-    const providerMessageId = `SM${hex(unitHash(seed, 'id', request.idempotencyKey))}${hex(unitHash('id2', request.idempotencyKey))}`;
+    // Derived from the key, so it is reproducible and follows the order keys are made in: both
+    // indexes on provider ids (the ledger's and the outbox's) then append instead of inserting at
+    // random places, which at a million messages is the difference between cached pages and a
+    // random read per send. Real providers' ids are opaque to the engine; nothing parses this.
+    const providerMessageId = `SM${request.idempotencyKey}`;
     this.statements.insert.run(
       request.idempotencyKey,
       providerMessageId,
@@ -155,8 +165,6 @@ interface LedgerRow {
   error_code: string | null;
   receipt_at: number;
 }
-
-const hex = (unit: number): string => Math.floor(unit * 4294967296).toString(16).padStart(8, '0');
 
 function prepare(sqlite: Database.Database) {
   return {

@@ -45,6 +45,14 @@ export interface ProviderCapabilities {
    * UNCERTAIN_AFTER_CRASH (at most once) instead of risking a duplicate (see drain.ts).
    */
   idempotentSend: boolean;
+  /**
+   * True when the provider records what it accepts in the engine's own SQLite connection (the
+   * simulator) and offers `sendInTransaction`: the drain then claims, sends and records a batch
+   * in ONE transaction, so there is no window between "provider accepted" and "row marked sent"
+   * at all, and no `sending` state to write. HTTP providers leave it false and get the
+   * claim → call → record sequence with idempotency keys covering the crash window.
+   */
+  isTransactional?: boolean;
 }
 
 export interface ProviderAdapter {
@@ -57,6 +65,12 @@ export interface ProviderAdapter {
    * records a whole batch in one ledger transaction.
    */
   sendBatch?(requests: readonly SendRequest[]): Promise<SendResult[]>;
+  /**
+   * Transactional providers only (see capabilities.isTransactional): send synchronously, inside
+   * the transaction the caller has open on `sqlite`, which must be the connection the provider
+   * writes its ledger through (it throws otherwise, rather than deadlock on a second writer).
+   */
+  sendInTransaction?(sqlite: unknown, requests: readonly SendRequest[]): SendResult[];
   /** Current status of one message, for providers polled rather than called back. */
   status(providerMessageId: string): Promise<Receipt | null>;
   /**
