@@ -7,7 +7,8 @@ export default defineConfig({
   main: {
     build: {
       rollupOptions: {
-        input: { index: resolve(import.meta.dirname, 'src/main/electron/main.ts') },
+        // The live scheduler's worker thread is an entry of its own: out/main/worker.js (engine/workerHost.ts finds it there).
+        input: { index: resolve(import.meta.dirname, 'src/main/electron/main.ts'), worker: resolve(import.meta.dirname, 'src/main/engine/worker.ts') },
         // Native modules are loaded at run time, never bundled.
         external: ['better-sqlite3', 'sharp', '@ffmpeg-installer/ffmpeg'],
       },

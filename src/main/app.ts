@@ -6,9 +6,10 @@ import { createDispatch } from './api/dispatch';
 import { createEventBus, type EventBus } from './api/events';
 import { handlers } from './api/handlers';
 import { engineFor } from './api/handlers/engine';
-import { openDatabase, type PostcardDb, type SqliteDatabase } from './db/open';
+import { DATABASE_FILE, openDatabase, type PostcardDb, type SqliteDatabase } from './db/open';
 import { realSleep, systemClock } from './engine/clock';
 import { Scheduler } from './engine/scheduler';
+import { WorkerScheduler } from './engine/workerHost';
 import { appRoot } from './paths';
 import { createServices, type Services } from './services';
 import { seedSamples } from './services/samples';
@@ -23,11 +24,19 @@ export interface OpenPostcardOptions {
   rootDir?: string;
   logError?: (method: string, error: unknown) => void;
   /**
-   * Run the journey engine's live scheduler in this process (`postcard serve`, the desktop app).
-   * Off by default so tests and one-shot CLI commands never leave timers behind.
+   * Where the journey engine's live scheduler runs: `worker` in a thread of its own with its own
+   * database connection (the desktop app: a large tick never delays the window's API calls),
+   * `inline` on this thread (`postcard serve`), `off` (the default, so tests and one-shot CLI
+   * commands never leave timers behind).
    */
+  scheduler?: SchedulerMode;
+  /** @deprecated Older spelling: `true` is `scheduler: 'inline'`. */
   startScheduler?: boolean;
+  /** How often an idle scheduler looks for work written by another process (ms). */
+  schedulerPollMs?: number;
 }
+
+export type SchedulerMode = 'worker' | 'inline' | 'off';
 
 /** The live scheduler as the composition root exposes it. */
 export interface SchedulerControl {
@@ -37,6 +46,8 @@ export interface SchedulerControl {
   start(): void;
   /** Resolves once an in-flight tick has finished; nothing is cut off halfway. */
   stop(): Promise<void>;
+  /** Tick now rather than at the next poll (after an enroll, an import, an ingest, a publish). */
+  wake(): void;
 }
 
 export interface Postcard {
@@ -67,21 +78,32 @@ export async function openPostcard(options: OpenPostcardOptions): Promise<Postca
   if (options.seedSamples ?? true) {
     seedSamples({ db, flows: services.flows, samplesDir: join(root, 'resources', 'flows') });
   }
-  const dispatch = createDispatch({
+  const dispatchCall = createDispatch({
     handlers,
     context: { services, events, db, sqlite, dataDir: options.dataDir, appVersion: readAppVersion(root) },
     logError: options.logError,
   });
-  const scheduler = lazyScheduler(
-    () =>
-      new Scheduler({
-        runtime: engineFor({ sqlite, events }).runtime,
-        clock: systemClock,
-        sleep: realSleep,
-        onError: (error) => console.error('[postcard] scheduler tick failed:', error),
-      }),
-  );
-  if (options.startScheduler) scheduler.start();
+  const mode: SchedulerMode = options.scheduler ?? (options.startScheduler ? 'inline' : 'off');
+  const scheduler = lazyScheduler(() => {
+    if (mode === 'worker') {
+      // The install id is created here first, so the two connections never race to invent one.
+      engineFor({ sqlite, events });
+      return new WorkerScheduler({ file: join(options.dataDir, DATABASE_FILE), events, nativeBinding: options.nativeBinding, pollMs: options.schedulerPollMs });
+    }
+    return new Scheduler({
+      runtime: engineFor({ sqlite, events }).runtime,
+      clock: systemClock,
+      sleep: realSleep,
+      pollMs: options.schedulerPollMs,
+      onError: (error) => console.error('[postcard] scheduler tick failed:', error),
+    });
+  });
+  if (mode !== 'off') scheduler.start();
+  const dispatch = async (method: string, input: unknown, meta?: CallMeta): Promise<ApiResult<unknown>> => {
+    const result = await dispatchCall(method, input, meta);
+    if (result.ok && wakingMethods.has(method)) scheduler.wake();
+    return result;
+  };
   let isClosed = false;
   return {
     dataDir: options.dataDir,
@@ -110,9 +132,19 @@ export async function openPostcard(options: OpenPostcardOptions): Promise<Postca
   };
 }
 
-/** The engine (and its statements) is only built once someone starts the scheduler. */
-function lazyScheduler(create: () => Scheduler): SchedulerControl {
-  let scheduler: Scheduler | null = null;
+/** Calls that write what the scheduler acts on; without the wake it would see them at its next poll. */
+const wakingMethods: ReadonlySet<string> = new Set(['contacts.import', 'events.ingest', 'engine.enroll', 'engine.resume', 'flows.publish']);
+
+interface SchedulerLike {
+  readonly isRunning: boolean;
+  start(): void;
+  stop(): Promise<void>;
+  wake(): void;
+}
+
+/** The engine (and its statements, or its thread) is only built once someone starts the scheduler. */
+function lazyScheduler(create: () => SchedulerLike): SchedulerControl {
+  let scheduler: SchedulerLike | null = null;
   let isStopped = true;
   return {
     get isRunning() {
@@ -129,6 +161,9 @@ function lazyScheduler(create: () => Scheduler): SchedulerControl {
     async stop() {
       await scheduler?.stop();
       if (!scheduler?.isRunning) isStopped = true;
+    },
+    wake() {
+      scheduler?.wake();
     },
   };
 }

@@ -48,8 +48,8 @@ async function start(): Promise<void> {
     return;
   }
   try {
-    // The journey engine runs beside the window; its ticks are short batched transactions.
-    postcard = await openPostcard({ dataDir: app.getPath('userData'), nativeBinding, rootDir: appRoot(), startScheduler: true });
+    // The journey engine runs in a worker thread with its own connection, so a large tick never stalls the window's IPC.
+    postcard = await openPostcard({ dataDir: app.getPath('userData'), nativeBinding, rootDir: appRoot(), scheduler: 'worker' });
   } catch (error) {
     fatal('Postcard could not open its database', error);
     return;

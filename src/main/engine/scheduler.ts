@@ -19,6 +19,9 @@ export interface SchedulerOptions {
 export class Scheduler {
   private controller: AbortController | null = null;
   private loop: Promise<void> | null = null;
+  /** Aborts the current sleep only; replaced every round. */
+  private napController: AbortController | null = null;
+  private isWakeRequested = false;
 
   constructor(private readonly options: SchedulerOptions) {}
 
@@ -31,6 +34,15 @@ export class Scheduler {
     const controller = new AbortController();
     this.controller = controller;
     this.loop = this.run(controller.signal);
+  }
+
+  /**
+   * Tick now instead of at the end of the current sleep: new contacts, events or enrollments
+   * were just written. A wake during a tick makes the next round skip its sleep.
+   */
+  wake(): void {
+    this.isWakeRequested = true;
+    this.napController?.abort();
   }
 
   async stop(): Promise<void> {
@@ -74,7 +86,15 @@ export class Scheduler {
       if (signal.aborted) return;
       const next = runtime.nextDueAt();
       const wait = next === null ? pollMs : Math.max(0, Math.min(pollMs, next - clock.now()));
-      await this.options.sleep(wait, signal);
+      if (this.isWakeRequested) {
+        this.isWakeRequested = false;
+        continue;
+      }
+      const nap = new AbortController();
+      this.napController = nap;
+      await this.options.sleep(wait, AbortSignal.any([signal, nap.signal]));
+      this.napController = null;
+      this.isWakeRequested = false;
     }
   }
 }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { openPostcard } from '../../app';
 import { startHost } from '../../http/host';
 import { appRoot } from '../../paths';
@@ -15,13 +15,20 @@ export function register(program: Command): void {
     .option('--open', 'open the URL in your browser')
     .option('--renderer-dir <dir>', 'serve another build of the renderer')
     .option('--no-scheduler', 'do not run the journey engine (live flows wait until it runs again)')
-    .action(async (options: { port?: number; open?: boolean; rendererDir?: string; scheduler: boolean }, command: Command) => {
+    .addOption(
+      new Option('--engine-thread <thread>', 'where the journey engine runs: its own worker thread, or the thread that answers the browser')
+        .choices(['worker', 'inline'])
+        .default('worker'),
+    )
+    .action(async (options: { port?: number; open?: boolean; rendererDir?: string; scheduler: boolean; engineThread: 'worker' | 'inline' }, command: Command) => {
       const rendererDir = options.rendererDir ?? join(appRoot(), 'out', 'renderer');
       if (!existsSync(join(rendererDir, 'index.html'))) {
         throw new CliError(`the app is not built yet (${rendererDir} has no index.html): run \`npm run build\` first`);
       }
       const dataDir = dataDirOf(command);
-      const postcard = await openPostcard({ dataDir, startScheduler: options.scheduler });
+      // A worker thread (still inside this process) by default: a tick over thousands of
+      // enrollments then never delays the browser's API calls.
+      const postcard = await openPostcard({ dataDir, scheduler: options.scheduler ? options.engineThread : 'off' });
       let host;
       try {
         host = await startHost({ postcard, rendererDir, port: options.port, token: process.env.POSTCARD_TOKEN || undefined });
@@ -33,7 +40,7 @@ export function register(program: Command): void {
       }
       console.log(`Postcard is running at ${host.url}`);
       console.log(`Data: ${dataDir}`);
-      console.log(options.scheduler ? 'Journey engine: running.' : 'Journey engine: off (--no-scheduler).');
+      console.log(options.scheduler ? `Journey engine: running (${options.engineThread === 'worker' ? 'worker thread' : 'inline'}).` : 'Journey engine: off (--no-scheduler).');
       console.log('Press Ctrl+C to stop.');
       if (options.open) openInBrowser(host.url);
       const stop = (): void => {

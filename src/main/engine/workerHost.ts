@@ -1,0 +1,111 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { EventBus } from '../api/events';
+import type { FromWorker, ToWorker, WorkerConfig } from './worker';
+
+/**
+ * Runs the live scheduler in a worker thread (worker.ts) so a tick over thousands of
+ * enrollments never holds up the thread that answers the window's API calls. Commands reach
+ * it through the database (pause, resume and archive change the flow's status, which every
+ * tick reads; enrollments, events and contacts are rows it finds) and `wake()` asks for a tick
+ * now rather than at the next poll. Its change events are re-emitted on the main bus.
+ */
+export interface WorkerSchedulerOptions {
+  file: string;
+  events: EventBus;
+  nativeBinding?: string;
+  pollMs?: number;
+  /** Defaults to the bundled `worker.js` beside the main bundle, or `worker.ts` when run from source. */
+  entry?: string;
+  onError?: (message: string) => void;
+}
+
+export class WorkerScheduler {
+  private worker: Worker | null = null;
+  private exited: Promise<void> = Promise.resolve();
+  private ready: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: WorkerSchedulerOptions) {}
+
+  get isRunning(): boolean {
+    return this.worker !== null;
+  }
+
+  /** Resolves once the thread has opened its connection and started ticking. */
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
+  start(): void {
+    if (this.worker) return;
+    const config: WorkerConfig = { role: 'postcard-scheduler', file: this.options.file, nativeBinding: this.options.nativeBinding, pollMs: this.options.pollMs };
+    const worker = spawn(this.options.entry ?? workerEntry(), config);
+    this.worker = worker;
+    const onError = this.options.onError ?? ((message: string) => console.error('[postcard] scheduler:', message));
+    let markReady: () => void = () => {};
+    this.ready = new Promise((resolve) => (markReady = resolve));
+    worker.on('message', (message: FromWorker) => {
+      if (message.type === 'event') this.options.events.emit(message.event);
+      else if (message.type === 'error') onError(message.message);
+      else if (message.type === 'ready') markReady();
+    });
+    worker.on('error', (error) => onError(error.stack ?? error.message));
+    this.exited = new Promise((resolve) =>
+      worker.once('exit', () => {
+        if (this.worker === worker) this.worker = null;
+        markReady();
+        resolve();
+      }),
+    );
+  }
+
+  wake(): void {
+    this.post({ type: 'wake' });
+  }
+
+  /** The tick in flight finishes, the thread closes its database, then it ends. */
+  async stop(): Promise<void> {
+    this.post({ type: 'stop' });
+    await this.exited;
+  }
+
+  private post(message: ToWorker): void {
+    this.worker?.postMessage(message);
+  }
+}
+
+function spawn(entry: string, config: WorkerConfig): Worker {
+  if (!entry.endsWith('.ts')) return new Worker(entry, { workerData: config });
+  // From source (tsx, vitest): `--import tsx` in a worker's execArgv does not reach its entry
+  // module on Node 20, so a bootstrap registers tsx's loader in the thread, then imports it.
+  const tsxApi = pathToFileURL(tsxEsmApi()).href;
+  const boot = `const { register } = await import(${JSON.stringify(tsxApi)}); register(); await import(${JSON.stringify(pathToFileURL(entry).href)});`;
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData: config });
+}
+
+/**
+ * The ES module build of tsx's API: a data: URL cannot resolve a bare specifier, and require's
+ * resolution picks the CommonJS build, whose register() breaks in a thread, so the import
+ * condition of the package's own exports map is read.
+ */
+function tsxEsmApi(): string {
+  const manifest = createRequire(import.meta.url).resolve('tsx/package.json');
+  const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: Record<string, { import?: { default?: string } }> };
+  const target = pkg.exports?.['./esm/api']?.import?.default;
+  if (!target) throw new Error('tsx does not export an ES module API; the scheduler worker cannot run from source');
+  return join(dirname(manifest), target);
+}
+
+/**
+ * electron-vite bundles worker.ts as its own main-process entry, `out/main/worker.js`, next to
+ * the bundle this module is part of; run from source, the entry is this folder's worker.ts.
+ */
+export function workerEntry(): string {
+  const here = fileURLToPath(import.meta.url);
+  const dir = dirname(here);
+  const candidates = here.endsWith('.ts') ? [join(dir, 'worker.ts')] : [join(dir, 'worker.js'), join(dir, 'engine', 'worker.js')];
+  return candidates.find((file) => existsSync(file)) ?? (candidates[0] as string);
+}
