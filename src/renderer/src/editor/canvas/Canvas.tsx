@@ -128,9 +128,16 @@ export const Canvas = memo(function Canvas({ colorMode }: { colorMode: 'light' |
     [actions, screenToFlowPosition],
   );
 
+  // While the view moves, the viewport gets its own compositor layer (.canvas.is-moving in
+  // app.css): a pan frame then shifts painted pixels instead of repainting every card. Set on the
+  // element directly, not through state, so starting a pan re-renders nothing.
+  const canvasRef = useRef<HTMLDivElement>(null);
+  const onMoveStart = useCallback(() => canvasRef.current?.classList.add('is-moving'), []);
+  const onMoveEnd = useCallback(() => canvasRef.current?.classList.remove('is-moving'), []);
+
   const hasNodes = nodes.length > 0;
   return (
-    <div className="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    <div className="canvas" ref={canvasRef} onDragOver={onDragOver} onDrop={onDrop}>
       <CompactContext.Provider value={isCompact}>
         <ReactFlow<CanvasNode, CanvasEdge>
           nodes={nodes}
@@ -148,6 +155,8 @@ export const Canvas = memo(function Canvas({ colorMode }: { colorMode: 'light' |
           minZoom={CANVAS_MIN_ZOOM}
           maxZoom={CANVAS_MAX_ZOOM}
           onlyRenderVisibleElements={isLarge}
+          onMoveStart={onMoveStart}
+          onMoveEnd={onMoveEnd}
           deleteKeyCode={null}
           selectionKeyCode="Shift"
           multiSelectionKeyCode={['Meta', 'Control']}
