@@ -286,8 +286,8 @@ try {
   const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const summarize = (list) => ({
     interactiveMs: median(list.map((r) => r.interactiveMs)),
-    pan: { p50: median(list.map((r) => r.pan.p50)), p95: median(list.map((r) => r.pan.p95)), max: median(list.map((r) => r.pan.max)), frames: median(list.map((r) => r.pan.frames)) },
-    drag: { p50: median(list.map((r) => r.drag.p50)), p95: median(list.map((r) => r.drag.p95)), max: median(list.map((r) => r.drag.max)), frames: median(list.map((r) => r.drag.frames)) },
+    pan: { p50: median(list.map((r) => r.pan.p50)), p95: median(list.map((r) => r.pan.p95)), frames: median(list.map((r) => r.pan.frames)) },
+    drag: { p50: median(list.map((r) => r.drag.p50)), p95: median(list.map((r) => r.drag.p95)), frames: median(list.map((r) => r.drag.frames)) },
     canvas: list[0].canvas,
   });
   const a = summarize(ours);

@@ -1,5 +1,5 @@
 import { useReactFlow } from '@xyflow/react';
-import { lazy, Suspense, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useApi } from '../api/ApiContext';
 import { LiveControls } from '../live/LiveControls';
 import { SimulateButton } from '../simulate/SimulateButton';
@@ -111,9 +111,7 @@ export function EditorLayout({ colorMode, autosave, onReload }: { colorMode: 'li
   };
 
   const latestVersion = meta.versions.length > 0 ? Math.max(...meta.versions.map((v) => v.version)) : null;
-  // The inspector follows the selection in a background render: pressing on a card to drag it
-  // selects it, and mounting the inspector's form must not hold up the drag's first frames.
-  const singleSelection = useDeferredValue(selectedNodeIds.size === 1 ? [...selectedNodeIds][0] : undefined);
+  const singleSelection = selectedNodeIds.size === 1 ? [...selectedNodeIds][0] : undefined;
   const publishBlockedReason = hasErrors
     ? `Fix ${errorCount} ${errorCount === 1 ? 'error' : 'errors'} before publishing`
     : isConflict

@@ -13,7 +13,7 @@ import {
   type IsValidConnection,
   type NodeChange,
 } from '@xyflow/react';
-import { memo, useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
 import { definitionOf, nodeKinds, portsOf, type NodeKind } from '../../../../shared/graph/nodes';
 import { CompactContext, isZoomedOutSelector } from '../nodes/CompactContext';
 import { nodeTypes } from '../nodes/nodeTypes';
@@ -48,8 +48,7 @@ const portKey = (node: CanvasNode): string =>
 
 const isKind = (value: string): value is NodeKind => (nodeKinds as readonly string[]).includes(value);
 
-/** Memoized: the editor's layout re-renders on selection and toolbar state, which React Flow need not see. */
-export const Canvas = memo(function Canvas({ colorMode }: { colorMode: 'light' | 'dark' }) {
+export function Canvas({ colorMode }: { colorMode: 'light' | 'dark' }) {
   const { store } = useFlowEditor();
   const actions = useFlowActions();
   const projections = projectionsOf(store);
@@ -177,4 +176,4 @@ export const Canvas = memo(function Canvas({ colorMode }: { colorMode: 'light' |
       )}
     </div>
   );
-});
+}
