@@ -60,10 +60,16 @@ describe('the live scheduler in the composition root', () => {
     const postcard = await open(true);
     expect(postcard.scheduler.isRunning).toBe(true);
     await liveFlowWithContact(postcard);
+    // The default simulator refuses about one send in a hundred as transient (drawn per attempt
+    // on the real clock), and the engine then retries it 15-30 s later: either outcome shows
+    // that the scheduler took the message to the provider.
+    const retries = (): number => postcard.sqlite.prepare(`SELECT count(*) FROM message_events WHERE status = 'retry'`).pluck().get() as number;
+    const wasSent = (): boolean => messageStatus(postcard) !== 'queued' || retries() > 0;
     // The scheduler looks at the database at least once a second; give it a generous while.
-    for (let i = 0; i < 100 && messageStatus(postcard) === 'queued'; i++) await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(messageStatus(postcard)).not.toBe('queued');
-    expect(postcard.sqlite.prepare('SELECT count(*) FROM simulator_messages').pluck().get()).toBe(1);
+    for (let i = 0; i < 100 && !wasSent(); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(wasSent()).toBe(true);
+    const accepted = postcard.sqlite.prepare('SELECT count(*) FROM simulator_messages').pluck().get();
+    expect(accepted).toBe(retries() > 0 ? 0 : 1);
     await postcard.scheduler.stop();
     expect(postcard.scheduler.isRunning).toBe(false);
     postcard.close();
