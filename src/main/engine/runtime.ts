@@ -9,7 +9,7 @@ import type { InboundMessage, ProviderAdapter, Receipt, SendRequest, SendResult 
 import type { Clock } from './clock';
 import { compileFlow, type CompiledFlow } from './flow';
 import { isQuietAt, quietHoursEnd } from './localTime';
-import { matchesFilters, mayEnter, step, type StepContact, type StepFacts } from './step';
+import { matchesFilters, mayEnter, step, type MessageView, type StepContact, type StepFacts } from './step';
 import { trailLine } from './trail';
 import {
   applyOptOut,
@@ -21,7 +21,9 @@ import {
   recordConsent,
   sqliteFacts,
   type ConsentRecord,
+  type ContactRow,
   type DueEnrollmentRow,
+  type EntryHistory,
   type DueMessageRow,
   type Statements,
 } from './store';
@@ -94,10 +96,17 @@ export class EngineRuntime {
   private readonly sendsInTransaction: boolean;
   private readonly versions = new Map<string, CompiledFlow | null>();
   private counters = new CounterBuffer();
+  /** Messages finished by receipts in the open transaction, as the step sees them. */
+  private readonly justFinished = new Map<number, MessageView>();
   /** The id the next enrollment created in the current transaction gets; read once per transaction. */
   private nextEnrollmentId: number | null = null;
   private live: LiveFlow[] = [];
   private report: TickReport = emptyReport();
+  /**
+   * Messages go out only while the scheduler ticks: an enrollment made by an API call outside
+   * a tick queues its sends for the next tick, so nothing is sent while the scheduler is off.
+   */
+  private isTicking = false;
   stepCount = 0;
 
   constructor(private readonly options: EngineRuntimeOptions) {
@@ -113,7 +122,9 @@ export class EngineRuntime {
     this.helpReply = options.helpReply ?? DEFAULT_HELP_REPLY;
     this.journal = options.journal ?? true;
     this.statements = prepareStatements(this.sqlite);
-    this.facts = sqliteFacts(this.statements);
+    const stored = sqliteFacts(this.statements);
+    // A message whose receipt the current transaction just applied is answered from memory.
+    this.facts = { ...stored, message: (id) => this.justFinished.get(id) ?? stored.message(id) };
     this.sendsInTransaction = options.provider.capabilities.isTransactional === true && typeof options.provider.sendInTransaction === 'function';
   }
 
@@ -149,13 +160,18 @@ export class EngineRuntime {
     const now = this.clock.now();
     this.report = emptyReport();
     this.refreshLiveFlows();
-    await this.recoverSending(now);
-    await this.pollProvider(now);
-    for (let round = 0; round < 10_000; round++) {
-      let work = this.processConsent(now) + this.processEvents(now);
-      work += this.processDue(now);
-      work += await this.drain(now);
-      if (work === 0) break;
+    this.isTicking = true;
+    try {
+      await this.recoverSending(now);
+      await this.pollProvider(now);
+      for (let round = 0; round < 10_000; round++) {
+        let work = this.processConsent(now) + this.processEvents(now);
+        work += this.processDue(now);
+        work += await this.drain(now);
+        if (work === 0) break;
+      }
+    } finally {
+      this.isTicking = false;
     }
     const touched = [...this.counters.touchedFlows];
     this.counters.touchedFlows.clear();
@@ -186,6 +202,7 @@ export class EngineRuntime {
   private transaction<T>(work: () => T): T {
     const run = this.sqlite.transaction(() => {
       this.nextEnrollmentId = null;
+      this.justFinished.clear();
       const result = work();
       this.counters.flush(this.statements);
       return result;
@@ -197,6 +214,7 @@ export class EngineRuntime {
       throw error;
     } finally {
       this.nextEnrollmentId = null;
+      this.justFinished.clear();
     }
   }
 
@@ -216,30 +234,52 @@ export class EngineRuntime {
     let entered = 0;
     for (let i = 0; i < contactIds.length; i += this.batchSize) {
       const chunk = contactIds.slice(i, i + this.batchSize);
-      entered += this.transaction(() => chunk.filter((id) => this.tryEnroll(live.flow, id, now)).length);
+      entered += this.transaction(() => {
+        // One read for the whole chunk: each contact with its history in this flow.
+        const rows = this.statements.contactsWithEntryHistory.all(flowId, JSON.stringify(chunk)) as Array<ContactRow & EntryHistory>;
+        const byId = new Map(rows.map((row) => [row.id, row]));
+        let count = 0;
+        for (const id of chunk) {
+          const row = byId.get(id);
+          if (!row) continue;
+          if (this.enrollLoaded(live.flow, row, row, now)) {
+            count++;
+            // A contact listed twice in one call: the second sees the first entry.
+            row.active++;
+            row.last_entered = now;
+          }
+        }
+        return count;
+      });
     }
     return entered;
   }
 
   private tryEnroll(flow: CompiledFlow, contactId: number, now: number): boolean {
     const s = this.statements;
-    const history = s.entryHistory.get(contactId, flow.flowId) as { active: number; last_entered: number | null; last_exited: number | null };
+    const contact = s.contactById.get(contactId) as ContactRow | undefined;
+    if (!contact) return false;
+    return this.enrollLoaded(flow, contact, s.entryHistory.get(contactId, flow.flowId) as EntryHistory, now);
+  }
+
+  private enrollLoaded(flow: CompiledFlow, contact: ContactRow, history: EntryHistory, now: number): boolean {
     if (!mayEnter(flow.settings.reentry, { activeCount: history.active, lastEnteredAt: history.last_entered, lastExitedAt: history.last_exited }, now)) {
       return false;
     }
-    const contact = s.contactById.get(contactId) as DueEnrollmentRow | undefined;
-    if (!contact) return false;
     const id = this.reserveEnrollmentId();
     this.counters.add(flow.flowId, flow.trigger.id, 'entered');
     this.report.enrolled++;
     this.advance(
       flow,
       {
-        ...contact,
+        phone: contact.phone,
+        time_zone: contact.time_zone,
+        attributes_json: contact.attributes_json,
+        mms_capable: contact.mms_capable,
         id,
         flow_id: flow.flowId,
         flow_version_id: flow.versionId,
-        contact_id: contactId,
+        contact_id: contact.id,
         node_id: flow.trigger.id,
         state: 'active',
         wake_at: null,
@@ -296,6 +336,7 @@ export class EngineRuntime {
     let wakeAt: number | null = null;
     let exitReason: string | null = null;
     const path: string[] = initialPhase === 'enter' ? [nodeId] : [];
+    const refused: Array<{ row: DueMessageRow; result: SendResult }> = [];
     let note = '';
     for (let hops = 0; ; hops++) {
       const node = flow.nodes.get(nodeId);
@@ -318,16 +359,38 @@ export class EngineRuntime {
       this.report.steps++;
       note = effects.note;
       for (const metric of effects.counters) this.counters.add(flow.flowId, nodeId, metric);
+      let acceptedUntil: number | null = null;
       if (effects.send) {
         // Zero-padded so keys sort in the order they are made: the unique index on them (ours
         // and the provider's) appends at its right edge instead of inserting all over a large B-tree.
         const key = `${this.installId}-${String(row.id).padStart(12, '0')}.${seq}`;
         const send = effects.send;
-        const inserted = s.insertMessage.run(
-          key, row.id, flow.flowId, flow.versionId, nodeId, contact.id, 'marketing', send.channel, send.body,
-          send.subject, send.mediaRef, send.segments, this.provider.id, now, now, now,
-        );
-        awaitMessageId = inserted.changes > 0 ? Number(inserted.lastInsertRowid) : (s.messageIdByKey.get(key) as number);
+        const outbox: DueMessageRow = {
+          id: 0, idempotency_key: key, enrollment_id: row.id, flow_id: flow.flowId, flow_version_id: flow.versionId, node_id: nodeId,
+          contact_id: contact.id, purpose: 'marketing', channel: send.channel, body: send.body, subject: send.subject, media_ref: send.mediaRef,
+          status: 'queued', attempts: 0, provider_message_id: null, phone: contact.phone, time_zone: contact.timeZone,
+        };
+        // An in-database provider takes the message in this very transaction when the send-time
+        // rules allow it now: the row is written once, already sent, and the enrollment parks
+        // straight away until its receipt is due. Anything else goes to the outbox for the drain.
+        const result = this.isTicking && this.sendsInTransaction && this.sendVerdict(outbox, now, 0).type === 'send' ? this.sendNowInTransaction(outbox, now) : null;
+        if (result?.ok) {
+          const inserted = s.insertSentMessage.run(
+            key, row.id, flow.flowId, flow.versionId, nodeId, contact.id, send.channel, send.body, send.subject, send.mediaRef,
+            send.segments, this.provider.id, result.providerMessageId, now, now, now,
+          );
+          awaitMessageId = inserted.changes > 0 ? Number(inserted.lastInsertRowid) : (s.messageIdByKey.get(key) as number);
+          if (inserted.changes > 0) this.countAccepted(outbox, result, awaitMessageId, now);
+          acceptedUntil = this.receiptDeadline(outbox, now);
+        } else {
+          const inserted = s.insertMessage.run(
+            key, row.id, flow.flowId, flow.versionId, nodeId, contact.id, 'marketing', send.channel, send.body,
+            send.subject, send.mediaRef, send.segments, this.provider.id, now, now, now,
+          );
+          awaitMessageId = inserted.changes > 0 ? Number(inserted.lastInsertRowid) : (s.messageIdByKey.get(key) as number);
+          // A refusal is recorded (retry, failure, fallback) once the enrollment is written below.
+          if (result && inserted.changes > 0) refused.push({ row: { ...outbox, id: awaitMessageId }, result });
+        }
       }
       const transition = effects.transition;
       if (transition.type === 'follow') {
@@ -347,7 +410,8 @@ export class EngineRuntime {
       }
       if (transition.type === 'park') {
         state = transition.state;
-        wakeAt = transition.wakeAt;
+        // Waiting on a message the provider already took: look again when its receipt is overdue.
+        wakeAt = state === 'awaiting_message' && acceptedUntil !== null && transition.wakeAt === null ? acceptedUntil : transition.wakeAt;
         break;
       }
       exitReason = transition.reason;
@@ -372,6 +436,7 @@ export class EngineRuntime {
     } else {
       s.updateEnrollment.run(nodeId, state, wakeAt, seq, awaiting, nodeEnteredAt, exitedAt, exitReason, line, row.id);
     }
+    for (const { row: message, result } of refused) this.recordResult(message, result, now, 'queued');
   }
 
   // ------------------------------------------------------------------------------ inputs
@@ -485,11 +550,29 @@ export class EngineRuntime {
   private applyReceipt(receipt: Receipt, now: number, woken: WokenEnrollment[]): void {
     const s = this.statements;
     const message = s.messageByProviderId.get(receipt.providerMessageId) as
-      | { id: number; enrollment_id: number | null; flow_id: string | null; node_id: string | null; contact_id: number; channel: Channel; status: string }
+      | {
+          id: number;
+          enrollment_id: number | null;
+          flow_id: string | null;
+          node_id: string | null;
+          contact_id: number;
+          channel: Channel;
+          status: string;
+          accepted_at: number | null;
+        }
       | undefined;
     if (!message || message.status !== 'sent') return;
     this.report.receipts++;
     finishMessage(s, message.id, receipt.status, null, receipt.errorClass, receipt.code, receipt.at);
+    this.justFinished.set(message.id, {
+      id: message.id,
+      nodeId: message.node_id,
+      channel: message.channel,
+      status: receipt.status,
+      reason: null,
+      errorClass: receipt.errorClass,
+      acceptedAt: message.accepted_at,
+    });
     if (message.flow_id && message.node_id) {
       this.counters.add(message.flow_id, message.node_id, receipt.status === 'delivered' ? 'delivered' : 'failed');
     }
@@ -632,34 +715,23 @@ export class EngineRuntime {
       this.transaction(() => {
         const claimedPerContact = new Map<number, number>();
         for (const row of rows) {
-          const settings = this.settingsOf(row);
-          const isMarketing = row.purpose === 'marketing';
-          if (isMarketing && !hasConsent(this.statements, row.contact_id, row.channel, now)) {
-            this.cancel(row, 'no_consent', now);
-            continue;
-          }
-          if (isMarketing && settings) {
-            const zone = row.time_zone ?? settings.defaultTimeZone;
-            if (isQuietAt(settings.quietHours, zone, now)) {
-              const opening = quietHoursEnd(settings.quietHours, zone, now);
-              const at = opening + Math.floor(unitHash('quiet', row.idempotency_key) * this.spreadMs);
-              this.statements.defer.run(at, now, row.id);
-              this.statements.insertMessageEvent.run(row.id, 'deferred', null, `quiet hours until ${new Date(opening).toISOString()}`, now);
+          const verdict = this.sendVerdict(row, now, claimedPerContact.get(row.contact_id) ?? 0);
+          switch (verdict.type) {
+            case 'cancel':
+              this.cancel(row, verdict.reason, now);
               continue;
-            }
-            const cap = settings.frequencyCap;
-            if (cap.isEnabled) {
-              const since = now - cap.perHours * 3_600_000;
-              const count = (this.statements.countAcceptedSince.get(row.contact_id, since) as number) + (claimedPerContact.get(row.contact_id) ?? 0);
-              if (count >= cap.maxMessages) {
-                finishMessage(this.statements, row.id, 'skipped', 'frequency_cap', null, null, now);
-                this.wakeFor(row, now);
-                continue;
-              }
-            }
+            case 'defer':
+              this.statements.defer.run(verdict.at, now, row.id);
+              this.statements.insertMessageEvent.run(row.id, 'deferred', null, `quiet hours until ${new Date(verdict.opening).toISOString()}`, now);
+              continue;
+            case 'skip':
+              finishMessage(this.statements, row.id, 'skipped', verdict.reason, null, null, now);
+              this.wakeFor(row, now);
+              continue;
+            case 'send':
+              claimedPerContact.set(row.contact_id, (claimedPerContact.get(row.contact_id) ?? 0) + 1);
+              claimed.push(row);
           }
-          claimedPerContact.set(row.contact_id, (claimedPerContact.get(row.contact_id) ?? 0) + 1);
-          claimed.push(row);
         }
         if (claimed.length === 0) return;
         if (this.sendsInTransaction) {
@@ -675,6 +747,40 @@ export class EngineRuntime {
       });
       await this.sendAndRecord(claimed, now);
     }
+  }
+
+  /**
+   * The send-time rules, judged at the instant of sending (the drain, or a step that sends
+   * straight away): consent for the channel, quiet hours in the contact's zone (deferred to
+   * the window's opening, spread over a few minutes), the frequency cap across all flows.
+   * HELP answers (purpose 'reply') pass. `alreadyClaimed` counts sends to the same contact
+   * earlier in the same batch, not yet visible as accepted.
+   */
+  private sendVerdict(row: DueMessageRow, now: number, alreadyClaimed: number): SendVerdict {
+    if (row.purpose !== 'marketing') return { type: 'send' };
+    if (!hasConsent(this.statements, row.contact_id, row.channel, now)) return { type: 'cancel', reason: 'no_consent' };
+    const settings = this.settingsOf(row);
+    if (!settings) return { type: 'send' };
+    const zone = row.time_zone ?? settings.defaultTimeZone;
+    if (isQuietAt(settings.quietHours, zone, now)) {
+      const opening = quietHoursEnd(settings.quietHours, zone, now);
+      return { type: 'defer', opening, at: opening + Math.floor(unitHash('quiet', row.idempotency_key) * this.spreadMs) };
+    }
+    const cap = settings.frequencyCap;
+    if (cap.isEnabled) {
+      const since = now - cap.perHours * 3_600_000;
+      if ((this.statements.countAcceptedSince.get(row.contact_id, since) as number) + alreadyClaimed >= cap.maxMessages) {
+        return { type: 'skip', reason: 'frequency_cap' };
+      }
+    }
+    return { type: 'send' };
+  }
+
+  /** One message to the in-database provider, inside the caller's transaction. */
+  private sendNowInTransaction(row: DueMessageRow, now: number): SendResult {
+    const [result] = this.provider.sendInTransaction?.(this.sqlite, [this.requestOf(row, now)]) ?? [];
+    if (!result) throw new Error(`provider ${this.provider.id} returned no result for ${row.idempotency_key}`);
+    return result;
   }
 
   private requestOf(row: DueMessageRow, now: number): SendRequest {
@@ -724,10 +830,7 @@ export class EngineRuntime {
     if (result.ok) {
       const accept = from === 'queued' ? s.acceptQueued : s.markAccepted;
       if (accept.run(result.providerMessageId, now, now, row.id).changes === 0) return;
-      this.report.sent++;
-      // accepted_at records the send; only a resend the provider recognised is worth an event.
-      if (result.isDuplicate) s.insertMessageEvent.run(row.id, 'sent', null, 'provider already had this key', now);
-      if (row.flow_id && row.node_id) this.counters.add(row.flow_id, row.node_id, 'sent');
+      this.countAccepted(row, result, row.id, now);
       if (row.enrollment_id !== null) s.wakeAwaitingMessage.run(this.receiptDeadline(row, now), row.enrollment_id, row.id);
       return;
     }
@@ -749,6 +852,13 @@ export class EngineRuntime {
       recordConsent(s, this.counters, { contactId: row.contact_id, kind: 'opt_out', channel: 'all', source: 'provider', keyword: null, occurredAt: now }, now);
     }
     this.wakeFor(row, now);
+  }
+
+  private countAccepted(row: DueMessageRow, result: SendResult & { ok: true }, messageId: number, now: number): void {
+    this.report.sent++;
+    // accepted_at records the send; only a resend the provider recognised is worth an event.
+    if (result.isDuplicate) this.statements.insertMessageEvent.run(messageId, 'sent', null, 'provider already had this key', now);
+    if (row.flow_id && row.node_id) this.counters.add(row.flow_id, row.node_id, 'sent');
   }
 
   /**
@@ -794,6 +904,12 @@ export class EngineRuntime {
     }
   }
 }
+
+type SendVerdict =
+  | { type: 'send' }
+  | { type: 'cancel'; reason: string }
+  | { type: 'defer'; at: number; opening: number }
+  | { type: 'skip'; reason: string };
 
 interface WokenEnrollment {
   enrollmentId: number;

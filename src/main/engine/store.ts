@@ -32,6 +32,13 @@ export interface EnrollmentRow {
 
 export type DueEnrollmentRow = EnrollmentRow & Omit<ContactRow, 'id'>;
 
+/** A contact's past in one flow, for the re-entry rule. */
+export interface EntryHistory {
+  active: number;
+  last_entered: number | null;
+  last_exited: number | null;
+}
+
 export interface MessageRow {
   id: number;
   idempotency_key: string;
@@ -99,6 +106,14 @@ const statementSql = {
       `SELECT count(*) FILTER (WHERE state != 'exited') AS active, max(entered_at) AS last_entered, max(exited_at) AS last_exited
        FROM enrollments WHERE contact_id = ? AND flow_id = ?`,
     ),
+    /** Bulk manual enrollment: (flow id, JSON array of contact ids) → those contacts, each with its history in the flow. */
+    contactsWithEntryHistory: plain(
+      `SELECT c.id, c.phone, c.time_zone, c.attributes_json, c.mms_capable,
+              count(e.id) FILTER (WHERE e.state != 'exited') AS active, max(e.entered_at) AS last_entered, max(e.exited_at) AS last_exited
+       FROM contacts c LEFT JOIN enrollments e ON e.contact_id = c.id AND e.flow_id = ?
+       WHERE c.id IN (SELECT value FROM json_each(?))
+       GROUP BY c.id`,
+    ),
     dueEnrollments: plain(
       `SELECT e.id, e.flow_id, e.flow_version_id, e.contact_id, e.node_id, e.state, e.wake_at, e.step_seq, e.await_message_id,
               e.entered_at, e.node_entered_at, c.phone, c.time_zone, c.attributes_json, c.mms_capable
@@ -134,6 +149,13 @@ const statementSql = {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)
        ON CONFLICT(idempotency_key) DO NOTHING`,
     ),
+    /** A message an in-database provider took in the transaction that made it: written once, already sent. */
+    insertSentMessage: plain(
+      `INSERT INTO messages (idempotency_key, enrollment_id, flow_id, flow_version_id, node_id, contact_id, purpose, channel, body, subject,
+         media_ref, segments, provider, status, provider_message_id, attempts, accepted_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'marketing', ?, ?, ?, ?, ?, ?, 'sent', ?, 1, ?, ?, ?)
+       ON CONFLICT(idempotency_key) DO NOTHING`,
+    ),
     messageIdByKey: pluck('SELECT id FROM messages WHERE idempotency_key = ?'),
     insertMessageEvent: plain('INSERT INTO message_events (message_id, status, provider_code, detail, occurred_at) VALUES (?, ?, ?, ?, ?)'),
     messageView: plain('SELECT id, node_id, channel, status, reason, error_class, accepted_at FROM messages WHERE id = ?'),
@@ -141,7 +163,7 @@ const statementSql = {
       'SELECT id, node_id, channel, status, reason, error_class, accepted_at FROM messages WHERE enrollment_id = ? AND node_id = ? ORDER BY id DESC LIMIT 1',
     ),
     messageByProviderId: plain(
-      'SELECT id, enrollment_id, flow_id, node_id, contact_id, channel, status FROM messages WHERE provider_message_id = ?',
+      'SELECT id, enrollment_id, flow_id, node_id, contact_id, channel, status, accepted_at FROM messages WHERE provider_message_id = ?',
     ),
     dueMessages: plain(
       `SELECT m.id, m.idempotency_key, m.enrollment_id, m.flow_id, m.flow_version_id, m.node_id, m.contact_id, m.purpose, m.channel, m.body,

@@ -6,8 +6,11 @@ import type { InboundMessage, ProviderAdapter, Receipt, ReceiptStatus, SendReque
 
 /**
  * The embedded provider: realistic enough to plan with, fully reproducible. Every outcome is a
- * hash of (seed, key or phone), never a draw from a shared stream, so the same run gives the
- * same results whatever order messages are sent in. Like a provider with idempotency keys, it
+ * hash of (seed, key or phone), never a draw from a shared stream, so the same message gets the
+ * same outcome whatever order messages are sent in. Timing follows the sender's throughput:
+ * accepted messages leave a queue in the order they were accepted, one slot apart (like a
+ * real sender, a million-message send takes hours to go out), and each receipt comes back a
+ * hashed latency after its message left. Like a provider with idempotency keys, it
  * keeps a ledger of what it accepted (in SQLite, so it survives a crash of the sender) and
  * answers a repeated key with the original message id instead of sending twice.
  */
@@ -16,6 +19,8 @@ export class SimulatorProvider implements ProviderAdapter {
   readonly capabilities = { channels: ['sms', 'mms'] as const, idempotentSend: true, isTransactional: true };
   readonly config: SimulatorConfig;
   private readonly statements: ReturnType<typeof prepare>;
+  /** When the queue is next free, ms; read from the ledger on first use. */
+  private queueFreeAt: number | null = null;
 
   constructor(
     private readonly sqlite: Database.Database,
@@ -89,8 +94,9 @@ export class SimulatorProvider implements ProviderAdapter {
       code = 'SIM_UNREACHABLE';
     }
     const { min, max } = this.config.latencyMs;
+    const dispatchedAt = this.dispatchSlot(request.now);
     const latency = min + Math.floor(unitHash(seed, 'latency', request.idempotencyKey) * Math.max(0, max - min + 1));
-    const receiptAt = request.now + Math.max(1, latency);
+    const receiptAt = dispatchedAt + Math.max(1, latency);
     const replies = status === 'delivered' && unitHash(seed, 'stop', request.idempotencyKey) < this.config.stopReplyRate;
     const replyAt = replies ? receiptAt + 60_000 + Math.floor(unitHash(seed, 'stop-delay', request.idempotencyKey) * 3_600_000) : null;
     // Derived from the key, so it is reproducible and follows the order keys are made in: both
@@ -105,6 +111,7 @@ export class SimulatorProvider implements ProviderAdapter {
       request.channel,
       carrier.name,
       request.now,
+      dispatchedAt,
       status,
       code,
       receiptAt,
@@ -112,6 +119,25 @@ export class SimulatorProvider implements ProviderAdapter {
       replyAt,
     );
     return { ok: true, providerMessageId, isDuplicate: false };
+  }
+
+  /**
+   * The instant an accepted message leaves the queue: now if the queue is idle, else one slot
+   * after the message before it. The position lives in memory and is read back from the ledger
+   * (the last receipts' rows) when a new instance first sends; a rolled-back batch may leave a
+   * gap in the queue, never a change of outcome.
+   */
+  private dispatchSlot(now: number): number {
+    const perSecond = this.config.throughputPerSecond;
+    if (!(perSecond > 0)) return now;
+    if (this.queueFreeAt === null) {
+      const window = Math.max(0, this.config.latencyMs.max - this.config.latencyMs.min) + 1;
+      const last = this.statements.lastDispatch.get(window) as number | null | undefined;
+      this.queueFreeAt = typeof last === 'number' ? last + 1000 / perSecond : Number.NEGATIVE_INFINITY;
+    }
+    const slot = Math.max(now, this.queueFreeAt);
+    this.queueFreeAt = slot + 1000 / perSecond;
+    return Math.round(slot);
   }
 
   async status(providerMessageId: string): Promise<Receipt | null> {
@@ -171,9 +197,20 @@ function prepare(sqlite: Database.Database) {
     find: sqlite.prepare('SELECT provider_message_id FROM simulator_messages WHERE idempotency_key = ?'),
     bumpCalls: sqlite.prepare('UPDATE simulator_messages SET send_calls = send_calls + 1 WHERE idempotency_key = ?'),
     insert: sqlite.prepare(
-      `INSERT INTO simulator_messages (idempotency_key, provider_message_id, to_phone, channel, carrier, accepted_at, outcome, error_code, receipt_at, reply_body, reply_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO simulator_messages (idempotency_key, provider_message_id, to_phone, channel, carrier, accepted_at, dispatched_at, outcome, error_code,
+         receipt_at, reply_body, reply_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
+    /**
+     * The latest dispatch: its receipt is among those due within one latency spread of the last
+     * receipt (receipt = dispatch + latency, latency within [min, max]), a short range of the index.
+     */
+    lastDispatch: sqlite
+      .prepare(
+        `SELECT max(dispatched_at) FROM simulator_messages
+         WHERE receipt_at >= (SELECT max(receipt_at) FROM simulator_messages) - ?`,
+      )
+      .pluck(),
     byProviderId: sqlite.prepare('SELECT provider_message_id, outcome, error_code, receipt_at FROM simulator_messages WHERE provider_message_id = ?'),
     receipts: sqlite.prepare(
       'SELECT provider_message_id, outcome, error_code, receipt_at FROM simulator_messages WHERE receipt_at > ? AND receipt_at <= ? ORDER BY receipt_at, provider_message_id',

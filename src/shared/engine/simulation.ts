@@ -13,8 +13,15 @@ export type CarrierProfile = z.infer<typeof CarrierProfile>;
 
 export const SimulatorConfig = z.object({
   seed: z.number().int().min(0).max(2 ** 32 - 1),
-  /** Receipt delay after acceptance, milliseconds. */
+  /** Receipt delay after the message leaves the provider's queue, milliseconds. */
   latencyMs: z.object({ min: z.number().int().min(1), max: z.number().int().min(1) }),
+  /**
+   * Messages per second the provider hands to carriers (a sender's throughput: about 1 for a
+   * long code, 3 for toll-free, 100 for a short code). Accepted messages queue in send order
+   * and leave one slot apart, so a large send takes as long as it would with a real sender and
+   * its receipts come back in about the order it went out. 0 = no limit.
+   */
+  throughputPerSecond: z.number().min(0).max(100_000),
   carriers: z.array(CarrierProfile).min(1).max(20),
   /** Share of numbers whose handsets cannot take MMS: their MMS fail with an MMS-class error. */
   mmsIncapableShare: z.number().min(0).max(1),
@@ -28,6 +35,7 @@ export type SimulatorConfig = z.infer<typeof SimulatorConfig>;
 export const defaultSimulatorConfig = (seed = 1): SimulatorConfig => ({
   seed,
   latencyMs: { min: 2_000, max: 90_000 },
+  throughputPerSecond: 100,
   carriers: [
     { name: 'Verizon', share: 0.38, deliveryRate: 0.985 },
     { name: 'T-Mobile', share: 0.32, deliveryRate: 0.98 },

@@ -199,6 +199,8 @@ export const simulatorMessages = sqliteTable(
     channel: text('channel').notNull(),
     carrier: text('carrier').notNull(),
     acceptedAt: integer('accepted_at').notNull(),
+    /** When it left the provider's queue for the carrier (throughput); null on rows from before the queue existed. */
+    dispatchedAt: integer('dispatched_at'),
     /** How many send calls carried this key (1 = no resend). */
     sendCalls: integer('send_calls').notNull().default(1),
     outcome: text('outcome').notNull(),
