@@ -148,12 +148,27 @@ async function profiled(page, label, gesture) {
   log(`${label}: ${top.map(([k, ms]) => `\n    ${ms.toFixed(1)} ms  ${k}`).join('')}`);
 }
 
+/** BENCH_PROFILE=1: main-thread time by kind (script, style, layout, the rest: mostly paint) spent during a gesture. */
+async function metricsDuring(page, label, gesture) {
+  if (!process.env.BENCH_PROFILE) return gesture();
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const read = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+  const before = await read();
+  await gesture();
+  const after = await read();
+  const ms = (name) => Math.round((after[name] - before[name]) * 1000);
+  const other = ms('TaskDuration') - ms('ScriptDuration') - ms('RecalcStyleDuration') - ms('LayoutDuration');
+  log(`  ${label} main thread: task ${ms('TaskDuration')} ms = script ${ms('ScriptDuration')} + style ${ms('RecalcStyleDuration')} + layout ${ms('LayoutDuration')} + other (paint…) ${other}`);
+  await cdp.detach();
+}
+
 async function recordFrames(page, gesture, label = 'gesture') {
   await page.evaluate(() => {
     window.__bench.deltas = [];
     window.__bench.record = true;
   });
-  await profiled(page, label, gesture);
+  await metricsDuring(page, label, () => profiled(page, label, gesture));
   const deltas = await page.evaluate(() => {
     window.__bench.record = false;
     return window.__bench.deltas;

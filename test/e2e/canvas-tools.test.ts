@@ -132,6 +132,30 @@ describe.skipIf(!chromiumPath)('canvas tools: problems panel, keyboard, clipboar
     await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
   });
 
+  it('draws cards as coloured blocks when zoomed far out, with their problems still marked, and in full when zoomed in', async () => {
+    const { page } = browser;
+    await page.goto(`${app.host.origin}/#/`);
+    await page.getByRole('link', { name: SAMPLE }).click();
+    await canvasNode(page, 'SMS step: Fallback SMS').click();
+    await page.getByRole('textbox', { name: 'Message', exact: true }).fill('');
+    const sms = canvasNode(page, 'SMS step: Fallback SMS');
+    await sms.getByRole('img', { name: '1 problem' }).waitFor();
+
+    const zoomOut = page.getByRole('button', { name: 'Zoom Out' });
+    for (let i = 0; i < 30 && (await zoomOut.isEnabled()); i++) await zoomOut.click();
+    await expect.poll(() => sms.locator('.node-card').getAttribute('class')).toContain('is-overview');
+    // No text is drawn at this zoom, but the problem is: a dot a user can spot and a screen reader names.
+    expect(await sms.textContent()).toBe('');
+    expect(await sms.getByRole('img', { name: '1 problem' }).isVisible()).toBe(true);
+    await screenshot(page, '25-overview');
+
+    await page.getByRole('button', { name: 'Fit View' }).click();
+    await expect.poll(() => sms.textContent()).toContain('No message text yet');
+    await expect.poll(() => sms.locator('.node-card').getAttribute('class')).not.toContain('is-overview');
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await sms.getByRole('img', { name: '1 problem' }).waitFor({ state: 'detached' });
+  });
+
   it('has a dark theme', async () => {
     const { page } = browser;
     await page.emulateMedia({ colorScheme: 'dark' });
@@ -141,7 +165,7 @@ describe.skipIf(!chromiumPath)('canvas tools: problems panel, keyboard, clipboar
     // A string expression: this file is type-checked without the DOM library.
     const background = await page.evaluate('getComputedStyle(document.body).backgroundColor');
     expect(background).toBe('rgb(15, 18, 23)');
-    await screenshot(page, '25-dark-theme');
+    await screenshot(page, '26-dark-theme');
     await page.emulateMedia({ colorScheme: 'light' });
   });
 });

@@ -15,7 +15,7 @@ import {
 } from '@xyflow/react';
 import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
 import { definitionOf, nodeKinds, portsOf, type NodeKind } from '../../../../shared/graph/nodes';
-import { CompactContext, isZoomedOutSelector } from '../nodes/CompactContext';
+import { DetailContext, detailLevelSelector } from '../nodes/DetailContext';
 import { nodeTypes } from '../nodes/nodeTypes';
 import type { CanvasEdge, CanvasNode } from '../nodes/types';
 import { useFlowActions, useFlowEditor, useFlowStore } from '../store/FlowEditorContext';
@@ -58,7 +58,7 @@ export function Canvas({ colorMode }: { colorMode: 'light' | 'dark' }) {
   const isLarge = useFlowStore((s) => s.graph.nodes.length > VISIBLE_ONLY_THRESHOLD);
   const { screenToFlowPosition } = useReactFlow();
   const storeApi = useStoreApi<CanvasNode, CanvasEdge>();
-  const isCompact = useStore(isZoomedOutSelector);
+  const detail = useStore(detailLevelSelector);
   // Fit an existing flow into view once; an empty flow keeps the plain viewport so the first
   // step lands exactly where it was dropped instead of the view jumping to it.
   const [shouldFitOnOpen] = useState(() => store.getState().graph.nodes.length > 0);
@@ -137,7 +137,7 @@ export function Canvas({ colorMode }: { colorMode: 'light' | 'dark' }) {
   const hasNodes = nodes.length > 0;
   return (
     <div className="canvas" ref={canvasRef} onDragOver={onDragOver} onDrop={onDrop}>
-      <CompactContext.Provider value={isCompact}>
+      <DetailContext.Provider value={detail}>
         <ReactFlow<CanvasNode, CanvasEdge>
           nodes={nodes}
           edges={edges}
@@ -167,7 +167,7 @@ export function Canvas({ colorMode }: { colorMode: 'light' | 'dark' }) {
           <Controls position="bottom-left" />
           <MiniMap position="bottom-right" pannable zoomable ariaLabel="Mini map of the flow" style={miniMapStyle} nodeClassName={miniMapNodeClass} />
         </ReactFlow>
-      </CompactContext.Provider>
+      </DetailContext.Provider>
       {hasNodes ? null : (
         <div className="canvas-empty" role="note">
           <h2>Start with a trigger</h2>

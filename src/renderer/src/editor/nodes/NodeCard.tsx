@@ -1,10 +1,13 @@
 import { Handle, Position } from '@xyflow/react';
 import { useContext, useMemo, type ReactNode } from 'react';
-import { CompactContext } from './CompactContext';
+import { DetailContext } from './DetailContext';
 import { definitionOf, portsOf, type NodeKind } from '../../../../shared/graph/nodes';
 import { kindIcons, type IconComponent } from '../../ui/icons';
 import { NodeCountsOverlay } from '../../live/NodeCountsOverlay';
 import type { CanvasNodeData } from './types';
+
+/** Where a compact or overview card puts an output: evenly along the bottom edge, as the full card's port cells do. */
+const outputOffset = (index: number, count: number): string => `${((index + 0.5) / count) * 100}%`;
 
 /** The shared card every node kind renders: icon, kind, title, a summary, and labelled outputs. */
 
@@ -24,7 +27,7 @@ export function NodeCard<K extends NodeKind>({
   height: number | undefined;
   children: ReactNode;
 }) {
-  const isCompact = useContext(CompactContext);
+  const detail = useContext(DetailContext);
   const definition = definitionOf(kind);
   const Icon: IconComponent = kindIcons[kind];
   // When a condition or variant adds or removes an output, the canvas re-measures the card's
@@ -56,7 +59,34 @@ export function NodeCard<K extends NodeKind>({
       </div>
     ) : null;
 
-  if (isCompact) {
+  if (detail === 'overview') {
+    // A block in the kind's colour: no text, no React Flow handle components (each one subscribes
+    // to the store). The hidden anchors only let React Flow measure where wires attach, at the
+    // spots the compact card's handles take, so wires stay put when the level changes.
+    return (
+      <div className={`${className} is-overview`} style={height ? { height } : undefined}>
+        {definition.hasInput ? <div className="react-flow__handle react-flow__handle-top node-anchor target" data-nodeid={id} data-handlepos="top" /> : null}
+        {problems > 0 ? (
+          <span
+            className={`node-dot ${data.errors ? 'is-error' : 'is-warning'}`}
+            role="img"
+            aria-label={`${problems} ${problems === 1 ? 'problem' : 'problems'}`}
+          />
+        ) : null}
+        {ports.map((port, index) => (
+          <div
+            key={port.id}
+            className="react-flow__handle react-flow__handle-bottom node-anchor source"
+            data-nodeid={id}
+            data-handleid={port.id}
+            data-handlepos="bottom"
+            style={{ left: outputOffset(index, ports.length) }}
+          />
+        ))}
+      </div>
+    );
+  }
+  if (detail === 'compact') {
     // The fewest elements that still carry the wires: the title is the card's own text, and
     // outputs sit where the full card's port cells put them (evenly along the bottom edge).
     return (
@@ -71,7 +101,7 @@ export function NodeCard<K extends NodeKind>({
             position={Position.Bottom}
             id={port.id}
             className="node-handle node-handle-out"
-            style={{ left: `${((index + 0.5) / ports.length) * 100}%` }}
+            style={{ left: outputOffset(index, ports.length) }}
           />
         ))}
       </div>
