@@ -17,6 +17,7 @@ import { ProblemsPanel } from './ProblemsPanel';
 import { SaveIndicator } from './SaveIndicator';
 import type { Autosave } from './store/autosave';
 import { useFlowActions, useFlowEditor, useFlowStore, useHistoryState } from './store/FlowEditorContext';
+import { loadValidator } from './store/validator';
 import { shortcutList, useEditorShortcuts } from './useEditorShortcuts';
 
 // The inspector (every kind's editor, the SMS segment counter) shows only once a step is
@@ -59,8 +60,15 @@ export function EditorLayout({ colorMode, autosave, onReload }: { colorMode: 'li
   }, [actions, editor, fitView]);
 
   useEffect(() => {
-    // The inspector's chunk is fetched once the canvas is up, so the first selection shows it at once.
-    const idle = window.requestIdleCallback?.(() => void loadInspector(), { timeout: 2000 });
+    // The inspector's and the validator's chunks are fetched once the canvas is up, so the first
+    // selection shows the inspector at once and the first edit validates at once.
+    const idle = window.requestIdleCallback?.(
+      () => {
+        void loadInspector();
+        void loadValidator();
+      },
+      { timeout: 2000 },
+    );
     return () => {
       if (idle !== undefined) window.cancelIdleCallback(idle);
     };

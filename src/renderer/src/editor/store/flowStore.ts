@@ -4,9 +4,10 @@ import type { FlowDetail, FlowVersionSummary } from '../../../../shared/api/flow
 import type { FlowSettings, FlowStatus } from '../../../../shared/flow/settings';
 import type { FlowEdge, FlowGraph, FlowNode } from '../../../../shared/graph/graph';
 import { definitionOf, portsOf, type NodeKind } from '../../../../shared/graph/nodes';
-import { validateFlow, type FlowIssue, type FlowValidation, type ValidationContext } from '../../../../shared/graph/validate';
+import type { FlowIssue, FlowValidation, ValidationContext } from '../../../../shared/graph/validate';
 import type { EdgeId, FlowId, NodeId } from '../../../../shared/ids';
 import { freshId } from './ids';
+import { loadedValidator, loadValidator } from './validator';
 
 /**
  * One store per open flow (created by `createFlowEditor`, provided by context). The flow's
@@ -103,7 +104,10 @@ export interface FlowActions {
   undo(): void;
   redo(): void;
   setSnapToGrid(isOn: boolean): void;
-  /** Recompute validation now (the store also does it on its own after each change). */
+  /**
+   * Recompute validation now, or as soon as the validator has loaded (see validator.ts); the store
+   * also does it on its own after each change.
+   */
   validateNow(): void;
   /** What the library and contacts know (media, attributes), for the checks beyond the graph; revalidates. */
   setValidationContext(context: ValidationContext | undefined): void;
@@ -426,6 +430,12 @@ export function createFlowEditor(detail: FlowDetail): FlowEditor {
     },
 
     validateNow() {
+      const validateFlow = loadedValidator();
+      if (!validateFlow) {
+        // First use: validate once the validator has loaded, against the graph of that moment.
+        void loadValidator().then(() => actions.validateNow());
+        return;
+      }
       const state = get();
       const next = validateFlow(state.graph, validationContext);
       if (sameIssues(next.issues, state.validation.issues)) return;
