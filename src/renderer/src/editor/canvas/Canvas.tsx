@@ -136,7 +136,7 @@ export function Canvas({ colorMode }: { colorMode: 'light' | 'dark' }) {
 
   const hasNodes = nodes.length > 0;
   return (
-    <div className="canvas" ref={canvasRef} onDragOver={onDragOver} onDrop={onDrop}>
+    <div className={`canvas is-${detail}`} ref={canvasRef} onDragOver={onDragOver} onDrop={onDrop}>
       <DetailContext.Provider value={detail}>
         <ReactFlow<CanvasNode, CanvasEdge>
           nodes={nodes}
