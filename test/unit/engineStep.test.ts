@@ -88,6 +88,24 @@ describe('step: messages', () => {
     expect(effects.transition).toEqual({ type: 'follow', port: 'next' });
   });
 
+  it('renders each contact with its own values when many contacts share a body (outputs are reused only for equal values)', () => {
+    const sms = node('s', 'sms', { body: 'Hi {{ first_name | default: "there" }}{% if tier == "vip" %}, VIP{% endif %} ({{ phone }})' });
+    const body = (c: StepContact) => step(sms, c, context(), T0).send?.body;
+    expect(body(contact())).toBe('Hi Ava (+12125550100)');
+    expect(body(contact({ attributes: { first_name: 'Liam' } }))).toBe('Hi Liam (+12125550100)');
+    expect(body(contact({ attributes: { first_name: 'Ava', tier: 'vip' } }))).toBe('Hi Ava, VIP (+12125550100)');
+    // An attribute the body does not read changes nothing; the phone it reads does.
+    expect(body(contact({ attributes: { first_name: 'Ava', city: 'Austin' } }))).toBe('Hi Ava (+12125550100)');
+    expect(body(contact({ phone: '+12125550199' }))).toBe('Hi Ava (+12125550199)');
+    // Missing, null and inherited names all render the default; a number is not its text.
+    expect(body(contact({ attributes: {} }))).toBe('Hi there (+12125550100)');
+    expect(body(contact({ attributes: { first_name: null } }))).toBe('Hi there (+12125550100)');
+    const count = node('s', 'sms', { body: '{{ constructor | default: "none" }} {{ n | plus: 1 }}' });
+    expect(step(count, contact({ attributes: { n: 1 } }), context(), T0).send?.body).toBe('none 2');
+    expect(step(count, contact({ attributes: { n: '1' } }), context(), T0).send?.body).toBe('none 2');
+    expect(step(count, contact({ attributes: { n: 41 } }), context(), T0).send?.body).toBe('none 42');
+  });
+
   it('counts SMS segments (GSM-7 160, UCS-2 70)', () => {
     expect(step(node('s', 'sms', { body: 'x'.repeat(161) }), contact(), context(), T0).send?.segments).toBe(2);
     expect(step(node('s', 'sms', { body: '🎉'.repeat(40) }), contact(), context(), T0).send?.segments).toBe(2);

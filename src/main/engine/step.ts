@@ -4,7 +4,7 @@ import type { FlowNode, FlowNodeOf } from '../../shared/graph/graph';
 import { durationMs, unaryOperators, type BranchCondition, type ConditionOperator, type PropertyFilter } from '../../shared/graph/nodes';
 import type { Channel, CounterMetric, EnrollmentState, MessageStatus, MmsCapability, ProviderErrorClass } from '../../shared/engine/types';
 import { unitHash } from '../../shared/engine/random';
-import { renderTemplate } from '../../shared/template';
+import { analyzeTemplate, renderTemplate } from '../../shared/template';
 import { nextWindowOpening } from './localTime';
 
 /**
@@ -154,9 +154,47 @@ export function smsSegments(body: string): number {
   return count;
 }
 
+/**
+ * A body renders the same for every contact with the same values of the variables it reads
+ * (Liquid output depends on nothing else), so each template keeps its recent outputs keyed by
+ * those values: a journey of a million contacts renders once per distinct first name, not once
+ * per contact. Bounded per template and in the number of templates.
+ */
+interface TemplateOutputs {
+  /** The template's global variables (root names), or null when it does not parse. */
+  variables: readonly string[] | null;
+  outputs: Map<string, string>;
+}
+const renderedTemplates = new Map<string, TemplateOutputs>();
+const MAX_OUTPUTS_PER_TEMPLATE = 10_000;
+const MAX_TEMPLATES = 500;
+
+function renderFor(source: string, contact: StepContact): string {
+  let entry = renderedTemplates.get(source);
+  if (entry === undefined) {
+    const analysis = analyzeTemplate(source);
+    entry = { variables: analysis.isValid ? analysis.variables : null, outputs: new Map() };
+    if (renderedTemplates.size >= MAX_TEMPLATES) renderedTemplates.clear();
+    renderedTemplates.set(source, entry);
+  }
+  // Unparsable: renderTemplate throws the parse error.
+  if (entry.variables === null) return renderTemplate(source, templateScope(contact));
+  const attributes = contact.attributes;
+  const key = JSON.stringify(
+    entry.variables.map((name) => (name === 'phone' ? contact.phone : Object.hasOwn(attributes, name) ? attributes[name] : null)),
+  );
+  let output = entry.outputs.get(key);
+  if (output === undefined) {
+    output = renderTemplate(source, templateScope(contact));
+    if (entry.outputs.size >= MAX_OUTPUTS_PER_TEMPLATE) entry.outputs.clear();
+    entry.outputs.set(key, output);
+  }
+  return output;
+}
+
 function render(source: string, contact: StepContact): string | null {
   try {
-    return renderTemplate(source, templateScope(contact));
+    return renderFor(source, contact);
   } catch {
     // Validation refuses unparsable templates before publish; a render failure here is data
     // the template did not expect (e.g. a filter on a wrong type): the contact leaves the flow.

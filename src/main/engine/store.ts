@@ -258,13 +258,23 @@ export function prepareStatements(db: Database.Database): Statements {
 
 /** Buffers counter increments during a transaction and writes them once at its end. */
 export class CounterBuffer {
-  private readonly deltas = new Map<string, number>();
+  /** flow → node → metric → delta: no key string built per increment (several per step). */
+  private readonly deltas = new Map<string, Map<string, Map<CounterMetric, number>>>();
   readonly touchedFlows = new Set<string>();
 
   add(flowId: string, nodeId: string, metric: CounterMetric, by = 1): void {
-    const key = `${flowId}\u0001${nodeId}\u0001${metric}`;
-    this.deltas.set(key, (this.deltas.get(key) ?? 0) + by);
-    this.touchedFlows.add(flowId);
+    let nodes = this.deltas.get(flowId);
+    if (nodes === undefined) {
+      nodes = new Map();
+      this.deltas.set(flowId, nodes);
+      this.touchedFlows.add(flowId);
+    }
+    let metrics = nodes.get(nodeId);
+    if (metrics === undefined) {
+      metrics = new Map();
+      nodes.set(nodeId, metrics);
+    }
+    metrics.set(metric, (metrics.get(metric) ?? 0) + by);
   }
 
   /** A rolled-back transaction's increments never happened. */
@@ -273,9 +283,10 @@ export class CounterBuffer {
   }
 
   flush(statements: Statements): void {
-    for (const [key, value] of this.deltas) {
-      const [flowId, nodeId, metric] = key.split('\u0001');
-      statements.bumpCounter.run(flowId, nodeId, metric, value);
+    for (const [flowId, nodes] of this.deltas) {
+      for (const [nodeId, metrics] of nodes) {
+        for (const [metric, value] of metrics) statements.bumpCounter.run(flowId, nodeId, metric, value);
+      }
     }
     this.deltas.clear();
   }
