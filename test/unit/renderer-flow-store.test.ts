@@ -129,6 +129,22 @@ describe('the canvas projections', () => {
     expect(first.find((n) => n.id === mms)?.ariaLabel).toBe('MMS step: MMS');
   });
 
+  it('hand React Flow back the same objects when it reports sizes it measured, and the size with a later change', () => {
+    const { editor, mms, sms } = editorWithSteps();
+    const nodesOf = createNodeProjection();
+    const first = nodesOf(editor.store.getState());
+    editor.actions.applyNodeChanges([
+      { type: 'dimensions', id: mms, dimensions: { width: 240, height: 132 } },
+      { type: 'dimensions', id: sms, dimensions: { width: 240, height: 96 } },
+    ]);
+    expect(editor.store.getState().measured.get(mms)).toEqual({ width: 240, height: 132 });
+    expect(nodesOf(editor.store.getState())).toBe(first);
+    editor.actions.applyNodeChanges([{ type: 'select', id: mms, selected: true }]);
+    const second = nodesOf(editor.store.getState());
+    expect(second.find((n) => n.id === mms)?.measured).toEqual({ width: 240, height: 132 });
+    expect(second.find((n) => n.id === sms)).toBe(first.find((n) => n.id === sms));
+  });
+
   it('renames a connection when a step it joins is renamed, and only that connection', () => {
     const { editor, trigger, mms, sms } = editorWithSteps();
     editor.actions.connect(trigger, 'next', mms);

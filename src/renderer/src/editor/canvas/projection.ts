@@ -1,7 +1,7 @@
 import { MarkerType } from '@xyflow/react';
 import type { FlowEdge, FlowNode } from '../../../../shared/graph/graph';
 import { definitionOf } from '../../../../shared/graph/nodes';
-import type { Dimensions, FlowEditorState, IssueCounts } from '../store/flowStore';
+import type { FlowEditorState, IssueCounts } from '../store/flowStore';
 import type { CanvasEdge, CanvasNode } from '../nodes/types';
 
 /**
@@ -18,7 +18,6 @@ const CARD_HEIGHT_ESTIMATE = 60;
 interface NodeEntry {
   node: FlowNode;
   isSelected: boolean;
-  dims: Dimensions | undefined;
   errors: number;
   warnings: number;
   result: CanvasNode;
@@ -36,7 +35,11 @@ export function createNodeProjection(): (state: FlowEditorState) => CanvasNode[]
   const noIssues: IssueCounts = { errors: 0, warnings: 0 };
 
   return (state) => {
-    const inputs = [state.graph.nodes, state.selectedNodeIds, state.measured, state.issueCountsByNode];
+    // Not `state.measured`: React Flow measured the cards itself and keeps the sizes on its own
+    // nodes while it gets the same objects back. Handing it a thousand new objects for the sizes it
+    // just reported re-rendered every card once more on opening a large flow. A node object made
+    // for another reason (moved, selected, edited) carries the size as it is then.
+    const inputs = [state.graph.nodes, state.selectedNodeIds, state.issueCountsByNode];
     if (inputs.every((input, i) => input === lastInputs[i])) return lastResult;
     lastInputs = inputs;
     const next = new Map<string, NodeEntry>();
@@ -51,7 +54,6 @@ export function createNodeProjection(): (state: FlowEditorState) => CanvasNode[]
         previous &&
         previous.node === node &&
         previous.isSelected === isSelected &&
-        previous.dims === dims &&
         previous.errors === errors &&
         previous.warnings === warnings
       ) {
@@ -67,7 +69,6 @@ export function createNodeProjection(): (state: FlowEditorState) => CanvasNode[]
         entry = {
           node,
           isSelected,
-          dims,
           errors,
           warnings,
           result: {
