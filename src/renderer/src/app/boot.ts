@@ -4,10 +4,10 @@ import { createApiClient, type ApiClient } from '../api/client';
 import { parseRoute } from './useRoute';
 
 /**
- * The first module the entry evaluates (main.tsx imports it before React and the editor): it
- * creates the API client — which takes the token out of the address bar — and, when the window
- * opens on a flow, asks for that flow at once, so the answer travels while the rest of the
- * bundle is evaluated and React renders its first frame, not after.
+ * The entry's module (main.tsx loads React and the editor only after it, in a chunk of their
+ * own): it creates the API client — which takes the token out of the address bar — and, when the
+ * window opens on a flow, asks for that flow at once, so the answer travels while the rest of
+ * the script is loaded and evaluated, not after.
  */
 
 export const client: ApiClient = createApiClient(window);
