@@ -63,11 +63,6 @@ export class SimulatorProvider implements ProviderAdapter {
   /** Synchronous core; the async wrapper exists only to honour the adapter interface. */
   sendSync(request: SendRequest): SendResult {
     const { seed } = this.config;
-    const existing = this.statements.find.get(request.idempotencyKey) as { provider_message_id: string } | undefined;
-    if (existing) {
-      this.statements.bumpCalls.run(request.idempotencyKey);
-      return { ok: true, providerMessageId: existing.provider_message_id, isDuplicate: true };
-    }
     // Each attempt is its own draw, keyed by when it is made (retries come later), so a restarted
     // process does not meet the same refusal again, and the same run still gets the same answers.
     const attempt = request.now;
@@ -94,6 +89,7 @@ export class SimulatorProvider implements ProviderAdapter {
       code = 'SIM_UNREACHABLE';
     }
     const { min, max } = this.config.latencyMs;
+    const queueBefore = this.queueFreeAt;
     const dispatchedAt = this.dispatchSlot(request.now);
     const latency = min + Math.floor(unitHash(seed, 'latency', request.idempotencyKey) * Math.max(0, max - min + 1));
     const receiptAt = dispatchedAt + Math.max(1, latency);
@@ -104,7 +100,8 @@ export class SimulatorProvider implements ProviderAdapter {
     // random places, which at a million messages is the difference between cached pages and a
     // random read per send. Real providers' ids are opaque to the engine; nothing parses this.
     const providerMessageId = `SM${request.idempotencyKey}`;
-    this.statements.insert.run(
+    // Insert first and look only when the key is already there: a resend is rare, a lookup per send is not.
+    const inserted = this.statements.insert.run(
       request.idempotencyKey,
       providerMessageId,
       request.to,
@@ -118,6 +115,13 @@ export class SimulatorProvider implements ProviderAdapter {
       replies ? 'STOP' : null,
       replyAt,
     );
+    if (inserted.changes === 0) {
+      // A resend of a key it already took: the original message id, nothing sent again, no queue slot used.
+      if (queueBefore !== null) this.queueFreeAt = queueBefore;
+      this.statements.bumpCalls.run(request.idempotencyKey);
+      const existing = this.statements.find.get(request.idempotencyKey) as { provider_message_id: string };
+      return { ok: true, providerMessageId: existing.provider_message_id, isDuplicate: true };
+    }
     return { ok: true, providerMessageId, isDuplicate: false };
   }
 
@@ -199,7 +203,8 @@ function prepare(sqlite: Database.Database) {
     insert: sqlite.prepare(
       `INSERT INTO simulator_messages (idempotency_key, provider_message_id, to_phone, channel, carrier, accepted_at, dispatched_at, outcome, error_code,
          receipt_at, reply_body, reply_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(idempotency_key) DO NOTHING`,
     ),
     /**
      * The latest dispatch: its receipt is among those due within one latency spread of the last
