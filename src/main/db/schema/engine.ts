@@ -42,7 +42,8 @@ export const consentEvents = sqliteTable(
     processedAt: integer('processed_at'),
   },
   (table) => [
-    index('consent_contact_idx').on(table.contactId, table.id),
+    // Serves "the latest record in force at a time" (every send checks it) without a sort.
+    index('consent_contact_time_idx').on(table.contactId, table.occurredAt, table.id),
     index('consent_unprocessed_idx').on(table.occurredAt).where(sql`processed_at IS NULL`),
   ],
 );
