@@ -147,11 +147,17 @@ describe.skipIf(!chromiumPath)('canvas tools: problems panel, keyboard, clipboar
     // No text is drawn at this zoom, but the problem is: a dot a user can spot and a screen reader names.
     expect(await sms.textContent()).toBe('');
     expect(await sms.getByRole('img', { name: '1 problem' }).isVisible()).toBe(true);
+    // Wires are bare curves there: no arrowheads, no wide invisible band for the pointer.
+    const wire = page.getByRole('group', { name: /^Connection from Your cart MMS \(fallback\)/ });
+    expect(await wire.locator('.react-flow__edge-interaction').count()).toBe(0);
+    expect(await wire.locator('.react-flow__edge-path').getAttribute('marker-end')).toBeNull();
     await screenshot(page, '25-overview');
 
     await page.getByRole('button', { name: 'Fit View' }).click();
     await expect.poll(() => sms.textContent()).toContain('No message text yet');
     await expect.poll(() => sms.locator('.node-card').getAttribute('class')).not.toContain('is-overview');
+    expect(await wire.locator('.react-flow__edge-interaction').count()).toBe(1);
+    expect(await wire.locator('.react-flow__edge-path').getAttribute('marker-end')).toContain('url(');
     await page.getByRole('button', { name: 'Undo' }).click();
     await sms.getByRole('img', { name: '1 problem' }).waitFor({ state: 'detached' });
   });

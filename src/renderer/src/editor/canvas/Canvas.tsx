@@ -19,6 +19,7 @@ import { DetailContext, detailLevelSelector } from '../nodes/DetailContext';
 import { nodeTypes } from '../nodes/nodeTypes';
 import type { CanvasEdge, CanvasNode } from '../nodes/types';
 import { useFlowActions, useFlowEditor, useFlowStore } from '../store/FlowEditorContext';
+import { edgeTypes } from './edgeTypes';
 import { projectionsOf } from './projection';
 
 export const PALETTE_MIME = 'application/x-postcard-kind';
@@ -142,6 +143,7 @@ export function Canvas({ colorMode }: { colorMode: 'light' | 'dark' }) {
           nodes={nodes}
           edges={edges}
           nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
           onNodesChange={onNodesChange}
           onEdgesChange={onEdgesChange}
           onConnect={onConnect}
