@@ -536,7 +536,11 @@ export class EngineRuntime {
       const { receipts, inbound } = await this.provider.poll(cursor, sliceEnd);
       this.transaction(() => {
         const woken: WokenEnrollment[] = [];
-        for (const receipt of receipts) this.applyReceipt(receipt, now, woken);
+        // Receipts of different messages are independent, so they are applied in provider-id
+        // order (stable: one message's receipts keep theirs): ids that follow the sending order
+        // then touch the tables' pages in order instead of in the carriers' random order.
+        const ordered = [...receipts].sort((a, b) => (a.providerMessageId < b.providerMessageId ? -1 : a.providerMessageId > b.providerMessageId ? 1 : 0));
+        for (const receipt of ordered) this.applyReceipt(receipt, now, woken);
         for (const message of inbound) this.applyInboundNow(message, now);
         // After the replies: a STOP in the same slice ends the enrollment before it could move on.
         this.resumeWoken(woken, now);
@@ -593,7 +597,9 @@ export class EngineRuntime {
     const rows = new Map<number, DueEnrollmentRow & { flow_status: string }>();
     const ids = JSON.stringify(woken.map((w) => w.enrollmentId));
     for (const row of this.statements.awaitingEnrollments.all(ids) as Array<DueEnrollmentRow & { flow_status: string }>) rows.set(row.id, row);
-    for (const { enrollmentId, messageId } of woken) {
+    // In enrollment order (each moves on its own): the row updates walk the table's pages in order.
+    const inOrder = [...woken].sort((a, b) => a.enrollmentId - b.enrollmentId);
+    for (const { enrollmentId, messageId } of inOrder) {
       const row = rows.get(enrollmentId);
       if (!row || row.await_message_id !== messageId) continue;
       rows.delete(enrollmentId);
