@@ -540,7 +540,11 @@ export class EngineRuntime {
         // order (stable: one message's receipts keep theirs): ids that follow the sending order
         // then touch the tables' pages in order instead of in the carriers' random order.
         const ordered = [...receipts].sort((a, b) => (a.providerMessageId < b.providerMessageId ? -1 : a.providerMessageId > b.providerMessageId ? 1 : 0));
-        for (const receipt of ordered) this.applyReceipt(receipt, now, woken);
+        // The slice's messages in one read (rows all along one stretch of the index).
+        const messages = new Map<string, ReceiptMessageRow>();
+        const ids = JSON.stringify([...new Set(ordered.map((r) => r.providerMessageId))]);
+        for (const row of this.statements.messagesByProviderIds.all(ids) as ReceiptMessageRow[]) messages.set(row.provider_message_id, row);
+        for (const receipt of ordered) this.applyReceipt(receipt, messages.get(receipt.providerMessageId), now, woken);
         for (const message of inbound) this.applyInboundNow(message, now);
         // After the replies: a STOP in the same slice ends the enrollment before it could move on.
         this.resumeWoken(woken, now);
@@ -551,23 +555,13 @@ export class EngineRuntime {
   }
 
   /** Apply one delivery receipt; repeated or late receipts for a finished message change nothing. */
-  private applyReceipt(receipt: Receipt, now: number, woken: WokenEnrollment[]): void {
+  private applyReceipt(receipt: Receipt, message: ReceiptMessageRow | undefined, now: number, woken: WokenEnrollment[]): void {
     const s = this.statements;
-    const message = s.messageByProviderId.get(receipt.providerMessageId) as
-      | {
-          id: number;
-          enrollment_id: number | null;
-          flow_id: string | null;
-          node_id: string | null;
-          contact_id: number;
-          channel: Channel;
-          status: string;
-          accepted_at: number | null;
-        }
-      | undefined;
     if (!message || message.status !== 'sent') return;
     this.report.receipts++;
     finishMessage(s, message.id, receipt.status, null, receipt.errorClass, receipt.code, receipt.at);
+    // A second receipt for the same message in this slice finds it finished.
+    message.status = receipt.status;
     this.justFinished.set(message.id, {
       id: message.id,
       nodeId: message.node_id,
@@ -909,6 +903,18 @@ export class EngineRuntime {
       clock.set(Math.min(until, Math.max(aligned, clock.now() + 1)));
     }
   }
+}
+
+interface ReceiptMessageRow {
+  id: number;
+  provider_message_id: string;
+  enrollment_id: number | null;
+  flow_id: string | null;
+  node_id: string | null;
+  contact_id: number;
+  channel: Channel;
+  status: string;
+  accepted_at: number | null;
 }
 
 type SendVerdict =

@@ -162,8 +162,10 @@ const statementSql = {
     messageFromNode: plain(
       'SELECT id, node_id, channel, status, reason, error_class, accepted_at FROM messages WHERE enrollment_id = ? AND node_id = ? ORDER BY id DESC LIMIT 1',
     ),
-    messageByProviderId: plain(
-      'SELECT id, enrollment_id, flow_id, node_id, contact_id, channel, status, accepted_at FROM messages WHERE provider_message_id = ?',
+    /** The messages a slice of receipts is about (provider ids as a JSON array). */
+    messagesByProviderIds: plain(
+      `SELECT id, provider_message_id, enrollment_id, flow_id, node_id, contact_id, channel, status, accepted_at FROM messages
+       WHERE provider_message_id IN (SELECT value FROM json_each(?))`,
     ),
     dueMessages: plain(
       `SELECT m.id, m.idempotency_key, m.enrollment_id, m.flow_id, m.flow_version_id, m.node_id, m.contact_id, m.purpose, m.channel, m.body,
