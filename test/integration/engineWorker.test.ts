@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openPostcard, type Postcard } from '../../src/main/app';
 import type { PostcardEvent } from '../../src/main/api/events';
-import { workerEntry } from '../../src/main/engine/workerHost';
+import { createEventBus } from '../../src/main/api/events';
+import { DATABASE_FILE } from '../../src/main/db/open';
+import { WorkerScheduler, workerEntry } from '../../src/main/engine/workerHost';
 import type { ApiResult } from '../../src/shared/api/result';
 import type { FlowGraph } from '../../src/shared';
 import { edge, graph, node } from '../support/graphs';
@@ -155,5 +157,57 @@ describe('the live scheduler in a worker thread', () => {
     const second = await open(dataDir);
     expect(await until(() => attempted(second) === 2)).toBe(true);
     expect(second.sqlite.prepare('PRAGMA integrity_check').pluck().get()).toBe('ok');
+  });
+
+  describe('a thread that dies', () => {
+    const crashingEntry = join(import.meta.dirname, 'crashingSchedulerWorker.ts');
+    const hosts: WorkerScheduler[] = [];
+    afterEach(async () => {
+      for (const host of hosts.splice(0)) await host.stop();
+      delete process.env.POSTCARD_TEST_WORKER_CRASHES;
+    });
+
+    /** A data dir with a live flow and one enrolled contact whose welcome text waits in the outbox (no scheduler yet). */
+    async function queuedWelcome(): Promise<{ postcard: Postcard; file: string }> {
+      const dataDir = tempDir();
+      const postcard = await openPostcard({ dataDir, seedSamples: false, scheduler: 'off' });
+      opened.push(postcard);
+      const flowId = await publish(postcard, graph([node('t', 'trigger', { type: 'manual' }), node('s', 'sms', { body: 'Welcome!' }), node('x', 'exit')], [edge('t', 'next', 's'), edge('s', 'next', 'x')]));
+      await importContacts(postcard, 1);
+      await call(postcard, 'engine.enroll', { flowId, phones: [phone(0)] });
+      expect(count(postcard, `SELECT count(*) FROM messages WHERE status = 'queued'`)).toBe(1);
+      return { postcard, file: join(dataDir, DATABASE_FILE) };
+    }
+
+    it('is started again, says so, and the queued message still goes out', async () => {
+      process.env.POSTCARD_TEST_WORKER_CRASHES = '1';
+      const { postcard, file } = await queuedWelcome();
+      const errors: string[] = [];
+      const host = new WorkerScheduler({ file, events: createEventBus(), entry: crashingEntry, pollMs: 100, restartDelayMs: 50, onError: (m) => errors.push(m) });
+      hosts.push(host);
+      host.start();
+      expect(await until(() => attempted(postcard) === 1)).toBe(true);
+      expect(host.starts).toBe(2);
+      expect(errors.some((m) => m.includes('simulated scheduler crash 1'))).toBe(true);
+      expect(errors.some((m) => /ended unexpectedly \(exit code 1\); starting it again in 50 ms/.test(m))).toBe(true);
+      expect(host.isRunning).toBe(true);
+    });
+
+    it('waits longer after each death in a row, and stop() cancels the restart it was waiting for', async () => {
+      process.env.POSTCARD_TEST_WORKER_CRASHES = '1000';
+      const { file } = await queuedWelcome();
+      const errors: string[] = [];
+      const host = new WorkerScheduler({ file, events: createEventBus(), entry: crashingEntry, restartDelayMs: 40, onError: (m) => errors.push(m) });
+      hosts.push(host);
+      host.start();
+      const restarts = () => errors.filter((m) => m.includes('ended unexpectedly'));
+      expect(await until(() => restarts().length >= 3, 100, 50)).toBe(true);
+      expect(restarts().slice(0, 3).map((m) => /in (\d+ ms)/.exec(m)?.[1])).toEqual(['40 ms', '80 ms', '160 ms']);
+      await host.stop();
+      const startsAtStop = host.starts;
+      await pause(1_000);
+      expect(host.starts).toBe(startsAtStop);
+      expect(host.isRunning).toBe(false);
+    });
   });
 });

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EventBus } from '../api/events';
+import { realSleep, systemClock } from './clock';
 import type { FromWorker, ToWorker, WorkerConfig } from './worker';
 
 /**
@@ -21,12 +22,24 @@ export interface WorkerSchedulerOptions {
   /** Defaults to the bundled `worker.js` beside the main bundle, or `worker.ts` when run from source. */
   entry?: string;
   onError?: (message: string) => void;
+  /** First delay before a thread that died is started again; doubles per crash in a row, up to a minute. */
+  restartDelayMs?: number;
 }
+
+/** A thread that ran this long before it died counts as healthy again: the next restart is quick. */
+const HEALTHY_AFTER_MS = 60_000;
+const MAX_RESTART_DELAY_MS = 60_000;
 
 export class WorkerScheduler {
   private worker: Worker | null = null;
   private exited: Promise<void> = Promise.resolve();
   private ready: Promise<void> = Promise.resolve();
+  private isStopping = false;
+  private restartWait: AbortController | null = null;
+  /** Deaths in a row without a healthy run between them (sets the restart delay). */
+  private crashes = 0;
+  /** Threads started so far (1 = never restarted). */
+  starts = 0;
 
   constructor(private readonly options: WorkerSchedulerOptions) {}
 
@@ -41,9 +54,13 @@ export class WorkerScheduler {
 
   start(): void {
     if (this.worker) return;
+    this.isStopping = false;
+    this.clearRestart();
     const config: WorkerConfig = { role: 'postcard-scheduler', file: this.options.file, nativeBinding: this.options.nativeBinding, pollMs: this.options.pollMs };
     const worker = spawn(this.options.entry ?? workerEntry(), config);
     this.worker = worker;
+    this.starts++;
+    const startedAt = systemClock.now();
     const onError = this.options.onError ?? ((message: string) => console.error('[postcard] scheduler:', message));
     let markReady: () => void = () => {};
     this.ready = new Promise((resolve) => (markReady = resolve));
@@ -54,12 +71,34 @@ export class WorkerScheduler {
     });
     worker.on('error', (error) => onError(error.stack ?? error.message));
     this.exited = new Promise((resolve) =>
-      worker.once('exit', () => {
+      worker.once('exit', (code) => {
         if (this.worker === worker) this.worker = null;
         markReady();
         resolve();
+        // Not asked to stop: the thread died (an uncaught error, out of memory). Sends would
+        // silently stop, so it is started again after a delay that grows while it keeps dying.
+        if (!this.isStopping) this.scheduleRestart(code, systemClock.now() - startedAt, onError);
       }),
     );
+  }
+
+  private scheduleRestart(code: number, ranMs: number, onError: (message: string) => void): void {
+    this.crashes = ranMs >= HEALTHY_AFTER_MS ? 1 : this.crashes + 1;
+    const delay = Math.min(MAX_RESTART_DELAY_MS, (this.options.restartDelayMs ?? 1_000) * 2 ** (this.crashes - 1));
+    onError(`the scheduler thread ended unexpectedly (exit code ${code}); starting it again in ${delay < 1_000 ? `${delay} ms` : `${Math.round(delay / 100) / 10} s`}`);
+    const wait = new AbortController();
+    this.restartWait = wait;
+    void realSleep(delay, wait.signal).then(() => {
+      // stop() (or a start() by hand) in the meantime aborted the wait: nothing to do.
+      if (wait.signal.aborted || this.isStopping) return;
+      this.restartWait = null;
+      this.start();
+    });
+  }
+
+  private clearRestart(): void {
+    this.restartWait?.abort();
+    this.restartWait = null;
   }
 
   wake(): void {
@@ -68,6 +107,8 @@ export class WorkerScheduler {
 
   /** The tick in flight finishes, the thread closes its database, then it ends. */
   async stop(): Promise<void> {
+    this.isStopping = true;
+    this.clearRestart();
     this.post({ type: 'stop' });
     await this.exited;
   }
