@@ -40,6 +40,8 @@ const runtime = new EngineRuntime({
   random: seededRandom(process.pid),
   provider: adapter,
   installId: 'crash',
+  // Each restart is the same runner coming back: it takes its lease straight back.
+  runnerId: 'crash-runner',
   batchSize: 4,
   // A quarter of sends are refused as transient; with the default six attempts about one run in
   // fifteen would give up on a message for good, which is correct but not what this test is about.

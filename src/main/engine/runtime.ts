@@ -1,3 +1,4 @@
+import { threadId } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { DEFAULT_HELP_REPLY, type FlowSettings } from '../../shared/flow/settings';
 import { classifyInbound, normalizeKeyword } from '../../shared/engine/keywords';
@@ -56,6 +57,13 @@ export interface EngineRuntimeOptions {
   /** Sends held by quiet hours restart spread over this many minutes after the window opens. */
   quietSpreadMinutes?: number;
   helpReply?: string;
+  /**
+   * Who this runtime is when it holds the database's runner lease (see tick). Two runtimes that
+   * tick the same database would both send; the lease lets one tick and makes the other wait.
+   * A runner restarted under the same id takes its lease straight back. Default: this process
+   * and thread.
+   */
+  runnerId?: string;
   /** Keep each enrollment's trail of runs for the contact timeline (on by default). */
   journal?: boolean;
   onChange?: (flowIds: string[]) => void;
@@ -63,6 +71,8 @@ export interface EngineRuntimeOptions {
 }
 
 export interface TickReport {
+  /** Another runner holds this database's lease: nothing was done. */
+  heldBy: { runnerId: string; until: number } | null;
   steps: number;
   enrolled: number;
   sent: number;
@@ -74,6 +84,10 @@ export interface TickReport {
 interface LiveFlow {
   flow: CompiledFlow;
 }
+
+/** How long a runner's lease lasts without renewal: a runner that died is taken over after this. */
+export const RUNNER_LEASE_MS = 30_000;
+const LEASE_KEY = 'runner_lease';
 
 /** Width of one receipt-polling slice of virtual time. */
 const POLL_SLICE_MS = 10_000;
@@ -107,6 +121,9 @@ export class EngineRuntime {
    * a tick queues its sends for the next tick, so nothing is sent while the scheduler is off.
    */
   private isTicking = false;
+  readonly runnerId: string;
+  /** When the lease this runtime holds should be renewed (null: it holds none). */
+  private leaseRenewAt: number | null = null;
   stepCount = 0;
 
   constructor(private readonly options: EngineRuntimeOptions) {
@@ -121,6 +138,7 @@ export class EngineRuntime {
     this.spreadMs = (options.quietSpreadMinutes ?? 15) * 60_000;
     this.helpReply = options.helpReply ?? DEFAULT_HELP_REPLY;
     this.journal = options.journal ?? true;
+    this.runnerId = options.runnerId ?? `${options.installId}:${process.pid}:${threadId}`;
     this.statements = prepareStatements(this.sqlite);
     const stored = sqliteFacts(this.statements);
     // A message whose receipt the current transaction just applied is answered from memory.
@@ -159,6 +177,8 @@ export class EngineRuntime {
   async tick(): Promise<TickReport> {
     const now = this.clock.now();
     this.report = emptyReport();
+    const heldBy = this.transaction(() => this.takeLease(now));
+    if (heldBy) return { ...this.report, heldBy };
     this.refreshLiveFlows();
     this.isTicking = true;
     try {
@@ -177,6 +197,34 @@ export class EngineRuntime {
     this.counters.touchedFlows.clear();
     if (touched.length > 0) this.options.onChange?.(touched);
     return this.report;
+  }
+
+  /**
+   * The runner lease: one row that names the runtime allowed to tick this database and until
+   * when. Taken when free, expired or already ours; renewed while a long tick runs (in the
+   * batches' own transactions); given back by releaseLease when a scheduler stops.
+   */
+  private takeLease(now: number): { runnerId: string; until: number } | null {
+    const raw = this.statements.getState.get(LEASE_KEY) as string | undefined;
+    const lease = raw === undefined ? null : parseLease(raw);
+    if (lease && lease.runnerId !== this.runnerId && lease.until > now) {
+      this.leaseRenewAt = null;
+      return lease;
+    }
+    this.writeLease(now);
+    return null;
+  }
+
+  private writeLease(now: number): void {
+    this.statements.setState.run(LEASE_KEY, JSON.stringify({ runnerId: this.runnerId, until: now + RUNNER_LEASE_MS }));
+    this.leaseRenewAt = now + RUNNER_LEASE_MS / 3;
+  }
+
+  /** Give the lease back (a stopping scheduler), so another runner need not wait for it to expire. */
+  releaseLease(): void {
+    this.leaseRenewAt = null;
+    const raw = this.statements.getState.get(LEASE_KEY) as string | undefined;
+    if (raw !== undefined && parseLease(raw)?.runnerId === this.runnerId) this.statements.deleteState.run(LEASE_KEY);
   }
 
   /** The earliest instant anything becomes due (timers, outbox, events, receipts), or null. */
@@ -203,6 +251,8 @@ export class EngineRuntime {
     const run = this.sqlite.transaction(() => {
       this.nextEnrollmentId = null;
       this.justFinished.clear();
+      // A tick over a million enrollments outlasts the lease: its batches keep it.
+      if (this.isTicking && this.leaseRenewAt !== null && this.clock.now() >= this.leaseRenewAt) this.writeLease(this.clock.now());
       const result = work();
       this.counters.flush(this.statements);
       return result;
@@ -929,7 +979,16 @@ interface WokenEnrollment {
 }
 
 function emptyReport(): TickReport {
-  return { steps: 0, enrolled: 0, sent: 0, receipts: 0, inbound: 0, events: 0 };
+  return { heldBy: null, steps: 0, enrolled: 0, sent: 0, receipts: 0, inbound: 0, events: 0 };
+}
+
+function parseLease(raw: string): { runnerId: string; until: number } | null {
+  try {
+    const value = JSON.parse(raw) as { runnerId?: unknown; until?: unknown };
+    return typeof value.runnerId === 'string' && typeof value.until === 'number' ? { runnerId: value.runnerId, until: value.until } : null;
+  } catch {
+    return null;
+  }
 }
 
 function parseAttributes(json: string): Record<string, unknown> {

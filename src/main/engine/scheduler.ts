@@ -46,10 +46,12 @@ export class Scheduler {
   }
 
   async stop(): Promise<void> {
+    const wasRunning = this.controller !== null;
     this.controller?.abort();
     this.controller = null;
     await this.loop;
     this.loop = null;
+    if (wasRunning) this.options.runtime.releaseLease();
   }
 
   /**
@@ -60,16 +62,25 @@ export class Scheduler {
     const { runtime, clock } = this.options;
     let ticks = 0;
     const never = new AbortController().signal;
-    for (;;) {
-      if (signal?.aborted) return ticks;
-      // Not `onTick?.(await tick())`: an optional call skips evaluating its argument, so no tick would run.
-      const report = await runtime.tick();
-      this.options.onTick?.(report);
-      ticks++;
-      const next = runtime.nextDueAt();
-      const now = clock.now();
-      if (next === null || next > now + horizonMs) return ticks;
-      if (next > now) await this.options.sleep(next - now, signal ?? never);
+    try {
+      for (;;) {
+        if (signal?.aborted) return ticks;
+        // Not `onTick?.(await tick())`: an optional call skips evaluating its argument, so no tick would run.
+        const report = await runtime.tick();
+        this.options.onTick?.(report);
+        ticks++;
+        const now = clock.now();
+        if (report.heldBy) {
+          // Another runner is working this database: wait for it to finish or its lease to lapse.
+          await this.options.sleep(Math.max(1, Math.min(this.options.pollMs ?? 1_000, report.heldBy.until - now)), signal ?? never);
+          continue;
+        }
+        const next = runtime.nextDueAt();
+        if (next === null || next > now + horizonMs) return ticks;
+        if (next > now) await this.options.sleep(next - now, signal ?? never);
+      }
+    } finally {
+      runtime.releaseLease();
     }
   }
 
@@ -77,14 +88,16 @@ export class Scheduler {
     const { runtime, clock } = this.options;
     const pollMs = this.options.pollMs ?? 1_000;
     while (!signal.aborted) {
+      let isHeld = false;
       try {
         const report = await runtime.tick();
+        isHeld = report.heldBy !== null;
         this.options.onTick?.(report);
       } catch (error) {
         this.options.onError?.(error);
       }
       if (signal.aborted) return;
-      const next = runtime.nextDueAt();
+      const next = isHeld ? null : runtime.nextDueAt();
       const wait = next === null ? pollMs : Math.max(0, Math.min(pollMs, next - clock.now()));
       if (this.isWakeRequested) {
         this.isWakeRequested = false;

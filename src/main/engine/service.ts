@@ -33,6 +33,8 @@ export interface EngineServiceOptions {
   /** Called with the flows whose live counts changed (the app forwards it as a change event). */
   onCountsChanged?: (flowIds: string[]) => void;
   migrationsFolder?: string;
+  /** The scheduler's runner id for the database lease (EngineRuntimeOptions.runnerId). */
+  runnerId?: string;
 }
 
 /**
@@ -57,6 +59,7 @@ export class EngineService {
       random: seededRandom(Number.parseInt(installId.slice(0, 8), 16) || 1),
       provider: options.provider ?? new SimulatorProvider(this.sqlite),
       installId,
+      runnerId: options.runnerId,
       onChange: options.onCountsChanged,
       onError: (error) => console.error('[postcard] engine:', error),
     });

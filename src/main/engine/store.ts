@@ -70,6 +70,7 @@ const pluck = (sql: string): SqlSpec => ({ sql, pluck: true });
 const statementSql = {
     getState: pluck('SELECT value FROM engine_state WHERE key = ?'),
     setState: plain('INSERT INTO engine_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+    deleteState: plain('DELETE FROM engine_state WHERE key = ?'),
 
     liveFlows: plain(
       `SELECT f.id AS flow_id, v.id AS version_id, v.version AS version

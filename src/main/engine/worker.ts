@@ -55,6 +55,8 @@ function runWorker(port: MessagePort, config: WorkerConfig): void {
   const sqlite = openWorkerConnection(config);
   const engine = new EngineService({
     sqlite,
+    // The same id for every thread this process starts: one restarted after a crash takes the lease straight back.
+    runnerId: `scheduler-thread:${process.pid}`,
     onCountsChanged: (flowIds) => post({ type: 'event', event: { type: 'engine.countsChanged', flowIds } }),
   });
   const scheduler = new Scheduler({

@@ -13,12 +13,20 @@ export function register(program: Command): void {
     .action(async (options: { untilIdle?: boolean; horizon: number }, command: Command) => {
       await withPostcard(command, async (postcard) => {
         const engine = engineFor(postcard);
+        let heldBy: string | null = null;
         const totals = { ticks: 0, steps: 0, enrolled: 0, sent: 0, receipts: 0, inbound: 0, events: 0 };
         const scheduler = new Scheduler({
           runtime: engine.runtime,
           clock: systemClock,
           sleep: realSleep,
           onTick: (report) => {
+            // Said once per holder: the app (or another `postcard run`) is already sending from this data dir.
+            if (report.heldBy && report.heldBy.runnerId !== heldBy) {
+              console.error(
+                `postcard run: another runner (${report.heldBy.runnerId}) is sending from this data dir; waiting until it stops or its lease lapses (${new Date(report.heldBy.until).toISOString()}).`,
+              );
+            }
+            heldBy = report.heldBy?.runnerId ?? null;
             totals.ticks++;
             totals.steps += report.steps;
             totals.enrolled += report.enrolled;
