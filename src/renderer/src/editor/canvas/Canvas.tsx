@@ -23,8 +23,15 @@ import { edgeTypes } from './edgeTypes';
 import { projectionsOf } from './projection';
 
 export const PALETTE_MIME = 'application/x-postcard-kind';
-/** Above this many steps only the visible part of the canvas is rendered. */
+/** Above this many steps only the visible part of the canvas is rendered… */
 const VISIBLE_ONLY_THRESHOLD = 200;
+/**
+ * …except at the overview level up to this many, once the user has moved the view: overview cards
+ * are a few elements each, and with every card in place a pan moves them instead of mounting and
+ * unmounting cards and wires at the edges of the view on each frame. Opening still renders only
+ * what is in view.
+ */
+const OVERVIEW_ALL_LIMIT = 2000;
 const snapGrid: [number, number] = [20, 20];
 const proOptions = { hideAttribution: true };
 export const canvasFitViewOptions = { padding: 0.2, maxZoom: 1 };
@@ -56,10 +63,14 @@ export function Canvas({ colorMode }: { colorMode: 'light' | 'dark' }) {
   const nodes = useFlowStore(projections.nodes);
   const edges = useFlowStore(projections.edges);
   const isSnapToGrid = useFlowStore((s) => s.isSnapToGrid);
+  const detail = useStore(detailLevelSelector);
   const isLarge = useFlowStore((s) => s.graph.nodes.length > VISIBLE_ONLY_THRESHOLD);
+  const isOverviewAll = useFlowStore((s) => s.graph.nodes.length <= OVERVIEW_ALL_LIMIT);
+  // Opening shows the visible cards only; the rest of an overview joins when the view first moves.
+  const [hasMoved, setHasMoved] = useState(false);
+  const isVisibleOnly = isLarge && !(detail === 'overview' && isOverviewAll && hasMoved);
   const { screenToFlowPosition } = useReactFlow();
   const storeApi = useStoreApi<CanvasNode, CanvasEdge>();
-  const detail = useStore(detailLevelSelector);
   // Fit an existing flow into view once; an empty flow keeps the plain viewport so the first
   // step lands exactly where it was dropped instead of the view jumping to it.
   const [shouldFitOnOpen] = useState(() => store.getState().graph.nodes.length > 0);
@@ -130,9 +141,13 @@ export function Canvas({ colorMode }: { colorMode: 'light' | 'dark' }) {
 
   // While the view moves, the viewport gets its own compositor layer (.canvas.is-moving in
   // app.css): a pan frame then shifts painted pixels instead of repainting every card. Set on the
-  // element directly, not through state, so starting a pan re-renders nothing.
+  // element directly, not through state, so starting a pan re-renders nothing (but the first).
   const canvasRef = useRef<HTMLDivElement>(null);
-  const onMoveStart = useCallback(() => canvasRef.current?.classList.add('is-moving'), []);
+  const onMoveStart = useCallback((event: MouseEvent | TouchEvent | null) => {
+    canvasRef.current?.classList.add('is-moving');
+    // A move of the user's (the open's fit has no event): the whole overview is worth having now.
+    if (event) setHasMoved(true);
+  }, []);
   const onMoveEnd = useCallback(() => canvasRef.current?.classList.remove('is-moving'), []);
 
   const hasNodes = nodes.length > 0;
@@ -155,7 +170,7 @@ export function Canvas({ colorMode }: { colorMode: 'light' | 'dark' }) {
           fitViewOptions={canvasFitViewOptions}
           minZoom={CANVAS_MIN_ZOOM}
           maxZoom={CANVAS_MAX_ZOOM}
-          onlyRenderVisibleElements={isLarge}
+          onlyRenderVisibleElements={isVisibleOnly}
           onMoveStart={onMoveStart}
           onMoveEnd={onMoveEnd}
           deleteKeyCode={null}
