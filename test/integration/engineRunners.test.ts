@@ -135,4 +135,17 @@ describe('one runner at a time per database', () => {
     // Done and given back: the app ticks again at once.
     expect((await app.runtime.tick()).heldBy).toBeNull();
   });
+
+  it('a database busy past the timeout ends the tick without setting anything aside; the next tick does the work', async () => {
+    const { app, cli, signUp, count } = twoRunners();
+    signUp('+12125550406');
+    app.sqlite.pragma('busy_timeout = 0');
+    // Another connection is in the middle of a write.
+    cli.sqlite.prepare('BEGIN IMMEDIATE').run();
+    await expect(app.runtime.tick()).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+    cli.sqlite.prepare('COMMIT').run();
+    const report = await app.runtime.tick();
+    expect(report.sent).toBe(1);
+    expect(count(`SELECT count(*) FROM enrollments WHERE exit_reason = 'engine_error'`)).toBe(0);
+  });
 });

@@ -223,3 +223,68 @@ describe('the simulator sends at its throughput', () => {
     expect(ledger(db).map((r) => r.dispatched_at)).toEqual([T0, T0, T0]);
   });
 });
+
+describe('a poison row does not stall the rows behind it', () => {
+  const welcome = () =>
+    flowDocument(
+      graph(
+        [node('t', 'trigger', { type: 'manual' }), node('s', 'sms', { body: 'Welcome' }), node('x', 'exit')],
+        [edge('t', 'next', 's'), edge('s', 'next', 'x')],
+      ),
+      noQuietHours,
+    );
+  /** An in-database adapter with a bug that throws for one number. */
+  const buggyFor =
+    (phone: string, errors: string[]) =>
+    (db: Database.Database): ProviderAdapter => {
+      const inner = new SimulatorProvider(db, calmSimulator());
+      return Object.assign(Object.create(inner) as ProviderAdapter, {
+        sendInTransaction: (connection: unknown, requests: readonly SendRequest[]): SendResult[] => {
+          if (requests.some((r) => r.to === phone)) {
+            errors.push(phone);
+            throw new TypeError(`adapter bug for ${phone}`);
+          }
+          return inner.sendInTransaction(connection, requests);
+        },
+        poll: (a: number, b: number) => inner.poll(a, b),
+        nextDueAt: (a: number) => inner.nextDueAt(a),
+      });
+    };
+
+  it('a send that throws in the drain for one message: the others in its batch go out, that one fails as ENGINE_ERROR', async () => {
+    const errors: string[] = [];
+    harness = createHarness(welcome(), { provider: buggyFor('+12125550312', errors) });
+    const ids = ['+12125550311', '+12125550312', '+12125550313'].map((p) => harness!.addContact(p));
+    // Enrolled by an API call: the three sends wait in the outbox and the drain takes them as one batch.
+    harness.runtime.enrollContacts(harness.flowId, ids);
+    await harness.runUntil(T0 + HOUR);
+    expect(errors.length).toBeGreaterThanOrEqual(2);
+    const [a, b, c] = ids.map((id) => harness!.messages(id));
+    expect(a?.map((m) => m.status)).toEqual(['delivered']);
+    expect(c?.map((m) => m.status)).toEqual(['delivered']);
+    // Its send threw again on its own: failed, not left queued to stall every later drain.
+    expect(b?.map((m) => [m.status, m.error_class])).toEqual([['failed', 'permanent']]);
+    expect(harness.sqlite.prepare('SELECT reason, error_code FROM messages WHERE contact_id = ?').get(ids[1])).toEqual({ reason: 'engine_error', error_code: 'ENGINE_ERROR' });
+    expect(harness.enrollment(ids[1] as number)).toMatchObject({ state: 'exited' });
+  });
+
+  it('an enrollment whose step throws when its timer fires is set aside; the rest of the batch moves on', async () => {
+    const errors: string[] = [];
+    const withWait = flowDocument(
+      graph(
+        [node('t', 'trigger', { type: 'manual' }), node('w', 'wait', { type: 'duration', amount: 1, unit: 'hours' }), node('s', 'sms', { body: 'Later' }), node('x', 'exit')],
+        [edge('t', 'next', 'w'), edge('w', 'next', 's'), edge('s', 'next', 'x')],
+      ),
+      noQuietHours,
+    );
+    harness = createHarness(withWait, { provider: buggyFor('+12125550322', errors) });
+    const ids = ['+12125550321', '+12125550322', '+12125550323'].map((p) => harness!.addContact(p));
+    harness.runtime.enrollContacts(harness.flowId, ids);
+    await harness.runUntil(T0 + 2 * HOUR);
+    expect(errors).toEqual(['+12125550322', '+12125550322']);
+    expect(harness.messages(ids[0]).map((m) => m.status)).toEqual(['delivered']);
+    expect(harness.messages(ids[2]).map((m) => m.status)).toEqual(['delivered']);
+    expect(harness.messages(ids[1])).toEqual([]);
+    expect(harness.enrollment(ids[1] as number)).toMatchObject({ state: 'exited', exit_reason: 'engine_error', node_id: 'w' });
+  });
+});

@@ -1,5 +1,5 @@
 import { threadId } from 'node:worker_threads';
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { DEFAULT_HELP_REPLY, type FlowSettings } from '../../shared/flow/settings';
 import { classifyInbound, normalizeKeyword } from '../../shared/engine/keywords';
 import type { RandomSource } from '../../shared/engine/random';
@@ -268,6 +268,34 @@ export class EngineRuntime {
     }
   }
 
+  /**
+   * `apply` over the rows in one transaction. Should it throw, SQLite rolls the batch back and
+   * each row is tried again in a transaction of its own; a row that throws alone (a poison row:
+   * data the code did not expect, a bug in a provider adapter) is reported and set aside by
+   * `quarantine`, and the rest go on. One bad row never stalls everything queued behind it.
+   * Faults of the database itself (busy, I/O, disk full) are not about a row: they end the tick,
+   * and the next tick tries again. Returns what the committed transactions returned.
+   */
+  private eachInBatch<T, R>(rows: readonly T[], apply: (rows: readonly T[]) => R[], quarantine: (row: T) => void): R[] {
+    try {
+      return this.transaction(() => apply(rows));
+    } catch (error) {
+      // Reported below, by the row that throws again on its own.
+      if (isDatabaseFault(error)) throw error;
+    }
+    const out: R[] = [];
+    for (const row of rows) {
+      try {
+        out.push(...this.transaction(() => apply([row])));
+      } catch (error) {
+        if (isDatabaseFault(error)) throw error;
+        this.options.onError?.(error);
+        this.transaction(() => quarantine(row));
+      }
+    }
+    return out;
+  }
+
   private reserveEnrollmentId(): number {
     const id = this.nextEnrollmentId ?? (this.statements.nextEnrollmentId.get() as number);
     this.nextEnrollmentId = id + 1;
@@ -349,16 +377,21 @@ export class EngineRuntime {
     for (;;) {
       const rows = this.statements.dueEnrollments.all(now, this.batchSize) as DueEnrollmentRow[];
       if (rows.length === 0) return total;
-      this.transaction(() => {
-        for (const row of rows) {
-          const flow = this.version(row.flow_version_id);
-          if (!flow) {
-            exitEnrollment(this.statements, this.counters, row, 'version_unreadable', now);
-            continue;
+      this.eachInBatch(
+        rows,
+        (batch) => {
+          for (const row of batch) {
+            const flow = this.version(row.flow_version_id);
+            if (!flow) {
+              exitEnrollment(this.statements, this.counters, row, 'version_unreadable', now);
+              continue;
+            }
+            this.advance(flow, row, 'resume', now);
           }
-          this.advance(flow, row, 'resume', now);
-        }
-      });
+          return [];
+        },
+        (row) => exitEnrollment(this.statements, this.counters, row, 'engine_error', now),
+      );
       total += rows.length;
     }
   }
@@ -498,8 +531,8 @@ export class EngineRuntime {
       channel: string;
     }>;
     if (rows.length === 0) return 0;
-    this.transaction(() => {
-      for (const row of rows) {
+    this.eachInBatch(rows, (batch) => {
+      for (const row of batch) {
         // Opt-outs recorded elsewhere (another process, a dated import) take effect when due.
         if (row.kind === 'opt_out') applyOptOut(this.statements, this.counters, row.contact_id, now);
         if (row.kind === 'opt_in') {
@@ -512,7 +545,8 @@ export class EngineRuntime {
         }
         this.statements.markConsentProcessed.run(now, row.id);
       }
-    });
+      return [];
+    }, (row) => this.statements.markConsentProcessed.run(now, row.id));
     return rows.length;
   }
 
@@ -525,8 +559,8 @@ export class EngineRuntime {
       properties_json: string;
     }>;
     if (rows.length === 0) return 0;
-    this.transaction(() => {
-      for (const row of rows) {
+    this.eachInBatch(rows, (batch) => {
+      for (const row of batch) {
         this.report.events++;
         // Goal first: an event that is both a goal and a trigger ends the old run before a new one starts.
         const active = s.activeEnrollmentsOfContact.all(row.contact_id) as Array<{
@@ -555,7 +589,8 @@ export class EngineRuntime {
         }
         s.markEventProcessed.run(now, row.id);
       }
-    });
+      return [];
+    }, (row) => s.markEventProcessed.run(now, row.id));
     return rows.length;
   }
 
@@ -758,45 +793,60 @@ export class EngineRuntime {
   private async drain(now: number): Promise<number> {
     let total = 0;
     for (;;) {
-      const claimed: DueMessageRow[] = [];
       const rows = this.statements.dueMessages.all(now, this.batchSize) as DueMessageRow[];
       if (rows.length === 0) return total;
       total += rows.length;
-      this.transaction(() => {
-        const claimedPerContact = new Map<number, number>();
-        for (const row of rows) {
-          const verdict = this.sendVerdict(row, now, claimedPerContact.get(row.contact_id) ?? 0);
-          switch (verdict.type) {
-            case 'cancel':
-              this.cancel(row, verdict.reason, now);
-              continue;
-            case 'defer':
-              this.statements.defer.run(verdict.at, now, row.id);
-              this.statements.insertMessageEvent.run(row.id, 'deferred', null, `quiet hours until ${new Date(verdict.opening).toISOString()}`, now);
-              continue;
-            case 'skip':
-              finishMessage(this.statements, row.id, 'skipped', verdict.reason, null, null, now);
-              this.wakeFor(row, now);
-              continue;
-            case 'send':
-              claimedPerContact.set(row.contact_id, (claimedPerContact.get(row.contact_id) ?? 0) + 1);
-              claimed.push(row);
-          }
-        }
-        if (claimed.length === 0) return;
-        if (this.sendsInTransaction) {
-          // The provider's ledger and our rows commit together: no `sending` state, no crash window.
-          const results = this.provider.sendInTransaction?.(this.sqlite, claimed.map((row) => this.requestOf(row, now))) ?? [];
-          claimed.forEach((row, i) => this.recordResult(row, results[i] as SendResult, now, 'queued'));
-          claimed.length = 0;
-          return;
-        }
-        // `sending` is committed before the provider is called: a crash from here on is
-        // recovered by recoverSending with the same idempotency keys.
-        this.statements.claimMessages.run(now, JSON.stringify(claimed.map((row) => row.id)));
-      });
+      const claimed = this.eachInBatch(
+        rows,
+        (batch) => this.judgeAndClaim(batch, now),
+        (row) => {
+          finishMessage(this.statements, row.id, 'failed', 'engine_error', 'permanent', 'ENGINE_ERROR', now);
+          if (row.flow_id && row.node_id) this.counters.add(row.flow_id, row.node_id, 'failed');
+          this.wakeFor(row, now);
+        },
+      );
       await this.sendAndRecord(claimed, now);
     }
+  }
+
+  /**
+   * Inside a drain transaction: the send-time rules for each row, then the sends. An in-database
+   * provider takes them right here; for any other the rows are marked `sending` and returned, to
+   * be sent once that is committed.
+   */
+  private judgeAndClaim(rows: readonly DueMessageRow[], now: number): DueMessageRow[] {
+    const claimed: DueMessageRow[] = [];
+    const claimedPerContact = new Map<number, number>();
+    for (const row of rows) {
+      const verdict = this.sendVerdict(row, now, claimedPerContact.get(row.contact_id) ?? 0);
+      switch (verdict.type) {
+        case 'cancel':
+          this.cancel(row, verdict.reason, now);
+          continue;
+        case 'defer':
+          this.statements.defer.run(verdict.at, now, row.id);
+          this.statements.insertMessageEvent.run(row.id, 'deferred', null, `quiet hours until ${new Date(verdict.opening).toISOString()}`, now);
+          continue;
+        case 'skip':
+          finishMessage(this.statements, row.id, 'skipped', verdict.reason, null, null, now);
+          this.wakeFor(row, now);
+          continue;
+        case 'send':
+          claimedPerContact.set(row.contact_id, (claimedPerContact.get(row.contact_id) ?? 0) + 1);
+          claimed.push(row);
+      }
+    }
+    if (claimed.length === 0) return [];
+    if (this.sendsInTransaction) {
+      // The provider's ledger and our rows commit together: no `sending` state, no crash window.
+      const results = this.provider.sendInTransaction?.(this.sqlite, claimed.map((row) => this.requestOf(row, now))) ?? [];
+      claimed.forEach((row, i) => this.recordResult(row, results[i] as SendResult, now, 'queued'));
+      return [];
+    }
+    // `sending` is committed before the provider is called: a crash from here on is
+    // recovered by recoverSending with the same idempotency keys.
+    this.statements.claimMessages.run(now, JSON.stringify(claimed.map((row) => row.id)));
+    return claimed;
   }
 
   /**
@@ -980,6 +1030,12 @@ interface WokenEnrollment {
 
 function emptyReport(): TickReport {
   return { heldBy: null, steps: 0, enrolled: 0, sent: 0, receipts: 0, inbound: 0, events: 0 };
+}
+
+/** SQLite errors that say the database cannot be written right now, whatever the row. */
+const DATABASE_FAULT = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|NOMEM|READONLY|CANTOPEN|CORRUPT|NOTADB|INTERRUPT|PROTOCOL|PERM|AUTH)/;
+function isDatabaseFault(error: unknown): boolean {
+  return error instanceof Database.SqliteError && DATABASE_FAULT.test(error.code);
 }
 
 function parseLease(raw: string): { runnerId: string; until: number } | null {
