@@ -107,6 +107,19 @@ describe('validateFlow', () => {
     expect(codes(g)).toEqual(['TRIGGER_INCOMPLETE']);
   });
 
+  it('TRIGGER_NOT_AVAILABLE for segment and date triggers, which the engine does not run yet (publishing is blocked)', () => {
+    for (const config of [
+      { type: 'segment_entered', segment: 'VIP' },
+      { type: 'date_attribute', attribute: 'birthday', offsetDays: 0, at: '10:00' },
+    ]) {
+      const g = linearFlow();
+      g.nodes[0] = node('t', 'trigger', config);
+      const result = validateFlow(g);
+      expect(result.issues.map((i) => [i.code, i.severity, i.nodeId])).toEqual([['TRIGGER_NOT_AVAILABLE', 'error', 't']]);
+      expect(result.issues[0]?.message).toMatch(/use an event, keyword, subscription or manual trigger/);
+    }
+  });
+
   it('WAIT_INVALID for a zero wait, an empty window and an event wait without timeout', () => {
     for (const config of [
       { type: 'duration', amount: 0, unit: 'hours' },
