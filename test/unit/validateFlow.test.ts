@@ -111,7 +111,7 @@ describe('validateFlow', () => {
     for (const config of [
       { type: 'segment_entered', segment: 'VIP' },
       { type: 'date_attribute', attribute: 'birthday', offsetDays: 0, at: '10:00' },
-    ]) {
+    ] as const) {
       const g = linearFlow();
       g.nodes[0] = node('t', 'trigger', config);
       const result = validateFlow(g);
