@@ -6,10 +6,10 @@ import { useFlowActions, useFlowEditor, useFlowStore } from './store/FlowEditorC
 
 /**
  * A very broken 1,000-step flow can have thousands of issues: the list starts with the first
- * 50 (each row is a button with an icon: hundreds of them slowed opening such a flow) and grows
- * on request.
+ * 20 (each row is a button with an icon: hundreds of them slowed opening such a flow; the panel
+ * shows about six at a time) and grows on request.
  */
-const LISTED_STEP = 50;
+const LISTED_STEP = 20;
 
 /** Every validation issue in one list; choosing one selects its step and brings it into view. */
 export function ProblemsPanel() {

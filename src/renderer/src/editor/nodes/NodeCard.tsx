@@ -62,17 +62,17 @@ export function NodeCard<K extends NodeKind>({
   if (detail === 'overview') {
     // A block in the kind's colour: no text, no React Flow handle components (each one subscribes
     // to the store). The hidden anchors only let React Flow measure where wires attach, at the
-    // spots the compact card's handles take, so wires stay put when the level changes.
+    // spots the compact card's handles take, so wires stay put when the level changes. A problem
+    // is a dot drawn by the card's own style, and the card, a picture at this size, names it.
+    const problemsLabel = problems > 0 ? `${problems} ${problems === 1 ? 'problem' : 'problems'}` : undefined;
     return (
-      <div className={`${className} is-overview`} style={height ? { height } : undefined}>
+      <div
+        className={`${className} is-overview`}
+        style={height ? { height } : undefined}
+        role={problemsLabel ? 'img' : undefined}
+        aria-label={problemsLabel}
+      >
         {definition.hasInput ? <div className="react-flow__handle react-flow__handle-top node-anchor target" data-nodeid={id} data-handlepos="top" /> : null}
-        {problems > 0 ? (
-          <span
-            className={`node-dot ${data.errors ? 'is-error' : 'is-warning'}`}
-            role="img"
-            aria-label={`${problems} ${problems === 1 ? 'problem' : 'problems'}`}
-          />
-        ) : null}
         {ports.map((port, index) => (
           <div
             key={port.id}
