@@ -65,4 +65,40 @@ describe('publishing checks the media library, whichever door it comes through',
     const rendition = asset.renditions.find((r) => r.profileId === 'mms-default');
     expect(rendition?.fitsBudget).toBe(true);
   });
+
+  it('the library refuses to delete media a flow still sends, naming the flows, and deletes it once none does', async () => {
+    const photo = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#2e86de' } }).jpeg().toBuffer();
+    const { asset } = await ok<MediaImportResult>('media.import', { source: 'upload', name: 'hero.jpg', dataBase64: photo.toString('base64') });
+    const textOnly = graph(
+      [node('t', 'trigger', { type: 'manual' }), node('s', 'sms', { body: 'New arrivals: https://shop.example/new' }), node('x', 'exit')],
+      [edge('t', 'next', 's'), edge('s', 'next', 'x')],
+    );
+    const refusal = async () => {
+      const result = await postcard.dispatch('media.delete', { id: asset.id });
+      return result.ok ? null : result.error;
+    };
+
+    // In a draft.
+    const draft = await ok<FlowDetail>('flows.create', { name: 'Summer teaser' });
+    await ok('flows.saveDraft', { id: draft.id, graph: mmsFlow(asset.id) });
+    expect(await refusal()).toMatchObject({ code: 'CONFLICT', message: '"hero.jpg" is used by "Summer teaser" (draft). Remove it from those MMS steps first.' });
+
+    // Published and live, even once its draft has moved on: contacts on that version still send it.
+    const live = await ok<FlowDetail>('flows.create', { name: 'Spring drop' });
+    await ok('flows.saveDraft', { id: live.id, graph: mmsFlow(asset.id) });
+    await ok<PublishResult>('flows.publish', { id: live.id });
+    const current = await ok<FlowDetail>('flows.get', { id: live.id });
+    await ok('flows.saveDraft', { id: live.id, graph: textOnly, baseRevision: current.revision });
+    const draftNow = await ok<FlowDetail>('flows.get', { id: draft.id });
+    await ok('flows.saveDraft', { id: draft.id, graph: textOnly, baseRevision: draftNow.revision });
+    const error = await refusal();
+    expect(error?.message).toBe('"hero.jpg" is used by "Spring drop" (published, live). Remove it from those MMS steps first.');
+    expect(error?.details).toEqual({ references: [{ flowId: live.id, name: 'Spring drop', status: 'live', in: 'published' }] });
+    expect((await ok<MediaAssetDetail>('media.get', { id: asset.id })).id).toBe(asset.id);
+
+    // Archived: nothing can send it any more.
+    await ok('engine.archive', { flowId: live.id });
+    await ok('media.delete', { id: asset.id });
+    expect((await postcard.dispatch('media.get', { id: asset.id })).ok).toBe(false);
+  });
 });

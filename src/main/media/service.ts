@@ -12,6 +12,7 @@ import type { EventBus } from '../api/events';
 import type { PostcardDb } from '../db/open';
 import { mediaAssets, mediaRenditions } from '../db/schema/media';
 import { firstLine, isMediaError, mediaError } from './errors';
+import { mediaReferences } from './references';
 import { MediaFiles } from './files';
 import type { EncodedMedia } from './image';
 import { DEFAULT_MEDIA_LIMITS, type MediaLimits } from './limits';
@@ -209,7 +210,13 @@ export class MediaService {
   }
 
   async delete(id: string): Promise<{ id: MediaAssetId }> {
-    this.requireAsset(id);
+    const asset = this.requireAsset(id);
+    // A flow that sends it would go out without its image (or fail): take it off them first.
+    const references = mediaReferences(this.db, id);
+    if (references.length > 0) {
+      const where = references.map((r) => `"${r.name}" (${r.in === 'draft' ? 'draft' : `published, ${r.status}`})`).join(', ');
+      throw new PostcardError('CONFLICT', `"${asset.name}" is used by ${where}. Remove it from those MMS steps first.`, { references });
+    }
     this.db.transaction((tx) => {
       tx.delete(mediaRenditions).where(eq(mediaRenditions.assetId, id)).run();
       tx.delete(mediaAssets).where(eq(mediaAssets.id, id)).run();
