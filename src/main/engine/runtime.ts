@@ -330,6 +330,8 @@ export class EngineRuntime {
         return count;
       });
     }
+    // An enrollment made by an API call changes the flow's live counts now, not at the next tick.
+    if (entered > 0) this.options.onChange?.([flowId]);
     return entered;
   }
 

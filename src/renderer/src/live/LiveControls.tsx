@@ -4,6 +4,7 @@ import type { ApiResult } from '../../../shared/api/result';
 import { useApi } from '../api/ApiContext';
 import { useFlowActions, useFlowStore } from '../editor/store/FlowEditorContext';
 import { Dialog } from '../ui/Dialog';
+import { describeEnrollment, EnrollDialog } from './EnrollDialog';
 import { useOperations } from './OperationsContext';
 
 type Notice = { kind: 'success' | 'error'; text: string };
@@ -11,8 +12,8 @@ type Notice = { kind: 'success' | 'error'; text: string };
 const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
 /**
- * Run control for a published flow: pause (no new sends or steps; timers that fall due wait),
- * resume, and archive (for good: queued messages are cancelled and every contact in the flow
+ * Run control for a published flow: enroll contacts by hand (live only), pause (no new sends or
+ * steps; timers that fall due wait), resume, and archive (for good: queued messages are cancelled and every contact in the flow
  * leaves it, with the reason recorded on each).
  */
 export function LiveControls({ onNotice }: { onNotice: (notice: Notice) => void }) {
@@ -24,6 +25,7 @@ export function LiveControls({ onNotice }: { onNotice: (notice: Notice) => void 
   const inFlight = useOperations((s) => (s.live ? Object.values(s.live).reduce((sum, c) => sum + c.waiting, 0) : null));
   const [isBusy, setIsBusy] = useState(false);
   const [isArchiveOpen, setIsArchiveOpen] = useState(false);
+  const [isEnrollOpen, setIsEnrollOpen] = useState(false);
 
   if (status !== 'live' && status !== 'paused') return null;
 
@@ -43,8 +45,30 @@ export function LiveControls({ onNotice }: { onNotice: (notice: Notice) => void 
     }
   };
 
+  const enroll = async (phones: string[]): Promise<void> => {
+    setIsBusy(true);
+    try {
+      const result = await api.call('engine.enroll', { flowId, phones });
+      if (!result.ok) {
+        onNotice({ kind: 'error', text: result.error.message });
+        return;
+      }
+      setIsEnrollOpen(false);
+      const { enrolled, unknownPhones } = result.value;
+      onNotice({ kind: enrolled === 0 && unknownPhones.length > 0 ? 'error' : 'success', text: describeEnrollment(result.value) });
+    } finally {
+      setIsBusy(false);
+    }
+  };
+
   return (
     <div className="live-controls" role="group" aria-label="Run control">
+      {status === 'live' ? (
+        <button type="button" className="button" disabled={isBusy} title="Add contacts to this journey by phone number" onClick={() => setIsEnrollOpen(true)}>
+          Enroll contacts…
+        </button>
+      ) : null}
+      {isEnrollOpen ? <EnrollDialog flowName={name} isBusy={isBusy} onCancel={() => setIsEnrollOpen(false)} onConfirm={(phones) => void enroll(phones)} /> : null}
       {status === 'live' ? (
         <button
           type="button"
