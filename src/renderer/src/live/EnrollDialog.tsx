@@ -1,6 +1,6 @@
 import { useId, useMemo, useState, type FormEvent } from 'react';
 import type { EnrollResult } from '../../../shared/api/engine';
-import { Dialog } from '../ui/Dialog';
+import { Dialog, DialogActions } from '../ui/Dialog';
 
 /** The API takes at most this many numbers per call. */
 export const MAX_ENROLL_PHONES = 100_000;
@@ -84,14 +84,11 @@ export function EnrollDialog({
             </p>
           </div>
         </div>
-        <div className="dialog-actions">
-          <button type="button" className="button" onClick={onCancel}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={phones.length === 0 || isTooMany || isBusy}>
-            {isBusy ? 'Enrolling…' : `Enroll ${plural(phones.length, 'contact')}`}
-          </button>
-        </div>
+        <DialogActions
+          onCancel={onCancel}
+          label={isBusy ? 'Enrolling…' : `Enroll ${plural(phones.length, 'contact')}`}
+          isDisabled={phones.length === 0 || isTooMany || isBusy}
+        />
       </form>
     </Dialog>
   );

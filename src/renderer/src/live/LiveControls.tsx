@@ -3,7 +3,7 @@ import type { RunControlResult } from '../../../shared/api/engine';
 import type { ApiResult } from '../../../shared/api/result';
 import { useApi } from '../api/ApiContext';
 import { useFlowActions, useFlowStore } from '../editor/store/FlowEditorContext';
-import { Dialog } from '../ui/Dialog';
+import { Dialog, DialogActions } from '../ui/Dialog';
 import { describeEnrollment, EnrollDialog } from './EnrollDialog';
 import { useOperations } from './OperationsContext';
 
@@ -160,14 +160,7 @@ function ArchiveDialog({
             />
           </div>
         </div>
-        <div className="dialog-actions">
-          <button type="button" className="button" onClick={onCancel}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-danger" disabled={!reason.trim() || isBusy}>
-            {isBusy ? 'Archiving…' : 'Archive flow'}
-          </button>
-        </div>
+        <DialogActions onCancel={onCancel} label={isBusy ? 'Archiving…' : 'Archive flow'} tone="danger" isDisabled={!reason.trim() || isBusy} />
       </form>
     </Dialog>
   );

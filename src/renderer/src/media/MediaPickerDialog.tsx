@@ -1,5 +1,5 @@
 import { useId, useMemo, useState } from 'react';
-import { Dialog } from '../ui/Dialog';
+import { Dialog, DialogActions } from '../ui/Dialog';
 import { ImageIcon, SearchIcon } from '../ui/icons';
 import { announceImports, assetFacts } from './format';
 import { ImportButton, ImportProgressBar } from './ImportControls';
@@ -63,11 +63,7 @@ export function MediaPickerDialog({ currentId, onPick, onClose }: { currentId: s
           </ul>
         )}
       </div>
-      <div className="dialog-actions">
-        <button type="button" className="button" onClick={onClose}>
-          Cancel
-        </button>
-      </div>
+      <DialogActions onCancel={onClose} />
     </Dialog>
   );
 }

@@ -2,7 +2,7 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useApi } from '../api/ApiContext';
 import { useFlowEditor, useFlowStore } from '../editor/store/FlowEditorContext';
 import { useOperations, useOperationsStore } from '../live/OperationsContext';
-import { Dialog } from '../ui/Dialog';
+import { Dialog, DialogActions } from '../ui/Dialog';
 import { NumberField } from './NumberField';
 import { runSimulation } from './runSimulation';
 import { checkForm, defaultForm, eventNamesInFlow, randomSeed, reconcileBehaviours, toOptions, type SimulationForm } from './simulationForm';
@@ -228,14 +228,7 @@ function SimulateDialog({ initial, onRun, onCancel }: { initial: SimulationForm;
             </p>
           ) : null}
         </div>
-        <div className="dialog-actions">
-          <button type="button" className="button" onClick={onCancel}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary">
-            Run simulation
-          </button>
-        </div>
+        <DialogActions onCancel={onCancel} label="Run simulation" />
       </form>
     </Dialog>
   );

@@ -40,6 +40,39 @@ export function Dialog({
   );
 }
 
+/**
+ * A dialog's buttons: Cancel, then its one action in the dialog's tone. The action submits the
+ * dialog's form unless `onConfirm` is given; without a `label` there is only Cancel.
+ */
+export function DialogActions({
+  onCancel,
+  label,
+  onConfirm,
+  tone = 'primary',
+  isDisabled = false,
+  isCancelFocused = false,
+}: {
+  onCancel: () => void;
+  label?: string;
+  onConfirm?: () => void;
+  tone?: 'primary' | 'danger';
+  isDisabled?: boolean;
+  isCancelFocused?: boolean;
+}) {
+  return (
+    <div className="dialog-actions">
+      <button type="button" className="button" onClick={onCancel} autoFocus={isCancelFocused}>
+        Cancel
+      </button>
+      {label ? (
+        <button type={onConfirm ? 'button' : 'submit'} className={`button button-${tone}`} disabled={isDisabled} onClick={onConfirm}>
+          {label}
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
 export function ConfirmDialog({
   title,
   message,
@@ -58,14 +91,7 @@ export function ConfirmDialog({
   return (
     <Dialog title={title} onClose={onCancel}>
       <div className="dialog-body">{message}</div>
-      <div className="dialog-actions">
-        <button type="button" className="button" onClick={onCancel} autoFocus>
-          Cancel
-        </button>
-        <button type="button" className={`button ${isDestructive ? 'button-danger' : 'button-primary'}`} onClick={onConfirm}>
-          {confirmLabel}
-        </button>
-      </div>
+      <DialogActions onCancel={onCancel} label={confirmLabel} onConfirm={onConfirm} tone={isDestructive ? 'danger' : 'primary'} isCancelFocused />
     </Dialog>
   );
 }
@@ -114,14 +140,7 @@ export function PromptDialog({
             </p>
           ) : null}
         </div>
-        <div className="dialog-actions">
-          <button type="button" className="button" onClick={onCancel}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={!value.trim()}>
-            {submitLabel}
-          </button>
-        </div>
+        <DialogActions onCancel={onCancel} label={submitLabel} isDisabled={!value.trim()} />
       </form>
     </Dialog>
   );
