@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { repoRoot } from './harness';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { repoRoot, startApp, type RunningApp } from './harness';
 
 export const screenshotDir = join(repoRoot, 'test-results', 'e2e');
 
@@ -78,4 +79,31 @@ export async function dropStep(page: Page, kindLabel: string, at: { x: number; y
   await page
     .getByRole('button', { name: `Add ${kindLabel} step` })
     .dragTo(page.getByRole('application', { name: 'Flow canvas' }), { targetPosition: at });
+}
+
+export interface AppInBrowser {
+  app: RunningApp;
+  browser: OpenBrowser;
+}
+
+/**
+ * One app (a fresh data dir with the samples, served on 127.0.0.1) and one Chromium for the
+ * enclosing describe block: started in its beforeAll, closed in its afterAll. `onStart` gets them
+ * once both are up (each file keeps them in its own variables); `afterStart` runs next, e.g. to
+ * grant the page a permission.
+ */
+export function useAppInBrowser(onStart: (started: AppInBrowser) => void, afterStart?: (started: AppInBrowser) => Promise<void>): void {
+  let started: Partial<AppInBrowser> = {};
+  beforeAll(async () => {
+    started.app = await startApp();
+    started.browser = await openBrowser(inject('chromiumPath') as string);
+    const both = started as AppInBrowser;
+    onStart(both);
+    await afterStart?.(both);
+  });
+  afterAll(async () => {
+    await started.browser?.close();
+    await started.app?.close();
+    started = {};
+  });
 }

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { canvasNode, openBrowser, screenshot, type OpenBrowser } from './browser';
-import { startApp, type RunningApp } from './harness';
+import { describe, expect, inject, it } from 'vitest';
+import { canvasNode, screenshot, type OpenBrowser, useAppInBrowser } from './browser';
+import type { RunningApp } from './harness';
 
 const chromiumPath = inject('chromiumPath');
 const SAMPLE = 'Abandoned cart: MMS with SMS fallback';
@@ -9,15 +9,10 @@ describe.skipIf(!chromiumPath)('canvas tools: problems panel, keyboard, clipboar
   let app: RunningApp;
   let browser: OpenBrowser;
 
-  beforeAll(async () => {
-    app = await startApp();
-    browser = await openBrowser(chromiumPath as string);
-    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.host.origin });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  useAppInBrowser(
+    (started) => ({ app, browser } = started),
+    (started) => started.browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: started.app.host.origin }),
+  );
 
   const stepCount = (): Promise<number> => browser.page.getByRole('group', { name: / step: / }).count();
   const pane = () => browser.page.getByRole('application', { name: 'Flow canvas' });

@@ -1,21 +1,13 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { canvasNode, connect, dropStep, openBrowser, screenshot, type OpenBrowser } from './browser';
-import { startApp, type RunningApp } from './harness';
+import { describe, expect, inject, it } from 'vitest';
+import { canvasNode, connect, dropStep, screenshot, type OpenBrowser, useAppInBrowser } from './browser';
+import type { RunningApp } from './harness';
 
 const chromiumPath = inject('chromiumPath');
 
 describe.skipIf(!chromiumPath)('building a flow on the canvas, as a new user would', () => {
   let app: RunningApp;
   let browser: OpenBrowser;
-
-  beforeAll(async () => {
-    app = await startApp();
-    browser = await openBrowser(chromiumPath as string);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  useAppInBrowser((started) => ({ app, browser } = started));
 
   it('creates, wires, configures, validates, undoes, survives a reload and publishes', async () => {
     const { page } = browser;

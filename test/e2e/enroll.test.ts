@@ -1,7 +1,7 @@
 import type { Locator } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { canvasNode, openBrowser, screenshot, type OpenBrowser } from './browser';
-import { startApp, type RunningApp } from './harness';
+import { describe, expect, inject, it } from 'vitest';
+import { canvasNode, screenshot, type OpenBrowser, useAppInBrowser } from './browser';
+import type { RunningApp } from './harness';
 
 const chromiumPath = inject('chromiumPath');
 const SAMPLE = 'Abandoned cart: MMS with SMS fallback';
@@ -14,14 +14,7 @@ async function liveCounts(node: Locator): Promise<Record<string, number>> {
 describe.skipIf(!chromiumPath)('enrolling contacts into a live flow by hand', () => {
   let app: RunningApp;
   let browser: OpenBrowser;
-  beforeAll(async () => {
-    app = await startApp();
-    browser = await openBrowser(chromiumPath as string);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  useAppInBrowser((started) => ({ app, browser } = started));
 
   it('pastes a list of numbers, says who entered and who is not a contact, and the live counts follow', async () => {
     const imported = await app.postcard.dispatch('contacts.import', { csv: 'phone,first_name,consent\n+12125550160,Ava,opted_in\n+12125550161,Liam,opted_in' });

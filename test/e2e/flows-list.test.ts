@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openBrowser, screenshot, type OpenBrowser } from './browser';
-import { startApp, type RunningApp } from './harness';
+import { describe, expect, inject, it } from 'vitest';
+import { screenshot, type OpenBrowser, useAppInBrowser } from './browser';
+import type { RunningApp } from './harness';
 
 const chromiumPath = inject('chromiumPath');
 const SAMPLE = 'Abandoned cart: MMS with SMS fallback';
@@ -8,15 +8,7 @@ const SAMPLE = 'Abandoned cart: MMS with SMS fallback';
 describe.skipIf(!chromiumPath)('the flows list', () => {
   let app: RunningApp;
   let browser: OpenBrowser;
-
-  beforeAll(async () => {
-    app = await startApp();
-    browser = await openBrowser(chromiumPath as string);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  useAppInBrowser((started) => ({ app, browser } = started));
 
   const rowNames = async (): Promise<string[]> =>
     (await browser.page.getByRole('table', { name: 'Flows' }).getByRole('row').allInnerTexts()).slice(1).map((t) => t.split('\n')[0]?.trim() ?? '');

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { animatedGif, bombPng } from '../fixtures/media/generate';
-import { canvasNode, openBrowser, screenshot, type OpenBrowser } from './browser';
-import { startApp, type RunningApp } from './harness';
+import { canvasNode, screenshot, type OpenBrowser, useAppInBrowser } from './browser';
+import type { RunningApp } from './harness';
 
 const chromiumPath = inject('chromiumPath');
 const SAMPLE = 'Abandoned cart: MMS with SMS fallback';
@@ -42,14 +42,11 @@ describe.skipIf(!chromiumPath)('media library and handset preview, as a creative
     // A JPEG cut off a third of the way in: the header reads, the pixels do not.
     const bytes = readFileSync(photo());
     writeFileSync(broken(), bytes.subarray(0, Math.floor(bytes.length / 3)));
-    app = await startApp();
-    browser = await openBrowser(chromiumPath as string);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+  afterAll(() => {
     if (fixtures) rmSync(fixtures, { recursive: true, force: true });
   });
+  useAppInBrowser((started) => ({ app, browser } = started));
 
   it('imports an image and refuses a damaged one with its error code', async () => {
     const { page } = browser;

@@ -1,8 +1,8 @@
 import type { Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import type { SimulationResult } from '../../src/shared/engine/types';
-import { canvasNode, openBrowser, screenshot, type OpenBrowser } from './browser';
-import { startApp, type RunningApp } from './harness';
+import { canvasNode, screenshot, type OpenBrowser, useAppInBrowser } from './browser';
+import type { RunningApp } from './harness';
 
 const chromiumPath = inject('chromiumPath');
 const SAMPLE = 'Abandoned cart: MMS with SMS fallback';
@@ -38,15 +38,7 @@ async function runFromDialog(page: Page, options?: { contacts: number; days: num
 describe.skipIf(!chromiumPath)('simulating the sample flow from the editor', () => {
   let app: RunningApp;
   let browser: OpenBrowser;
-
-  beforeAll(async () => {
-    app = await startApp();
-    browser = await openBrowser(chromiumPath as string);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  useAppInBrowser((started) => ({ app, browser } = started));
 
   it('draws the dry-run counts on the cards, equal to engine.simulate for the same input, and again for the same seed', async () => {
     const { page } = browser;

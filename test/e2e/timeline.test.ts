@@ -1,9 +1,9 @@
 import type { Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { engineFor } from '../../src/main/api/handlers/engine';
 import type { ContactsSearchResult } from '../../src/shared/api/engine';
-import { canvasNode, openBrowser, screenshot, type OpenBrowser } from './browser';
-import { startApp, type RunningApp } from './harness';
+import { canvasNode, screenshot, type OpenBrowser, useAppInBrowser } from './browser';
+import type { RunningApp } from './harness';
 
 const chromiumPath = inject('chromiumPath');
 const SAMPLE = 'Abandoned cart: MMS with SMS fallback';
@@ -30,15 +30,7 @@ describe.skipIf(!chromiumPath)('contacts: import, live journeys and the timeline
   const tick = async (): Promise<void> => {
     await engineFor({ sqlite: app.postcard.sqlite, events: app.postcard.events }).runtime.tick();
   };
-
-  beforeAll(async () => {
-    app = await startApp();
-    browser = await openBrowser(chromiumPath as string);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  useAppInBrowser((started) => ({ app, browser } = started));
 
   it('imports contacts and events from files, shows live counts, runs control and every step of a journey', async () => {
     const { page } = browser;
