@@ -110,6 +110,21 @@ describe('the flow editor store', () => {
   });
 });
 
+describe('validation in the editor', () => {
+  it('validates an edit asked for before the validator has loaded, as soon as it has', async () => {
+    const { editor, sms } = editorWithSteps();
+    const validations: unknown[] = [];
+    editor.store.subscribe((state, previous) => {
+      if (state.validation !== previous.validation) validations.push(state.validation);
+    });
+    editor.actions.updateNode(sms, (node) => ({ ...node, label: 'Reminder' }));
+    editor.actions.validateNow();
+    editor.actions.validateNow();
+    await expect.poll(() => validations.length).toBe(1);
+    expect(editor.store.getState().validation.issues.some((i) => i.nodeId === sms && i.code === 'NODE_UNREACHABLE')).toBe(true);
+  });
+});
+
 describe('the canvas projections', () => {
   it('hand React Flow the same objects for steps that did not change', () => {
     const { editor, mms, sms } = editorWithSteps();

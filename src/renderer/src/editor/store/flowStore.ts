@@ -182,6 +182,7 @@ export function createFlowEditor(detail: FlowDetail): FlowEditor {
   let lastMerge: { key: string; at: number } | null = null;
   let dragSnapshot: FlowDoc | null = null;
   let validationContext: ValidationContext | undefined;
+  let isAwaitingValidator = false;
 
   const commit = (update: (state: FlowEditorState) => Partial<FlowEditorState> | null, history: HistoryMode): void => {
     const patch = update(get());
@@ -432,8 +433,19 @@ export function createFlowEditor(detail: FlowDetail): FlowEditor {
     validateNow() {
       const validateFlow = loadedValidator();
       if (!validateFlow) {
-        // First use: validate once the validator has loaded, against the graph of that moment.
-        void loadValidator().then(() => actions.validateNow());
+        // First use: validate once the validator has loaded, against the graph of that moment
+        // (once, however many asked meanwhile; a failed load is retried by the next request).
+        if (isAwaitingValidator) return;
+        isAwaitingValidator = true;
+        loadValidator().then(
+          () => {
+            isAwaitingValidator = false;
+            actions.validateNow();
+          },
+          () => {
+            isAwaitingValidator = false;
+          },
+        );
         return;
       }
       const state = get();

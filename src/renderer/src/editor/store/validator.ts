@@ -12,7 +12,13 @@ let validator: ValidateFlow | null = null;
 let loading: Promise<ValidateFlow> | null = null;
 
 export function loadValidator(): Promise<ValidateFlow> {
-  loading ??= import('../../../../shared/graph/validate').then((module) => (validator = module.validateFlow));
+  loading ??= import('../../../../shared/graph/validate').then(
+    (module) => (validator = module.validateFlow),
+    (error: unknown) => {
+      loading = null;
+      throw error;
+    },
+  );
   return loading;
 }
 
