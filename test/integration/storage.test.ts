@@ -49,6 +49,28 @@ describe('database file', () => {
     expect(tables).toEqual(expect.arrayContaining(['app_meta', 'flow_versions', 'flows', '__drizzle_migrations']));
   });
 
+  it('makes new databases with 16 KiB pages; one made with another page size keeps it, and its data', async () => {
+    const fresh = await open(tempDir());
+    expect(fresh.sqlite.pragma('page_size', { simple: true })).toBe(16_384);
+
+    // A database from before: 4 KiB pages, a flow in it.
+    const dataDir = tempDir();
+    const old = await open(dataDir);
+    const created = value<FlowDetail>(await old.dispatch('flows.create', { name: 'From the 4 KiB days' }));
+    old.sqlite.pragma('journal_mode = DELETE');
+    old.sqlite.pragma('page_size = 4096');
+    old.sqlite.exec('VACUUM');
+    expect(old.sqlite.pragma('page_size', { simple: true })).toBe(4096);
+    old.close();
+    opened.splice(opened.indexOf(old), 1);
+
+    const reopened = await open(dataDir);
+    expect(reopened.sqlite.pragma('page_size', { simple: true })).toBe(4096);
+    expect(reopened.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(value<FlowDetail>(await reopened.dispatch('flows.get', { id: created.id })).name).toBe('From the 4 KiB days');
+    expect(reopened.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+  });
+
   it('keeps flows across a restart and does not re-run migrations', async () => {
     const dataDir = tempDir();
     const first = await open(dataDir);

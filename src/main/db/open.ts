@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { setNewDatabasePageSize } from '../engine/connection';
 import { appRoot } from '../paths';
 import * as schema from './schema';
 
@@ -32,6 +33,7 @@ export function openDatabase(options: OpenDatabaseOptions): { db: PostcardDb; sq
     throw new DatabaseOpenError(file, error);
   }
   try {
+    setNewDatabasePageSize(sqlite);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
     // Another Postcard process (CLI next to the app) may hold the write lock for a moment.

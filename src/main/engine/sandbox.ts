@@ -4,7 +4,7 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { FlowDocument } from '../../shared/flow/document';
 import { appRoot } from '../paths';
-import { tuneForEngine } from './connection';
+import { setNewDatabasePageSize, tuneForEngine } from './connection';
 
 /**
  * A private database for a dry-run or a benchmark: the real migrations on an in-memory (or
@@ -13,6 +13,7 @@ import { tuneForEngine } from './connection';
 export function openSandbox(options: { file?: string; migrationsFolder?: string } = {}): Database.Database {
   const sqlite = new Database(options.file ?? ':memory:');
   try {
+    setNewDatabasePageSize(sqlite);
     if (options.file) sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
     // Durable enough under WAL (see tuneForEngine); an in-memory sandbox ignores it.
