@@ -24,6 +24,7 @@ beforeAll(async () => {
   mkdirSync(join(rendererDir, 'assets'), { recursive: true });
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Postcard</title><div id="root"></div>');
   writeFileSync(join(rendererDir, 'assets', 'app.js'), 'console.log("postcard")');
+  writeFileSync(join(rendererDir, 'assets', 'mount-DbIehWdV.js'), 'export const mounted = true;');
   writeFileSync(join(rendererDir, '.env'), 'HIDDEN=1');
   writeFileSync(join(root, 'secret.txt'), 'TOP-SECRET');
   symlinkSync(join(root, 'secret.txt'), join(rendererDir, 'assets', 'linked.txt'));
@@ -276,6 +277,19 @@ describe('loopback host: static files', () => {
       expect(reply.body, path).not.toContain('HIDDEN');
       expect([400, 403, 404], path).toContain(reply.status);
     }
+  });
+
+  it('answers the build from memory, read at start: hashed assets may be cached for good, the shell never', async () => {
+    const hashed = await send({ path: '/assets/mount-DbIehWdV.js' });
+    expect(hashed.status).toBe(200);
+    expect(hashed.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect((await send({ path: '/assets/app.js' })).headers['cache-control']).toBe('no-cache');
+    expect((await send({ path: '/flows/abc' })).headers['cache-control']).toBe('no-store');
+    // Gone from the disk (a rebuild in progress): the running host still serves the build it started with.
+    rmSync(join(root, 'renderer', 'assets', 'mount-DbIehWdV.js'));
+    const again = await send({ path: '/assets/mount-DbIehWdV.js' });
+    expect([again.status, again.body]).toEqual([200, 'export const mounted = true;']);
+    expect((await send({ method: 'HEAD', path: '/assets/mount-DbIehWdV.js' })).headers['content-length']).toBe('28');
   });
 
   it('does not accept writes on static paths', async () => {

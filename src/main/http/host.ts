@@ -5,7 +5,7 @@ import { fail } from '../../shared/api/result';
 import type { PostcardEvent } from '../api/events';
 import type { Postcard } from '../app';
 import { bearerToken, isOwnHost, isSameToken, newToken, setSecurityHeaders } from './security';
-import { fileSize, resolveStaticFile, sendStaticFile } from './static';
+import { sendStaticFile, StaticFiles } from './static';
 
 /** A flow document may be up to 5 MB; JSON escaping and the envelope get some headroom. */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -62,6 +62,8 @@ export async function startHost(options: StartHostOptions): Promise<Host> {
   const { dispatch, events } = options.postcard;
   const streams = new Set<ServerResponse>();
   let port = 0;
+  const files = new StaticFiles(options.rendererDir);
+  await files.warm();
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -97,13 +99,12 @@ export async function startHost(options: StartHostOptions): Promise<Host> {
       refuse(req, res, 405, fail('INVALID_INPUT', 'only GET and HEAD are served here'));
       return;
     }
-    const file = await resolveStaticFile(options.rendererDir, url.pathname);
-    const size = file ? await fileSize(file) : null;
-    if (!file || size === null) {
+    const file = files.cached(url.pathname) ?? (await files.load(url.pathname));
+    if (!file) {
       sendJson(res, 404, fail('NOT_FOUND', 'no such file'));
       return;
     }
-    sendStaticFile(req, res, file, size);
+    sendStaticFile(req, res, file);
   }
 
   async function serveApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {

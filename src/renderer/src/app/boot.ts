@@ -4,10 +4,10 @@ import { createApiClient, type ApiClient } from '../api/client';
 import { parseRoute } from './useRoute';
 
 /**
- * The entry's module (main.tsx loads React and the editor only after it, in a chunk of their
- * own): it creates the API client — which takes the token out of the address bar — and, when the
- * window opens on a flow, asks for that flow at once, so the answer travels while the rest of
- * the script is loaded and evaluated, not after.
+ * The entry's module (main.tsx loads React and the editor in a chunk of their own): it creates
+ * the API client — which takes the token out of the address bar — and, when the window opens on
+ * a flow, asks for that flow at once, so the answer travels while the rest of the script is
+ * loaded and evaluated, not after.
  */
 
 export const client: ApiClient = createApiClient(window);
@@ -21,8 +21,11 @@ interface Prefetch {
 }
 
 let prefetch: Prefetch | null = null;
-const route = parseRoute(window.location.hash);
-if (route.name === 'flow') {
+
+/** Ask for the flow the window opens on, if it opens on one (the entry calls it first thing). */
+export function prefetchOpeningFlow(): void {
+  const route = parseRoute(window.location.hash);
+  if (prefetch || route.name !== 'flow') return;
   const started: Prefetch = { flowId: route.flowId, promise: client.call('flows.get', { id: route.flowId }), result: null, isTaken: false };
   void started.promise.then((result) => {
     started.result = result;
