@@ -169,4 +169,28 @@ describe.skipIf(!chromiumPath)('canvas tools: problems panel, keyboard, clipboar
     await screenshot(page, '26-dark-theme');
     await page.emulateMedia({ colorScheme: 'light' });
   });
+
+  it('lists every time zone once the default time zone is reached for, and keeps the one chosen', async () => {
+    const { page } = browser;
+    await page.goto(app.host.url);
+    await page.getByRole('link', { name: SAMPLE }).click();
+    const zone = page.getByLabel('Default time zone');
+    await zone.waitFor();
+    // Opening a flow renders only the zone in use, not some 400 options.
+    expect(await zone.locator('option').allTextContents()).toEqual(['America/New York']);
+    await zone.focus();
+    await expect.poll(() => zone.locator('option').count()).toBeGreaterThan(300);
+    await zone.selectOption('America/Los_Angeles');
+    // Autosaved, then still there after a reload.
+    const flows = await app.postcard.dispatch('flows.list', {});
+    const flowId = flows.ok ? (flows.value as Array<{ id: string; name: string }>).find((f) => f.name === SAMPLE)?.id : undefined;
+    await expect
+      .poll(async () => {
+        const flow = await app.postcard.dispatch('flows.get', { id: flowId });
+        return flow.ok ? (flow.value as { settings: { defaultTimeZone: string } }).settings.defaultTimeZone : null;
+      })
+      .toBe('America/Los_Angeles');
+    await page.reload();
+    await expect.poll(() => page.getByLabel('Default time zone').inputValue()).toBe('America/Los_Angeles');
+  });
 });

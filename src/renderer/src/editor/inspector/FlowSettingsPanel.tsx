@@ -1,4 +1,4 @@
-import { useDeferredValue, useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { DEFAULT_HELP_REPLY, HELP_REPLY_MAX_CHARS, type FlowSettings } from '../../../../shared/flow/settings';
 import { countSmsSegments } from '../../../../shared/sms/segments';
 import { useFlowActions, useFlowStore } from '../store/FlowEditorContext';
@@ -19,10 +19,13 @@ function timeZones(current: string): string[] {
 export function FlowSettingsPanel() {
   const settings = useFlowStore((s) => s.settings);
   const actions = useFlowActions();
-  const allZones = useMemo(() => timeZones(settings.defaultTimeZone), [settings.defaultTimeZone]);
-  // Some 400 options: the first frame (opening a flow shows this panel) lists only the current
-  // zone, and a background render brings the rest right after.
-  const zones = useDeferredValue(allZones, [settings.defaultTimeZone]);
+  // Some 400 options: opening a flow shows this panel, and the list holds only the current zone
+  // until the user reaches for it (focus or press), when all of them are there before it opens.
+  const [isZoneListWanted, setIsZoneListWanted] = useState(false);
+  const zones = useMemo(
+    () => (isZoneListWanted ? timeZones(settings.defaultTimeZone) : [settings.defaultTimeZone]),
+    [isZoneListWanted, settings.defaultTimeZone],
+  );
   const help = useMemo(() => countSmsSegments(settings.helpReply), [settings.helpReply]);
   const set = (update: (s: FlowSettings) => FlowSettings, merge?: string): void =>
     actions.updateSettings(update, merge ? { merge: `settings:${merge}` } : 'record');
@@ -123,6 +126,7 @@ export function FlowSettingsPanel() {
           label="Default time zone"
           value={settings.defaultTimeZone}
           options={zones.map((zone) => ({ value: zone, label: zone.replace(/_/g, ' ') }))}
+          onEngage={() => setIsZoneListWanted(true)}
           onChange={(defaultTimeZone) => set((s) => ({ ...s, defaultTimeZone }))}
         />
         <p className="field-hint">Used for contacts whose own time zone is unknown.</p>

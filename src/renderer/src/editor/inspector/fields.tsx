@@ -157,12 +157,15 @@ export function SelectField<T extends string>({
   options,
   onChange,
   hideLabel,
+  onEngage,
 }: {
   label: string;
   value: T;
   options: ReadonlyArray<{ value: T; label: string }>;
   onChange: (value: T) => void;
   hideLabel?: boolean;
+  /** Called when the user reaches for the list (focus or press), before it opens. */
+  onEngage?: () => void;
 }) {
   const id = useId();
   return (
@@ -170,7 +173,14 @@ export function SelectField<T extends string>({
       <label htmlFor={id} className={hideLabel ? 'visually-hidden' : undefined}>
         {label}
       </label>
-      <select id={id} className="input select" value={value} onChange={(event) => onChange(event.target.value as T)}>
+      <select
+        id={id}
+        className="input select"
+        value={value}
+        onFocus={onEngage}
+        onPointerDown={onEngage}
+        onChange={(event) => onChange(event.target.value as T)}
+      >
         {options.map((option) => (
           <option key={option.value} value={option.value}>
             {option.label}
