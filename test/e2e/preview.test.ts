@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -84,6 +85,19 @@ describe.skipIf(!chromiumPath)('media library and handset preview, as a creative
     await bomb.waitFor();
     expect(await bomb.textContent()).toContain('MEDIA_TOO_MANY_PIXELS');
     await screenshot(page, '41b-media-batch');
+  });
+
+  it('imports a photo larger than one upload call (about 6 MB) from the browser, in parts', async () => {
+    const { page } = browser;
+    // A 20 MB PNG of noise: nothing compresses it.
+    const size = 2600;
+    const big = join(fixtures, 'billboard-scan.png');
+    await sharp(randomBytes(size * size * 3), { raw: { width: size, height: size, channels: 3 } }).png({ compressionLevel: 1 }).toFile(big);
+    expect(statSync(big).size).toBeGreaterThan(12_000_000);
+    await page.getByRole('link', { name: 'Media', exact: true }).click();
+    await page.getByLabel('Import media', { exact: true }).setInputFiles(big);
+    await page.getByRole('status').filter({ hasText: 'billboard-scan.png imported' }).waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: /^billboard-scan\.png, PNG · 2600×2600/ }).waitFor();
   });
 
   it('attaches it to an MMS, shows it on both phones with the size meter, and personalises per contact', async () => {

@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { MediaAssetDetail, MediaAssetSummary, MediaImportResult, MediaRendition } from '../../src/shared/api/media';
+import { MAX_UPLOAD_BASE64_CHARS, type MediaAssetDetail, type MediaAssetSummary, type MediaImportResult, type MediaRendition } from '../../src/shared/api/media';
 import type { ApiResult } from '../../src/shared/api/result';
 import { openPostcard, type Postcard } from '../../src/main/app';
 import * as fx from '../fixtures/media/generate';
@@ -32,6 +32,8 @@ async function value<T>(method: string, input: unknown): Promise<T> {
   if (!result.ok) throw new Error(`${method}: ${result.error.code} ${result.error.message}`);
   return result.value;
 }
+/** What the browser mode sends per part: as much as one call carries. */
+const MAX_UPLOAD_PART_BYTES = (MAX_UPLOAD_BASE64_CHARS / 4) * 3;
 const upload = (name: string, bytes: Buffer) => ({ source: 'upload', name, dataBase64: bytes.toString('base64') });
 const decodeDataUrl = (url: string) => Buffer.from(url.slice(url.indexOf(',') + 1), 'base64');
 const filesUnder = (dir: string): string[] =>
@@ -101,6 +103,56 @@ describe('media library through dispatch', () => {
     await value('media.delete', { id: asset.id });
     expect(filesUnder(join(dataDir, 'media'))).toEqual([]);
     expect(await call('media.get', { id: asset.id })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+
+  it('imports a file too large for one call in parts, as the browser mode sends it', async () => {
+    // Noise does not compress: a 2,600 px square PNG of it is about 20 MB, over three parts.
+    const size = 2600;
+    const pixels = randomBytes(size * size * 3);
+    const png = await sharp(pixels, { raw: { width: size, height: size, channels: 3 } }).png({ compressionLevel: 1 }).toBuffer();
+    expect(png.length).toBeGreaterThan(2 * MAX_UPLOAD_PART_BYTES);
+
+    const { uploadId } = await value<{ uploadId: string }>('media.uploadStart', { name: 'noise.png', bytes: png.length });
+    let received = 0;
+    for (let index = 0, offset = 0; offset < png.length; index++, offset += MAX_UPLOAD_PART_BYTES) {
+      const part = png.subarray(offset, offset + MAX_UPLOAD_PART_BYTES);
+      ({ receivedBytes: received } = await value<{ receivedBytes: number }>('media.uploadPart', { uploadId, index, dataBase64: part.toString('base64') }));
+    }
+    expect(received).toBe(png.length);
+    const { asset, isNew } = await value<MediaImportResult>('media.uploadFinish', { uploadId });
+    expect(isNew).toBe(true);
+    expect(asset).toMatchObject({ id: createHash('sha256').update(png).digest('hex'), name: 'noise.png', kind: 'image', bytes: png.length });
+    // Finished uploads are gone.
+    expect(await call('media.uploadFinish', { uploadId })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+
+  it('refuses parts out of order or past the announced size, and an unfinished upload, storing nothing', async () => {
+    const gif = await fx.animatedGif();
+    const half = Math.ceil(gif.length / 2);
+    const parts = [gif.subarray(0, half), gif.subarray(half)].map((p) => p.toString('base64'));
+
+    const first = await value<{ uploadId: string }>('media.uploadStart', { name: 'anim.gif', bytes: gif.length });
+    expect(await call('media.uploadPart', { uploadId: first.uploadId, index: 1, dataBase64: parts[1] })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', message: 'Part 1 of "anim.gif" arrived, but part 0 comes next.' },
+    });
+    await value('media.uploadPart', { uploadId: first.uploadId, index: 0, dataBase64: parts[0] });
+    expect(await call('media.uploadFinish', { uploadId: first.uploadId })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', message: `"anim.gif" is incomplete: ${half} of ${gif.length} bytes arrived.` },
+    });
+
+    const short = await value<{ uploadId: string }>('media.uploadStart', { name: 'liar.gif', bytes: half });
+    await value('media.uploadPart', { uploadId: short.uploadId, index: 0, dataBase64: parts[0] });
+    expect(await call('media.uploadPart', { uploadId: short.uploadId, index: 1, dataBase64: parts[1] })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT' },
+    });
+    // Dropped: nothing more can be added to it.
+    expect(await call('media.uploadFinish', { uploadId: short.uploadId })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await call('media.uploadStart', { name: 'huge.mov', bytes: 200_000_000 })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await call('media.uploadPart', { uploadId: 'not-an-id', index: 0, dataBase64: parts[0] })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await value<MediaAssetSummary[]>('media.list', {})).toEqual([]);
   });
 
   it('counts SMS segments for the inspector', async () => {

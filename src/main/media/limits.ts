@@ -1,3 +1,5 @@
+import { MAX_MEDIA_FILE_BYTES } from '../../shared/api/media';
+
 /**
  * Import limits, checked before any heavy work. A phone camera frame is 12–50 MP and the
  * largest phone sensors reach 200 MP; nothing meant for a 1280 px message needs more than
@@ -17,7 +19,7 @@ export interface MediaLimits {
 }
 
 export const DEFAULT_MEDIA_LIMITS: MediaLimits = {
-  maxFileBytes: 100_000_000,
+  maxFileBytes: MAX_MEDIA_FILE_BYTES,
   maxPixels: 100_000_000,
   maxAnimationPixels: 400_000_000,
   maxFrames: 1_000,

@@ -9,10 +9,24 @@ import { method } from './method';
 
 /**
  * Uploads come as base64 inside a JSON body (the browser mode's only way in); the loopback
- * host refuses bodies over 8 MiB, so the encoded file stops just under that (about 6 MB of
- * file). The desktop app and the CLI import by path and have no such cap.
+ * host refuses bodies over 8 MiB, so one call carries just under that (about 6 MB of file), and
+ * a larger file comes in parts of that size. The desktop app and the CLI import by path.
  */
 export const MAX_UPLOAD_BASE64_CHARS = 8_000_000;
+
+/**
+ * A larger file comes in parts, each one call of at most MAX_UPLOAD_BASE64_CHARS
+ * (media.uploadStart, media.uploadPart in order, media.uploadFinish), up to the library's
+ * limit for any import.
+ */
+export const MAX_MEDIA_FILE_BYTES = 100_000_000;
+
+const base64Part = z
+  .string()
+  .min(1, 'the upload is empty')
+  .max(MAX_UPLOAD_BASE64_CHARS, 'a part is at most about 6 MB')
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64');
+const uploadId = z.string().regex(/^[a-f0-9]{32}$/, 'not an upload id');
 
 const mediaId = z
   .string()
@@ -85,15 +99,20 @@ export const mediaContract = {
         .object({
           source: z.literal('upload'),
           name: z.string().trim().min(1).max(255),
-          dataBase64: z
-            .string()
-            .min(1, 'the upload is empty')
-            .max(MAX_UPLOAD_BASE64_CHARS, 'uploads are at most about 6 MB; import larger files in the desktop app')
-            .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64'),
+          dataBase64: base64Part,
         })
         .strict(),
     ]),
   ).returns<MediaImportResult>(),
+  /** A file too large for one call: say its name and size, then send its parts in order. */
+  'media.uploadStart': method(
+    z.object({ name: z.string().trim().min(1).max(255), bytes: z.number().int().min(1).max(MAX_MEDIA_FILE_BYTES) }).strict(),
+  ).returns<{ uploadId: string }>(),
+  'media.uploadPart': method(z.object({ uploadId, index: z.number().int().min(0).max(100_000), dataBase64: base64Part }).strict()).returns<{
+    receivedBytes: number;
+  }>(),
+  /** All parts in: the file is imported as media.import would, and the upload is gone. */
+  'media.uploadFinish': method(z.object({ uploadId }).strict()).returns<MediaImportResult>(),
   'media.list': method(
     z.object({ kind: z.enum(['image', 'animation', 'video']).optional(), search: z.string().max(200).optional() }).strict(),
   ).returns<MediaAssetSummary[]>(),

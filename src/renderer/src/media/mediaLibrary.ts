@@ -1,5 +1,5 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { MAX_UPLOAD_BASE64_CHARS, type MediaAssetSummary, type MediaImportResult, type MediaRendition } from '../../../shared/api/media';
+import { MAX_MEDIA_FILE_BYTES, MAX_UPLOAD_BASE64_CHARS, type MediaAssetSummary, type MediaImportResult, type MediaRendition } from '../../../shared/api/media';
 import type { ApiError, ApiResult } from '../../../shared/api/result';
 import type { ProfileId } from '../../../shared/media/profiles';
 import type { ApiClient } from '../api/client';
@@ -43,12 +43,12 @@ export interface MediaLibrary {
   dispose(): void;
 }
 
-/** Bytes a base64 upload can carry: 4 characters per 3 bytes. */
+/** Bytes one upload call can carry: 4 base64 characters per 3 bytes. Larger files go in parts of this size. */
 export const MAX_UPLOAD_BYTES = Math.floor((MAX_UPLOAD_BASE64_CHARS / 4) * 3);
 
 export const renditionKey = (id: string, profileId: ProfileId): string => `${id}:${profileId}`;
 
-function readAsBase64(file: File): Promise<string> {
+function readAsBase64(file: Blob): Promise<string> {
   return new Promise((resolve, reject) => {
     const reader = new FileReader();
     reader.onerror = () => reject(reader.error ?? new Error('the file could not be read'));
@@ -109,23 +109,46 @@ export function createMediaLibrary(api: ApiClient): MediaLibrary {
       return result.ok ? { ok: true, name, value: result.value } : { ok: false, name, error: result.error };
     }
     if (file.size === 0) return { ok: false, name, error: { code: 'MEDIA_CORRUPT', message: `${name} is empty.` } };
-    if (file.size > MAX_UPLOAD_BYTES) {
+    if (file.size > MAX_MEDIA_FILE_BYTES) {
       return {
         ok: false,
         name,
         error: {
           code: 'MEDIA_TOO_LARGE',
-          message: `${name} is ${(file.size / 1e6).toFixed(1)} MB; uploads from this window stop at ${(MAX_UPLOAD_BYTES / 1e6).toFixed(0)} MB. Import it with “postcard media import”.`,
+          message: `${name} is ${(file.size / 1e6).toFixed(1)} MB; Postcard imports files up to ${(MAX_MEDIA_FILE_BYTES / 1e6).toFixed(0)} MB.`,
         },
       };
     }
-    let dataBase64: string;
-    try {
-      dataBase64 = await readAsBase64(file);
-    } catch (error) {
-      return { ok: false, name, error: { code: 'MEDIA_CORRUPT', message: `${name} could not be read (${error instanceof Error ? error.message : String(error)}).` } };
+    const unreadable = (error: unknown): ImportOutcome => ({
+      ok: false,
+      name,
+      error: { code: 'MEDIA_CORRUPT', message: `${name} could not be read (${error instanceof Error ? error.message : String(error)}).` },
+    });
+    if (file.size <= MAX_UPLOAD_BYTES) {
+      let dataBase64: string;
+      try {
+        dataBase64 = await readAsBase64(file);
+      } catch (error) {
+        return unreadable(error);
+      }
+      const result = await api.call('media.import', { source: 'upload', name, dataBase64 });
+      return result.ok ? { ok: true, name, value: result.value } : { ok: false, name, error: result.error };
     }
-    const result = await api.call('media.import', { source: 'upload', name, dataBase64 });
+    // Too large for one call: in parts, read one at a time so the page never holds the whole file as text.
+    const started = await api.call('media.uploadStart', { name, bytes: file.size });
+    if (!started.ok) return { ok: false, name, error: started.error };
+    const { uploadId } = started.value;
+    for (let index = 0, offset = 0; offset < file.size; index++, offset += MAX_UPLOAD_BYTES) {
+      let dataBase64: string;
+      try {
+        dataBase64 = await readAsBase64(file.slice(offset, offset + MAX_UPLOAD_BYTES));
+      } catch (error) {
+        return unreadable(error);
+      }
+      const sent = await api.call('media.uploadPart', { uploadId, index, dataBase64 });
+      if (!sent.ok) return { ok: false, name, error: sent.error };
+    }
+    const result = await api.call('media.uploadFinish', { uploadId });
     return result.ok ? { ok: true, name, value: result.value } : { ok: false, name, error: result.error };
   };
 
