@@ -1,21 +1,49 @@
 import { useRef, useState, type ChangeEvent } from 'react';
 import type { ContactsImportResult, EventsIngestResult, ImportProblem } from '../../../shared/api/engine';
+import type { ApiError, ApiResult } from '../../../shared/api/result';
 import { useApi } from '../api/ApiContext';
 import { UploadIcon } from '../ui/icons';
+import { shiftProblems, splitCsv, splitNdjson, type IntakePart } from './intakeParts';
 
 /**
  * Contacts from a CSV file and events from an NDJSON file, read in the window and sent as text
  * (the same methods the CLI uses with a path). Over loopback HTTP the host refuses bodies over
- * 8 MiB, and JSON escaping grows text, so the browser mode takes files up to 6 MB and says so
- * before sending anything; the desktop app (IPC) goes up to the contract's own limit.
+ * 8 MiB, and JSON escaping grows text, so the browser mode sends a larger file in parts of whole
+ * records (intakeParts.ts), one call each, and adds up what they did; the desktop app (IPC)
+ * sends it in one call. Either way a file may be up to 60 MB.
  */
-export const MAX_HTTP_INTAKE_BYTES = 6 * 1024 * 1024;
-export const MAX_IPC_INTAKE_BYTES = 60 * 1024 * 1024;
+export const MAX_INTAKE_BYTES = 60 * 1024 * 1024;
+const HTTP_PART_CHARS = 4 * 1024 * 1024;
 
 type Outcome =
   | { kind: 'contacts'; fileName: string; result: ContactsImportResult }
   | { kind: 'events'; fileName: string; result: EventsIngestResult }
   | { kind: 'error'; fileName: string; message: string };
+
+/**
+ * Every part in turn, its counts added up by `add` and its problems given back as lines of the
+ * whole file; the first refusal stops the rest (what went before stays imported, and is said).
+ */
+async function inParts<R extends { problems: ImportProblem[] }>(
+  parts: readonly IntakePart[],
+  call: (text: string) => Promise<ApiResult<R>>,
+  total: R,
+  add: (total: R, part: R) => void,
+): Promise<ApiResult<R>> {
+  for (const part of parts) {
+    const result = await call(part.text);
+    if (!result.ok) return part.recordsBefore === 0 ? result : partial(result.error, part.recordsBefore);
+    add(total, result.value);
+    shiftProblems(result.value.problems, part.recordsBefore, total.problems);
+  }
+  return { ok: true, value: total };
+}
+
+/** A refusal after some parts went in: the records before it are imported, and the message says so. */
+const partial = (error: ApiError, recordsBefore: number): ApiResult<never> => ({
+  ok: false,
+  error: { ...error, message: `${error.message} (the first ${recordsBefore.toLocaleString('en-US')} records were imported before this part)` },
+});
 
 const megabytes = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 const count = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
@@ -26,7 +54,22 @@ export function IntakePanel({ onImported }: { onImported: () => void }) {
   const ndjsonInput = useRef<HTMLInputElement>(null);
   const [busy, setBusy] = useState<'contacts' | 'events' | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
-  const maxBytes = api.transport === 'http' ? MAX_HTTP_INTAKE_BYTES : MAX_IPC_INTAKE_BYTES;
+  const maxBytes = MAX_INTAKE_BYTES;
+  const partChars = api.transport === 'http' ? HTTP_PART_CHARS : Number.POSITIVE_INFINITY;
+
+  const importContacts = (text: string): Promise<ApiResult<ContactsImportResult>> =>
+    inParts(splitCsv(text, partChars), (csv) => api.call('contacts.import', { csv }), { created: 0, updated: 0, skipped: 0, consentRecords: 0, problems: [] }, (t, r) => {
+      t.created += r.created;
+      t.updated += r.updated;
+      t.skipped += r.skipped;
+      t.consentRecords += r.consentRecords;
+    });
+  const ingestEvents = (text: string): Promise<ApiResult<EventsIngestResult>> =>
+    inParts(splitNdjson(text, partChars), (ndjson) => api.call('events.ingest', { ndjson }), { ingested: 0, contactsCreated: 0, skipped: 0, problems: [] }, (t, r) => {
+      t.ingested += r.ingested;
+      t.contactsCreated += r.contactsCreated;
+      t.skipped += r.skipped;
+    });
 
   const handle = async (event: ChangeEvent<HTMLInputElement>, kind: 'contacts' | 'events'): Promise<void> => {
     const file = event.target.files?.[0];
@@ -38,7 +81,7 @@ export function IntakePanel({ onImported }: { onImported: () => void }) {
       setOutcome({
         kind: 'error',
         fileName: file.name,
-        message: `${file.name} is ${megabytes(file.size)}; this window takes files up to ${megabytes(maxBytes)}. Split it, or use \`${cli}\`. Nothing was imported.`,
+        message: `${file.name} is ${megabytes(file.size)}; Postcard takes files up to ${megabytes(maxBytes)} here. Split it, or use \`${cli}\`. Nothing was imported.`,
       });
       return;
     }
@@ -47,10 +90,10 @@ export function IntakePanel({ onImported }: { onImported: () => void }) {
     try {
       const text = await file.text();
       if (kind === 'contacts') {
-        const result = await api.call('contacts.import', { csv: text });
+        const result = await importContacts(text);
         setOutcome(result.ok ? { kind, fileName: file.name, result: result.value } : { kind: 'error', fileName: file.name, message: result.error.message });
       } else {
-        const result = await api.call('events.ingest', { ndjson: text });
+        const result = await ingestEvents(text);
         setOutcome(result.ok ? { kind, fileName: file.name, result: result.value } : { kind: 'error', fileName: file.name, message: result.error.message });
       }
       onImported();
