@@ -1,5 +1,6 @@
 import { describe, expect, inject, it } from 'vitest';
 import { canvasNode, screenshot, type OpenBrowser, useAppInBrowser } from './browser';
+import type { FlowDetail, FlowSettings, FlowSummary } from '../../src/shared';
 import type { RunningApp } from './harness';
 
 const chromiumPath = inject('chromiumPath');
@@ -14,6 +15,13 @@ describe.skipIf(!chromiumPath)('canvas tools: problems panel, keyboard, clipboar
     (started) => started.browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: started.app.host.origin }),
   );
 
+  /** The sample flow's settings as saved (autosave included), read through the API. */
+  const savedSampleSettings = async (): Promise<FlowSettings | null> => {
+    const flows = await app.postcard.dispatch('flows.list', {});
+    const id = flows.ok ? (flows.value as FlowSummary[]).find((f) => f.name === SAMPLE)?.id : undefined;
+    const flow = await app.postcard.dispatch('flows.get', { id });
+    return flow.ok ? (flow.value as FlowDetail).settings : null;
+  };
   const stepCount = (): Promise<number> => browser.page.getByRole('group', { name: / step: / }).count();
   const pane = () => browser.page.getByRole('application', { name: 'Flow canvas' });
 
@@ -182,15 +190,28 @@ describe.skipIf(!chromiumPath)('canvas tools: problems panel, keyboard, clipboar
     await expect.poll(() => zone.locator('option').count()).toBeGreaterThan(300);
     await zone.selectOption('America/Los_Angeles');
     // Autosaved, then still there after a reload.
-    const flows = await app.postcard.dispatch('flows.list', {});
-    const flowId = flows.ok ? (flows.value as Array<{ id: string; name: string }>).find((f) => f.name === SAMPLE)?.id : undefined;
-    await expect
-      .poll(async () => {
-        const flow = await app.postcard.dispatch('flows.get', { id: flowId });
-        return flow.ok ? (flow.value as { settings: { defaultTimeZone: string } }).settings.defaultTimeZone : null;
-      })
-      .toBe('America/Los_Angeles');
+    await expect.poll(async () => (await savedSampleSettings())?.defaultTimeZone).toBe('America/Los_Angeles');
     await page.reload();
     await expect.poll(() => page.getByLabel('Default time zone').inputValue()).toBe('America/Los_Angeles');
+  });
+
+  it("keeps the flow's send profile as a setting: chosen in the preview, shown in flow settings, undone like any edit", async () => {
+    const { page } = browser;
+    await page.goto(app.host.url);
+    await page.getByRole('link', { name: SAMPLE }).click();
+    const inSettings = page.getByLabel('Send profile', { exact: true });
+    expect(await inSettings.inputValue()).toBe('mms-default');
+
+    await page.getByRole('button', { name: 'Preview', exact: true }).click();
+    const preview = page.getByRole('dialog', { name: 'Preview' });
+    await preview.getByLabel('Send profile').selectOption('us-long-code');
+    await preview.getByRole('button', { name: 'Close preview' }).click();
+    expect(await inSettings.inputValue()).toBe('us-long-code');
+
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => inSettings.inputValue()).toBe('mms-default');
+    await page.keyboard.press('Control+Shift+z');
+    await expect.poll(() => inSettings.inputValue()).toBe('us-long-code');
+    await expect.poll(async () => (await savedSampleSettings())?.sendProfileId).toBe('us-long-code');
   });
 });

@@ -66,6 +66,28 @@ describe('publishing checks the media library, whichever door it comes through',
     expect(rendition?.fitsBudget).toBe(true);
   });
 
+  it("publishing sizes the flow's media for its send profile", async () => {
+    // A photo that takes more than the safe default's 600 KB at good quality, well within a long code's 1 MB.
+    const size = 1400;
+    const photo = await sharp(Buffer.from(Array.from({ length: size * size * 3 }, (_, i) => (i * 2654435761) >>> 24)), {
+      raw: { width: size, height: size, channels: 3 },
+    })
+      .jpeg({ quality: 95 })
+      .toBuffer();
+    const { asset } = await ok<MediaImportResult>('media.import', { source: 'upload', name: 'texture.jpg', dataBase64: photo.toString('base64') });
+    const flow = await ok<FlowDetail>('flows.create', { name: 'Long code drop' });
+    await ok('flows.saveDraft', { id: flow.id, graph: mmsFlow(asset.id), settings: { ...flow.settings, sendProfileId: 'us-long-code' } });
+    expect((await ok<FlowDetail>('flows.get', { id: flow.id })).settings.sendProfileId).toBe('us-long-code');
+
+    await ok<PublishResult>('flows.publish', { id: flow.id });
+    const renditions = (await ok<MediaAssetDetail>('media.get', { id: asset.id })).renditions;
+    // Made while publishing, for the long code and nothing else.
+    expect(renditions.map((r) => r.profileId)).toEqual(['us-long-code']);
+    expect(renditions[0]?.fitsBudget).toBe(true);
+    const exported = await ok<{ settings: { sendProfileId: string } }>('flows.export', { id: flow.id, version: 1 });
+    expect(exported.settings.sendProfileId).toBe('us-long-code');
+  });
+
   it('the library refuses to delete media a flow still sends, naming the flows, and deletes it once none does', async () => {
     const photo = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#2e86de' } }).jpeg().toBuffer();
     const { asset } = await ok<MediaImportResult>('media.import', { source: 'upload', name: 'hero.jpg', dataBase64: photo.toString('base64') });

@@ -70,6 +70,21 @@ describe('flow documents', () => {
     }
   });
 
+  it('a document from before send profiles gets the safe default; a profile that is not an MMS one is refused by name', () => {
+    const samples = readdirSync(samplesDir).filter((f) => f.endsWith('.json'));
+    const sample = JSON.parse(readFileSync(join(samplesDir, samples[0] as string), 'utf8')) as { settings: Record<string, unknown> };
+    delete sample.settings.sendProfileId;
+    const parsed = parseFlowDocument(sample);
+    expect(parsed.ok && parsed.document.settings.sendProfileId).toBe('mms-default');
+    const longCode = parseFlowDocument({ ...sample, settings: { ...sample.settings, sendProfileId: 'us-long-code' } });
+    expect(longCode.ok && longCode.document.settings.sendProfileId).toBe('us-long-code');
+    for (const wrong of ['whatsapp', 'carrier-pigeon', 7]) {
+      const refused = parseFlowDocument({ ...sample, settings: { ...sample.settings, sendProfileId: wrong } });
+      expect(refused.ok).toBe(false);
+      expect(refused.ok ? '' : refused.error.message).toMatch(/settings\.sendProfileId.*MMS send profiles/);
+    }
+  });
+
   it('names the path of a bad field', () => {
     const bad = structuredClone(v1Document);
     (bad.graph.nodes[2] as { config: unknown }).config = { body: 42 };

@@ -1,4 +1,11 @@
 import { z } from 'zod';
+import { DEFAULT_PROFILE_ID, targetProfiles, type ProfileId } from '../media/profiles';
+
+/** Profiles a flow's MMS can be sent as: the carrier and provider limits of the media library. */
+export const sendProfileIds = targetProfiles.filter((profile) => profile.channel === 'mms').map((profile) => profile.id);
+const SendProfileId = z.custom<ProfileId>((value) => typeof value === 'string' && (sendProfileIds as string[]).includes(value), {
+  message: `expected one of the MMS send profiles (${sendProfileIds.join(', ')})`,
+});
 
 /** "HH:MM" in 24-hour local time. */
 export const LocalTime = z
@@ -47,6 +54,12 @@ export const FlowSettings = z.object({
    * before the field existed get the default, so they still parse.
    */
   helpReply: z.string().max(HELP_REPLY_MAX_CHARS).default(DEFAULT_HELP_REPLY),
+  /**
+   * The carrier or provider limits this flow's MMS media is sized for: publishing renders and
+   * checks every image for it, and the handset preview shows that rendition. Documents saved
+   * before the field existed get the safe default.
+   */
+  sendProfileId: SendProfileId.default(DEFAULT_PROFILE_ID),
 });
 export type FlowSettings = z.infer<typeof FlowSettings>;
 
@@ -57,6 +70,7 @@ export const defaultFlowSettings = (): FlowSettings => ({
   goalEvent: '',
   defaultTimeZone: 'America/New_York',
   helpReply: DEFAULT_HELP_REPLY,
+  sendProfileId: DEFAULT_PROFILE_ID,
 });
 
 export const FlowStatus = z.enum(['draft', 'live', 'paused', 'archived']);

@@ -1,7 +1,7 @@
 import { PostcardError } from '../../../shared/api/result';
 import type { MediaFacts, ValidationContext } from '../../../shared/graph/validate';
 import type { FlowId } from '../../../shared/ids';
-import { DEFAULT_PROFILE_ID } from '../../../shared/media/profiles';
+import type { ProfileId } from '../../../shared/media/profiles';
 import type { HandlerContext, HandlerMap } from '../context';
 import { mediaFor } from './media';
 
@@ -26,15 +26,17 @@ export const flowsHandlers = {
 
 /**
  * The media facts publishing is judged on: every asset the draft's MMS steps use, rendered for
- * the profile a send uses (cached after the first time, so the engine finds it ready). An asset
+ * the flow's send profile (cached after the first time, so the engine finds it ready). An asset
  * the library no longer has is left out, which validation reports as MMS_MEDIA_MISSING; one the
  * pipeline refuses is recorded with its code.
  */
 async function publishContext(id: FlowId, ctx: HandlerContext): Promise<ValidationContext | undefined> {
   let assetIds: string[];
+  let profileId: ProfileId;
   try {
-    const { graph } = ctx.services.flows.get(id);
+    const { graph, settings } = ctx.services.flows.get(id);
     assetIds = [...new Set(graph.nodes.flatMap((node) => (node.kind === 'mms' && node.config.mediaAssetId ? [node.config.mediaAssetId] : [])))];
+    profileId = settings.sendProfileId;
   } catch {
     return undefined; // publish itself reports a missing or damaged flow
   }
@@ -42,14 +44,14 @@ async function publishContext(id: FlowId, ctx: HandlerContext): Promise<Validati
   const library = mediaFor(ctx);
   for (const assetId of assetIds) {
     try {
-      const rendition = await library.render(assetId, DEFAULT_PROFILE_ID);
+      const rendition = await library.render(assetId, profileId);
       const asset = await library.get(assetId);
-      media.set(assetId, { name: asset.name, kind: asset.kind, renditions: { [DEFAULT_PROFILE_ID]: { bytes: rendition.bytes, mime: rendition.mime } } });
+      media.set(assetId, { name: asset.name, kind: asset.kind, renditions: { [profileId]: { bytes: rendition.bytes, mime: rendition.mime } } });
     } catch (error) {
       if (!(error instanceof PostcardError) || error.code === 'NOT_FOUND' || error.code === 'INVALID_INPUT') continue;
       const asset = await library.get(assetId).catch(() => null);
-      if (asset) media.set(assetId, { name: asset.name, kind: asset.kind, renditions: {}, refusals: { [DEFAULT_PROFILE_ID]: error.code } });
+      if (asset) media.set(assetId, { name: asset.name, kind: asset.kind, renditions: {}, refusals: { [profileId]: error.code } });
     }
   }
-  return { media, profileId: DEFAULT_PROFILE_ID };
+  return { media, profileId };
 }

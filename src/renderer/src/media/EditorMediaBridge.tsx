@@ -4,8 +4,8 @@ import type { FlowNode } from '../../../shared/graph/graph';
 import type { MediaFacts, ValidationContext } from '../../../shared/graph/validate';
 import type { ProfileId } from '../../../shared/media/profiles';
 import { useApi } from '../api/ApiContext';
-import { useFlowActions, useFlowEditor } from '../editor/store/FlowEditorContext';
-import { previewSettings } from '../preview/previewSettings';
+import { useFlowActions, useFlowEditor, useFlowStore } from '../editor/store/FlowEditorContext';
+import { previewSettings, setPreview } from '../preview/previewSettings';
 import { attributeNames, sampleContacts } from '../preview/sampleContacts';
 import { announceImports } from './format';
 import { useMediaLibrary } from './MediaContext';
@@ -26,7 +26,9 @@ export function EditorMediaBridge() {
   // Null until contacts answered: validating before then would warn about attributes they do have.
   const [importedAttributes, setImportedAttributes] = useState<string[] | null>(null);
   const lookedUp = useStore(previewSettings, (s) => s.lookedUp);
-  const profileId = useStore(previewSettings, (s) => s.profileId);
+  // The flow's send profile decides the renditions checked here, and the phones show the same.
+  const profileId = useFlowStore((s) => s.settings.sendProfileId);
+  useEffect(() => setPreview({ profileId }), [profileId]);
 
   useEffect(() => {
     void library.load();

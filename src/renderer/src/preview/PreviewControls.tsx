@@ -1,7 +1,9 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { ContactSummary } from '../../../shared/api/engine';
-import { targetProfiles, type ProfileId } from '../../../shared/media/profiles';
+import type { ProfileId } from '../../../shared/media/profiles';
 import { useApi } from '../api/ApiContext';
+import { useFlowActions, useFlowStore } from '../editor/store/FlowEditorContext';
+import { sendProfileOptions } from '../media/sendProfiles';
 import { MoonIcon, SunIcon } from '../ui/icons';
 import { deviceLabel } from './PhoneFrame';
 import { allContacts, previewSettings, setPreview, usePreviewSettings, type Device } from './previewSettings';
@@ -113,20 +115,25 @@ export function AppearanceToggle() {
   );
 }
 
+/** The flow's send profile (a flow setting, so publishing sizes media for it too); undoable like any edit. */
 export function ProfilePicker() {
   const id = useId();
-  const profileId = usePreviewSettings((s) => s.profileId);
+  const profileId = useFlowStore((s) => s.settings.sendProfileId);
+  const actions = useFlowActions();
   return (
     <div className="preview-control">
       <label htmlFor={id}>Send profile</label>
-      <select id={id} className="input select" value={profileId} onChange={(event) => setPreview({ profileId: event.target.value as ProfileId })}>
-        {targetProfiles
-          .filter((profile) => profile.channel === 'mms')
-          .map((profile) => (
-            <option key={profile.id} value={profile.id}>
-              {profile.label} · {Math.round(profile.limitBytes / 1000)} KB
-            </option>
-          ))}
+      <select
+        id={id}
+        className="input select"
+        value={profileId}
+        onChange={(event) => actions.updateSettings((s) => ({ ...s, sendProfileId: event.target.value as ProfileId }))}
+      >
+        {sendProfileOptions().map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
       </select>
     </div>
   );

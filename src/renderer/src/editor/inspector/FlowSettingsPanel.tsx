@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { DEFAULT_HELP_REPLY, HELP_REPLY_MAX_CHARS, type FlowSettings } from '../../../../shared/flow/settings';
 import { countSmsSegments } from '../../../../shared/sms/segments';
+import { sendProfileOptions } from '../../media/sendProfiles';
 import { useFlowActions, useFlowStore } from '../store/FlowEditorContext';
 import { CheckboxField, NumberField, Section, SelectField, TextAreaField, TextField, TimeField } from './fields';
 
@@ -120,6 +121,15 @@ export function FlowSettingsPanel() {
             </>
           }
         />
+      </Section>
+      <Section title="Media">
+        <SelectField
+          label="Send profile"
+          value={settings.sendProfileId}
+          options={sendProfileOptions()}
+          onChange={(sendProfileId) => set((s) => ({ ...s, sendProfileId }))}
+        />
+        <p className="field-hint">Images and video in this flow’s MMS are sized for these limits when you publish; the phone preview shows the same.</p>
       </Section>
       <Section title="Time zone">
         <SelectField
