@@ -10,7 +10,7 @@ import { emptyReport, RuntimeContext, type TickReport } from './runtime/context'
 import { Drain } from './runtime/drain';
 import { Enrollments } from './runtime/enrollment';
 import { Inbound } from './runtime/inbound';
-import { isProcessAlive, LeaseLostError, RunnerLease } from './runtime/lease';
+import { isProcessAlive, LeaseLostError, RUNNER_LEASE_MS, RunnerLease } from './runtime/lease';
 import { Receipts } from './runtime/receipts';
 import { isDatabaseBusy, Transactions } from './runtime/transactions';
 import { FlowVersions } from './runtime/versions';
@@ -57,6 +57,8 @@ export interface EngineRuntimeOptions {
    * process of this host that is gone takes it at once. Default: this process and thread.
    */
   runnerId?: string;
+  /** How long the runner lease lasts without renewal (default RUNNER_LEASE_MS; tests shorten it). */
+  leaseMs?: number;
   /** Whether a process of this host still runs (tests stand in for processes that died). */
   isProcessAlive?: (pid: number) => boolean;
   /** Keep each enrollment's trail of runs for the contact timeline (on by default). */
@@ -101,6 +103,7 @@ export class EngineRuntime {
     );
     this.lease = new RunnerLease(this.statements, {
       runnerId: this.runnerId,
+      leaseMs: options.leaseMs ?? RUNNER_LEASE_MS,
       host: hostname(),
       pid: process.pid,
       isProcessAlive: options.isProcessAlive ?? isProcessAlive,
