@@ -48,8 +48,7 @@ export abstract class HttpProviderAdapter implements ProviderAdapter {
   /** Final receipts only: a message still queued or on its way has none yet. */
   async status(providerMessageId: string): Promise<Receipt | null> {
     const found = await this.lookupStatus(providerMessageId);
-    if (!found || (found.state !== 'delivered' && found.state !== 'undelivered' && found.state !== 'failed')) return null;
-    return { providerMessageId, status: found.state, code: found.code, errorClass: found.errorClass, at: found.at };
+    return found ? receiptOf(found) : null;
   }
 
   /** Receipts and replies of HTTP providers arrive as webhooks or through lookupStatus, not through a ledger to poll. */
@@ -115,4 +114,10 @@ export abstract class HttpProviderAdapter implements ProviderAdapter {
 /** A status in our vocabulary, its error code classified the one way every provider's is. */
 export function providerStatus(providerMessageId: string, state: ProviderMessageState, code: string | null, detail: string | null, at: number): ProviderMessageStatus {
   return { providerMessageId, state, code, errorClass: code ? classifyProviderError(code) : null, detail, at };
+}
+
+/** A final status as the runtime's Receipt (null while the message is still on its way). */
+export function receiptOf(status: ProviderMessageStatus): Receipt | null {
+  if (status.state !== 'delivered' && status.state !== 'undelivered' && status.state !== 'failed') return null;
+  return { providerMessageId: status.providerMessageId, status: status.state, code: status.code, errorClass: status.errorClass, at: status.at };
 }
