@@ -14,6 +14,8 @@ import { isProcessAlive, LeaseLostError, RUNNER_LEASE_MS, RunnerLease } from './
 import { Receipts } from './runtime/receipts';
 import { isDatabaseBusy, Transactions } from './runtime/transactions';
 import { FlowVersions } from './runtime/versions';
+import type { SendingAccounts } from './sending/accounts';
+import { SendingDiscipline, type AccountSendingState } from './sending/discipline';
 import { prepareStatements, type ConsentRecord, type Statements } from './store';
 
 export type { TickReport } from './runtime/context';
@@ -61,6 +63,11 @@ export interface EngineRuntimeOptions {
   leaseMs?: number;
   /** Whether a process of this host still runs (tests stand in for processes that died). */
   isProcessAlive?: (pid: number) => boolean;
+  /**
+   * Real sending accounts: a flow whose settings name one sends through it, under the sending
+   * discipline (rate limit, daily cap, breaker). Without it every message goes to `provider`.
+   */
+  accounts?: SendingAccounts;
   /** Keep each enrollment's trail of runs for the contact timeline (on by default). */
   journal?: boolean;
   onChange?: (flowIds: string[]) => void;
@@ -100,6 +107,8 @@ export class EngineRuntime {
       new FlowVersions(this.statements, reportError),
       reportError,
       this.statements,
+      options.accounts ?? null,
+      options.accounts ? new SendingDiscipline({ random: options.random }) : null,
     );
     this.lease = new RunnerLease(this.statements, {
       runnerId: this.runnerId,
@@ -158,6 +167,14 @@ export class EngineRuntime {
       this.publishChanges();
     }
     return context.report;
+  }
+
+  /** Where each sending account stands (rate, today's count, breaker), for the app to show. */
+  accountStates(): AccountSendingState[] {
+    const discipline = this.context.discipline;
+    if (!discipline) return [];
+    const now = this.context.clock.now();
+    return discipline.knownAccounts().map((id) => discipline.state(id, now));
   }
 
   /** Give the lease back (a stopping scheduler), so another runner need not wait for it to expire. */
