@@ -291,7 +291,7 @@ export class Drain {
   }
 
   /** The adapter of an account resolved this tick (or resolved now). */
-  private adapterOf(accountId: string): ProviderAdapter | null {
+  adapterOf(accountId: string): ProviderAdapter | null {
     const known = this.adapters.get(accountId);
     if (known) return known;
     const resolved = this.context.accounts?.resolve(accountId);
@@ -308,6 +308,8 @@ export class Drain {
       if (this.isAccountRow(row)) this.context.discipline?.record(row.provider, result, row.attempts + 1, now);
       const accept = from === 'queued' ? s.acceptQueued : s.markAccepted;
       if (accept.run(result.providerMessageId, now, now, row.id).changes === 0) return;
+      // An account's receipt comes by webhook or is looked up (receipts.ts), the first time in 30 s.
+      if (this.isAccountRow(row)) s.setNextCheck.run(now + 30_000, row.id);
       this.countAccepted(row, result, row.id, now);
       if (row.enrollment_id !== null) s.wakeAwaitingMessage.run(this.receiptDeadline(row, now), row.enrollment_id, row.id);
       return;
