@@ -195,4 +195,19 @@ describe('sending through a real account', () => {
     runtime.applyProviderEvents([], [{ from: phone, body: 'STOP', at: clock.now() }]);
     expect(sqlite.prepare(`SELECT kind FROM consent_events WHERE contact_id = ? ORDER BY id DESC LIMIT 1`).pluck().get(contacts[0])).toBe('opt_out');
   });
+
+  it('a send that times out at Twilio (which keeps no idempotency key) is not resent blindly: the provider is asked, and it had it', async () => {
+    const { runtime, clock, sqlite } = setup({ contacts: 1 });
+    // Twilio takes the message but answers after our 2 s deadline.
+    fake.latencyMs = 2_500;
+    await runtime.tick();
+    expect(sqlite.prepare('SELECT status FROM messages').pluck().get()).toBe('sending');
+    fake.latencyMs = 0;
+    await new Promise((r) => setTimeout(r, 700));
+    expect(fake.messages).toHaveLength(1);
+    // Past Twilio's list lag, the runner looks it up instead of sending it again.
+    await runtime.runUntil(clock, clock.now() + 5 * 60_000);
+    expect(fake.messages).toHaveLength(1);
+    expect(sqlite.prepare('SELECT status, provider_message_id FROM messages').get()).toEqual({ status: 'sent', provider_message_id: fake.messages[0]!.id });
+  });
 });

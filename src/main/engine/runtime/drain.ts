@@ -321,6 +321,13 @@ export class Drain {
       // The account's discipline decides: a rate limit pauses the account, refused credentials
       // open its breaker (the message waits, its attempts unchanged), 5xx and timeouts back off.
       const verdict = this.context.discipline.record(row.provider, result, attempts, now);
+      if (from === 'sending' && AMBIGUOUS_NETWORK_FAILURES.has(result.code) && this.adapterOf(row.provider)?.capabilities.idempotentSend === false) {
+        // The request may have reached a provider that keeps no idempotency key: resending now
+        // could send it twice. It stays in `sending` and is reconciled like a crash (recover).
+        s.recheckSending.run(now, row.id);
+        s.insertMessageEvent.run(row.id, 'retry', result.code, `${result.message.slice(0, 150)}; asking the provider before sending again`, now);
+        return;
+      }
       if (verdict.action === 'retry' && attempts < this.context.settings.maxAttempts + (verdict.isAttempt ? 0 : 1_000)) {
         s.hold.run(verdict.isAttempt ? 0 : 1, Math.ceil(verdict.at), now, row.id);
         s.insertMessageEvent.run(row.id, 'retry', result.code, result.message.slice(0, 200), now);
@@ -370,6 +377,9 @@ export class Drain {
     if (row.enrollment_id !== null) this.context.statements.wakeAwaitingMessage.run(now, row.enrollment_id, row.id);
   }
 }
+
+/** Failures after which a request may or may not have reached the provider. */
+const AMBIGUOUS_NETWORK_FAILURES: ReadonlySet<string> = new Set(['TIMEOUT', 'CONNECTION_RESET', 'NETWORK_ERROR']);
 
 export function requestOf(row: DueMessageRow, now: number): SendRequest {
   return {
