@@ -10,7 +10,8 @@ import { inferTimeZone, normalizePhone } from './timeZone';
 /**
  * CSV contact import: one row per contact, `phone` required; `time_zone`, `mms_capable`,
  * `consent` (opted_in / opted_out), `consent_channel`, `consent_at` recognised; every other
- * column becomes an attribute. Existing phones are updated (attributes merged). Bad rows are
+ * column becomes an attribute. Existing phones are updated with the columns the file carries
+ * (attributes merged; a zone, capability or attribute the file leaves out stays). Bad rows are
  * reported by line and skipped; the good rows are written in one transaction.
  */
 const reserved = new Set(['phone', 'time_zone', 'timezone', 'mms_capable', 'consent', 'consent_channel', 'consent_at', 'consent_source']);
@@ -27,7 +28,7 @@ export function importContactsCsv(sqlite: Database.Database, csv: string, now: n
     throw new PostcardError('INVALID_INPUT', 'the CSV needs a "phone" column');
   }
   const statements = prepareStatements(sqlite);
-  const find = sqlite.prepare('SELECT id, attributes_json FROM contacts WHERE phone = ?');
+  const find = sqlite.prepare('SELECT id, attributes_json, time_zone FROM contacts WHERE phone = ?');
   const insert = sqlite.prepare(
     `INSERT INTO contacts (phone, time_zone, time_zone_source, attributes_json, mms_capable, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
@@ -66,8 +67,10 @@ export function importContactsCsv(sqlite: Database.Database, csv: string, now: n
         if (!reserved.has(key) && key !== '' && value !== '') attributes[key] = value;
       }
       const zone = zoneInput || null;
-      const inferred = zone ? null : inferTimeZone(phone);
-      const existing = find.get(phone) as { id: number; attributes_json: string } | undefined;
+      const existing = find.get(phone) as { id: number; attributes_json: string; time_zone: string | null } | undefined;
+      // A zone is guessed from the number only for a contact that has none: a file without a
+      // time_zone value never replaces the zone a contact gave (or an earlier guess).
+      const inferred = zone || (existing && existing.time_zone !== null) ? null : inferTimeZone(phone);
       let contactId: number;
       if (existing) {
         const merged = { ...safeObject(existing.attributes_json), ...attributes };
