@@ -74,11 +74,11 @@ export class EngineService {
     return id;
   }
 
-  importContacts(csv: string): ContactsImportResult {
+  importContacts(csv: string): Promise<ContactsImportResult> {
     return importContactsCsv(this.sqlite, csv, this.clock.now());
   }
 
-  ingestEvents(ndjson: string): EventsIngestResult {
+  ingestEvents(ndjson: string): Promise<EventsIngestResult> {
     return ingestEventsNdjson(this.sqlite, ndjson, this.clock.now());
   }
 

@@ -1,9 +1,8 @@
 import type { ContactsSearchResult } from '../../../shared/api/engine';
-import { PostcardError } from '../../../shared/api/result';
 import { mmsCapabilities, type MmsCapability } from '../../../shared/engine/types';
-import { parseFlowDocument } from '../../../shared/flow/document';
 import type { SqliteDatabase } from '../../db/open';
 import { EngineService } from '../../engine/service';
+import { parseUntrustedDocument } from '../../services/untrusted';
 import type { HandlerContext, HandlerMap } from '../context';
 
 /**
@@ -34,9 +33,8 @@ export const engineHandlers = {
     if (input.flowId !== undefined) {
       document = ctx.services.flows.export(input.flowId as Parameters<typeof ctx.services.flows.export>[0]);
     } else {
-      const parsed = parseFlowDocument(input.document);
-      if (!parsed.ok) throw new PostcardError(parsed.error.code, parsed.error.message);
-      document = parsed.document;
+      // The same limits and checks as flows.import: nesting, sizes, prototype keys, then the schema.
+      document = parseUntrustedDocument(input.document);
     }
     return engineFor(ctx).simulate(document, input.options);
   },
