@@ -55,6 +55,7 @@ const STATUS_BY_CODE: Partial<Record<ApiErrorCode, number>> = {
   FORBIDDEN: 403,
   PAYLOAD_TOO_LARGE: 413,
   UNAVAILABLE: 503,
+  CANCELLED: 409,
   INTERNAL: 500,
 };
 

@@ -2,6 +2,7 @@ import type { ContactsSearchResult } from '../../../shared/api/engine';
 import { mmsCapabilities, type MmsCapability } from '../../../shared/engine/types';
 import type { SqliteDatabase } from '../../db/open';
 import { EngineService } from '../../engine/service';
+import { cancelSimulation } from '../../engine/simulationHost';
 import { parseUntrustedDocument } from '../../services/untrusted';
 import type { HandlerContext, HandlerMap } from '../context';
 
@@ -36,8 +37,14 @@ export const engineHandlers = {
       // The same limits and checks as flows.import: nesting, sizes, prototype keys, then the schema.
       document = parseUntrustedDocument(input.document);
     }
-    return engineFor(ctx).simulate(document, input.options);
+    const { runId } = input;
+    return engineFor(ctx).simulate(document, input.options, {
+      runId,
+      // Progress goes to every window; the one that started the run knows its id.
+      onProgress: runId === undefined ? undefined : (fraction) => ctx.events.emit({ type: 'engine.simulationProgress', runId, fraction }),
+    });
   },
+  'engine.cancelSimulation': async (input) => ({ runId: input.runId, wasRunning: cancelSimulation(input.runId) }),
   'engine.nodeCounts': async (input, ctx) => engineFor(ctx).nodeCounts(input.flowId),
   'engine.enroll': async (input, ctx) => engineFor(ctx).enroll(input.flowId, input.phones),
   'engine.pause': async (input, ctx) => engineFor(ctx).pause(input.flowId),
