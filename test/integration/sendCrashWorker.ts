@@ -17,12 +17,15 @@ if (!file || !accountId || !baseUrl) throw new Error('usage: sendCrashWorker <db
 const sqlite = openSandbox({ file });
 sqlite.pragma('busy_timeout = 10000');
 const mps = 400;
+// The fake lists a message as soon as it has read the request; the few seconds cover a request
+// still in the fake's socket buffer when a killed runner's successor asks (a real provider's lag
+// is the adapter's default).
 const accounts: SendingAccounts = {
   resolve: (id) =>
     id === accountId
       ? {
           adapter: createProviderAdapter(
-            { id, provider: 'twilio', from: '+15550001111', channels: ['sms'], mps, dailyCap: null, baseUrl, timeoutMs: 1_500, listSettleMs: 0 },
+            { id, provider: 'twilio', from: '+15550001111', channels: ['sms'], mps, dailyCap: null, baseUrl, timeoutMs: 1_500, listSettleMs: 4_000 },
             { provider: 'twilio', ...fakeCredentials.twilio },
           ),
           limits: { mps, dailyCap: null },
