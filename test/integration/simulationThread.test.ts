@@ -113,3 +113,17 @@ describe('a simulation', () => {
     await simulation;
   });
 });
+
+describe('the simulation thread', () => {
+  it('opens its private database with the addon the app uses (Electron\'s build in the app)', async () => {
+    const { EngineService } = await import('../../src/main/engine/service');
+    const { createRequire } = await import('node:module');
+    const small = { ...heavyDocument, graph: graph([node('t', 'trigger', { type: 'manual' }), node('x', 'exit')], [edge('t', 'next', 'x')]) };
+    const missing = join(dir, 'electron-build', 'better_sqlite3.node');
+    const withMissing = new EngineService({ sqlite: postcard.sqlite, nativeBinding: missing });
+    await expect(withMissing.simulate(small, { contacts: 5, days: 1 })).rejects.toThrow(/better_sqlite3\.node/);
+    const nodeBuild = createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+    const withNodeBuild = new EngineService({ sqlite: postcard.sqlite, nativeBinding: nodeBuild });
+    expect((await withNodeBuild.simulate(small, { contacts: 5, days: 1 })).totals.contacts).toBe(5);
+  });
+});
