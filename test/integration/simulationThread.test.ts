@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostcard, type Postcard } from '../../src/main/app';
 import { startHost, type Host } from '../../src/main/http/host';
 import type { ApiResult } from '../../src/shared/api/result';
-import { CURRENT_SCHEMA_VERSION, FLOW_DOCUMENT_FORMAT, defaultFlowSettings } from '../../src/shared';
+import { CURRENT_SCHEMA_VERSION, FLOW_DOCUMENT_FORMAT, defaultFlowSettings, type FlowDocument } from '../../src/shared';
 import { edge, graph, node } from '../support/graphs';
 
 let dir: string;
@@ -31,7 +31,7 @@ afterAll(async () => {
  * A daily text for a month to many contacts: minutes of work. (A template that loops two million
  * times no longer makes work: the render limits stop it at once, see engineBodyLimit.test.ts.)
  */
-const heavyDocument = {
+const heavyDocument: FlowDocument = {
   format: FLOW_DOCUMENT_FORMAT,
   schemaVersion: CURRENT_SCHEMA_VERSION,
   name: 'Heavy',
