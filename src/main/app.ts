@@ -80,7 +80,7 @@ export async function openPostcard(options: OpenPostcardOptions): Promise<Postca
   }
   const dispatchCall = createDispatch({
     handlers,
-    context: { services, events, db, sqlite, dataDir: options.dataDir, appVersion: readAppVersion(root) },
+    context: { services, events, db, sqlite, dataDir: options.dataDir, nativeBinding: options.nativeBinding, appVersion: readAppVersion(root) },
     logError: options.logError,
   });
   const mode: SchedulerMode = options.scheduler ?? (options.startScheduler ? 'inline' : 'off');

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostcard, type Postcard } from '../../src/main/app';
 import { startHost, type Host } from '../../src/main/http/host';
 import type { ApiResult } from '../../src/shared/api/result';
-import { CURRENT_SCHEMA_VERSION, FLOW_DOCUMENT_FORMAT, defaultFlowSettings } from '../../src/shared';
+import { CURRENT_SCHEMA_VERSION, FLOW_DOCUMENT_FORMAT, defaultFlowSettings, type FlowDocument } from '../../src/shared';
 import { edge, graph, node } from '../support/graphs';
 
 let dir: string;
@@ -31,7 +31,7 @@ afterAll(async () => {
  * A daily text for a month to many contacts: minutes of work. (A template that loops two million
  * times no longer makes work: the render limits stop it at once, see engineBodyLimit.test.ts.)
  */
-const heavyDocument = {
+const heavyDocument: FlowDocument = {
   format: FLOW_DOCUMENT_FORMAT,
   schemaVersion: CURRENT_SCHEMA_VERSION,
   name: 'Heavy',
@@ -111,5 +111,19 @@ describe('a simulation', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     await simulation;
+  });
+});
+
+describe('the simulation thread', () => {
+  it('opens its private database with the addon the app uses (Electron\'s build in the app)', async () => {
+    const { EngineService } = await import('../../src/main/engine/service');
+    const { createRequire } = await import('node:module');
+    const small = { ...heavyDocument, graph: graph([node('t', 'trigger', { type: 'manual' }), node('x', 'exit')], [edge('t', 'next', 'x')]) };
+    const missing = join(dir, 'electron-build', 'better_sqlite3.node');
+    const withMissing = new EngineService({ sqlite: postcard.sqlite, nativeBinding: missing });
+    await expect(withMissing.simulate(small, { contacts: 5, days: 1 })).rejects.toThrow(/better_sqlite3\.node/);
+    const nodeBuild = createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+    const withNodeBuild = new EngineService({ sqlite: postcard.sqlite, nativeBinding: nodeBuild });
+    expect((await withNodeBuild.simulate(small, { contacts: 5, days: 1 })).totals.contacts).toBe(5);
   });
 });

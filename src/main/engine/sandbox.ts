@@ -10,8 +10,9 @@ import { setNewDatabasePageSize, tuneForEngine } from './connection';
  * A private database for a dry-run or a benchmark: the real migrations on an in-memory (or
  * temporary file) SQLite, so the real engine runs without ever touching live data.
  */
-export function openSandbox(options: { file?: string; migrationsFolder?: string } = {}): Database.Database {
-  const sqlite = new Database(options.file ?? ':memory:');
+export function openSandbox(options: { file?: string; migrationsFolder?: string; nativeBinding?: string } = {}): Database.Database {
+  // In the app, the Node build of the addon in node_modules cannot load: use the app's (Electron's) build.
+  const sqlite = new Database(options.file ?? ':memory:', options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
   try {
     setNewDatabasePageSize(sqlite);
     if (options.file) sqlite.pragma('journal_mode = WAL');

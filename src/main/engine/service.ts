@@ -34,6 +34,8 @@ export interface EngineServiceOptions {
   /** Called with the flows whose live counts changed (the app forwards it as a change event). */
   onCountsChanged?: (flowIds: string[]) => void;
   migrationsFolder?: string;
+  /** The better-sqlite3 addon to open a simulation's private database with (Electron's build in the app). */
+  nativeBinding?: string;
   /** The scheduler's runner id for the database lease (EngineRuntimeOptions.runnerId). */
   runnerId?: string;
 }
@@ -86,7 +88,10 @@ export class EngineService {
   /** A dry-run in a thread of its own (simulationHost.ts); the contacts it may use are read here first. */
   async simulate(document: FlowDocument, options: SimulationOptionsInput, run: SimulationRunOptions = {}): Promise<SimulationResult> {
     return runSimulationThread(
-      { document, options, importedContacts: options.useImportedContacts ? this.importedContacts() : null, migrationsFolder: this.options.migrationsFolder },
+      { document, options, importedContacts: options.useImportedContacts ? this.importedContacts() : null,
+        migrationsFolder: this.options.migrationsFolder,
+        nativeBinding: this.options.nativeBinding,
+      },
       run,
     );
   }

@@ -28,6 +28,8 @@ export interface ImportedContact {
 
 export interface SimulateDeps {
   migrationsFolder?: string;
+  /** An Electron-ABI better-sqlite3 addon, as the app's own database uses (sandbox.ts). */
+  nativeBinding?: string;
   /** Used when options.useImportedContacts is set (copied into the sandbox; live data is never written). */
   importedContacts?: () => ImportedContact[];
   /** How far virtual time has come, 0 to 1, as it advances (at most about a hundred calls). */
@@ -45,7 +47,7 @@ export async function simulateFlow(document: FlowDocument, input: SimulationOpti
   compileDocument({ flowId: SIM_FLOW_ID, versionId: 'check', version: 1 }, document);
   const start = Date.parse(options.startAt);
   const end = start + options.days * 24 * HOUR;
-  const sqlite = openSandbox({ migrationsFolder: deps.migrationsFolder });
+  const sqlite = openSandbox({ migrationsFolder: deps.migrationsFolder, nativeBinding: deps.nativeBinding });
   try {
     const random = seededRandom(options.seed);
     const versionId = installFlow(sqlite, SIM_FLOW_ID, document, start);

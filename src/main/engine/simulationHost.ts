@@ -45,6 +45,7 @@ export function runSimulationThread(job: Omit<SimulationJob, 'role'>, options: S
       const done = outcome as FromSimulation | null;
       if (done?.type === 'done') resolve(done.result);
       else if (done?.type === 'failed') reject(new PostcardError(done.code, done.message, done.details));
+      else if (done?.type === 'crashed') reject(Object.assign(new Error(done.message), { stack: done.stack }));
       else if (isCancelled) reject(new PostcardError('CANCELLED', 'the simulation was cancelled'));
       else reject(new Error(`the simulation thread ended unexpectedly (exit code ${code})${crash ? `: ${(crash as Error).message}` : ''}`));
     });

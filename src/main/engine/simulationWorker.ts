@@ -17,25 +17,29 @@ export interface SimulationJob {
   options: SimulationOptionsInput;
   importedContacts: ImportedContact[] | null;
   migrationsFolder?: string;
+  nativeBinding?: string;
 }
 
 export type FromSimulation =
   | { type: 'progress'; fraction: number }
   | { type: 'done'; result: SimulationResult }
-  | { type: 'failed'; code: ApiErrorCode; message: string; details?: unknown };
+  | { type: 'failed'; code: ApiErrorCode; message: string; details?: unknown }
+  /** Not the user's doing (a bug, a missing module): logged by the host, never shown as is. */
+  | { type: 'crashed'; message: string; stack: string | undefined };
 
 async function run(port: MessagePort, job: SimulationJob): Promise<void> {
   const post = (message: FromSimulation): void => port.postMessage(message);
   try {
     const result = await simulateFlow(job.document, job.options, {
       migrationsFolder: job.migrationsFolder,
+      nativeBinding: job.nativeBinding,
       importedContacts: job.importedContacts ? () => job.importedContacts ?? [] : undefined,
       onProgress: (fraction) => post({ type: 'progress', fraction }),
     });
     post({ type: 'done', result });
   } catch (error) {
     if (error instanceof PostcardError) post({ type: 'failed', code: error.code, message: error.message, details: error.details });
-    else post({ type: 'failed', code: 'INTERNAL', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    else post({ type: 'crashed', message: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? error.stack : undefined });
   }
 }
 

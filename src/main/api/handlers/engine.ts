@@ -12,11 +12,12 @@ import type { HandlerContext, HandlerMap } from '../context';
  */
 const services = new WeakMap<SqliteDatabase, EngineService>();
 
-export function engineFor(ctx: Pick<HandlerContext, 'sqlite' | 'events'>): EngineService {
+export function engineFor(ctx: Pick<HandlerContext, 'sqlite' | 'events' | 'nativeBinding'>): EngineService {
   let service = services.get(ctx.sqlite);
   if (!service) {
     service = new EngineService({
       sqlite: ctx.sqlite,
+      nativeBinding: ctx.nativeBinding,
       onCountsChanged: (flowIds) => ctx.events.emit({ type: 'engine.countsChanged', flowIds }),
     });
     services.set(ctx.sqlite, service);
