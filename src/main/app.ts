@@ -13,7 +13,7 @@ import { WorkerScheduler } from './engine/workerHost';
 import { appRoot } from './paths';
 import { createServices, type Services } from './services';
 import { createNodeSecretStore, lazySecretStore, type SecretStore } from './secrets';
-import { createProviderAdapter } from './accounts/adapterFactory';
+import { createProviderAdapter } from './providers';
 import type { AccountAdapterFactory } from './accounts/adapter';
 import { seedSamples } from './services/samples';
 

@@ -12,7 +12,7 @@ import type { PostcardDb } from '../db/open';
 import { contacts } from '../db/schema/engine';
 import type { MediaService } from '../media/service';
 import type { FlowService } from '../services/flows';
-import type { AccountMessageStatus } from './adapter';
+import type { ProviderMessageStatus } from '../providers/types';
 import type { MediaHostingService } from './mediaHosting';
 import type { AccountService } from './service';
 
@@ -87,7 +87,7 @@ export async function testSendStatus(accountId: string, providerMessageId: strin
   if (!adapter.lookupStatus) {
     return { providerMessageId, status: 'unknown', detail: 'This provider reports status by webhook only; Postcard cannot look it up.', code: null };
   }
-  const status: AccountMessageStatus | null = await adapter.lookupStatus(providerMessageId);
+  const status: ProviderMessageStatus | null = await adapter.lookupStatus(providerMessageId);
   if (!status) return { providerMessageId, status: 'unknown', detail: 'The provider does not know this message (yet).', code: null };
   return { providerMessageId, status: status.state satisfies TestSendStatus, detail: status.detail, code: status.code };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { channels, type Channel } from '../engine/types';
 import { MEDIA_ASSET_ID_PATTERN } from '../media/types';
+import { providerKinds, providerNames, type ProviderKind } from '../providers/kinds';
 import { method } from './method';
 
 /**
@@ -8,9 +9,9 @@ import { method } from './method';
  * sends. Secrets go in (add, update, set) and never come back: answers carry a SecretStatus.
  */
 
-export const providerIds = ['twilio', 'vonage', 'telnyx'] as const;
+export const providerIds = providerKinds;
 export const ProviderId = z.enum(providerIds);
-export type ProviderId = z.infer<typeof ProviderId>;
+export type ProviderId = ProviderKind;
 
 /** The credential fields each provider takes, in the order a form asks for them. */
 export const providerSecretFields = {
@@ -33,7 +34,7 @@ export const secretFieldLabels: Record<ProviderSecretField | MediaHostingSecretF
   secretAccessKey: 'Secret access key',
 };
 
-export const providerLabels: Record<ProviderId, string> = { twilio: 'Twilio', vonage: 'Vonage', telnyx: 'Telnyx' };
+export const providerLabels = providerNames;
 
 /**
  * The environment variable a headless host sets for a credential:
