@@ -3,18 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import sharp from 'sharp';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openPostcard, type Postcard } from '../../src/main/app';
 import { environmentSecretStore } from '../../src/main/secrets';
 import type { FlowDetail } from '../../src/shared';
 import type { AccountsListResult, ConnectionTestResult, SendingAccount, TestSendResult, TestSendStatusResult } from '../../src/shared/api/accounts';
 import type { MediaImportResult } from '../../src/shared/api/media';
-import { fakeCredentials, FakeProviders } from '../support/fakeProviders';
+import { fakeCredentials } from '../support/fakeProviders';
 import { edge, graph, node } from '../support/graphs';
-import { S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, startLoopbackS3, type LoopbackS3 } from '../support/s3';
+import { S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, useLoopbackSending } from '../support/s3';
 
-let fake: FakeProviders;
-let s3: LoopbackS3;
+const loopback = useLoopbackSending(['mms-media']);
 let dir: string;
 let postcard: Postcard;
 /** Everything Postcard wrote to the console and its error log during a test. */
@@ -23,16 +22,7 @@ let logged: string[];
 let answers: string[];
 const restoreConsole: (() => void)[] = [];
 
-beforeAll(async () => {
-  fake = await FakeProviders.start();
-  s3 = await startLoopbackS3(['mms-media']);
-});
-afterAll(async () => {
-  await fake.close();
-  await s3.close();
-});
 beforeEach(async () => {
-  fake.reset();
   logged = [];
   answers = [];
   for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
@@ -76,7 +66,7 @@ const twilio = (overrides: Record<string, unknown> = {}) => ({
   provider: 'twilio',
   name: 'Main store',
   sender: '+14155550100',
-  baseUrl: fake.url,
+  baseUrl: loopback.fake.url,
   messagesPerSecond: 10,
   secrets: { ...fakeCredentials.twilio },
   ...overrides,
@@ -138,9 +128,9 @@ describe('sending accounts', () => {
       attributes: { first_name: 'Maya', cart_item: 'Alpine rain jacket' },
     });
     expect(sent).toMatchObject({ status: 'queued', channel: 'sms', body: 'Hi Maya, your Alpine rain jacket is waiting', mediaUrls: [] });
-    expect(fake.messagesTo('+14155550142').map((m) => [m.id, m.body, m.from])).toEqual([[sent.providerMessageId, 'Hi Maya, your Alpine rain jacket is waiting', '+14155550100']]);
+    expect(loopback.fake.messagesTo('+14155550142').map((m) => [m.id, m.body, m.from])).toEqual([[sent.providerMessageId, 'Hi Maya, your Alpine rain jacket is waiting', '+14155550100']]);
 
-    fake.setStatus(sent.providerMessageId, 'delivered');
+    loopback.fake.setStatus(sent.providerMessageId, 'delivered');
     expect(await ok<TestSendStatusResult>('accounts.testStatus', { accountId: account.id, providerMessageId: sent.providerMessageId })).toMatchObject({ status: 'delivered' });
     // No flow, enrollment or outbox row knows of it.
     expect(postcard.sqlite.prepare('SELECT count(*) AS n FROM messages').get()).toEqual({ n: 0 });
@@ -148,7 +138,7 @@ describe('sending accounts', () => {
 
   it('a refused test send answers with the provider’s code and words', async () => {
     const account = await ok<SendingAccount>('accounts.add', twilio());
-    fake.answerNext('twilio', { kind: 'error', code: '21610', message: 'Attempt to send to unsubscribed recipient' });
+    loopback.fake.answerNext('twilio', { kind: 'error', code: '21610', message: 'Attempt to send to unsubscribed recipient' });
     const error = await refusal('accounts.sendTest', { accountId: account.id, to: '+14155550142', body: 'Hello' });
     expect(error.message).toMatch(/unsubscribed/);
     expect(error.details).toMatchObject({ code: '21610', errorClass: 'opted_out' });
@@ -156,10 +146,10 @@ describe('sending accounts', () => {
 
   it('an MMS test goes with its image hosted in the bucket, and the provider gets that URL', async () => {
     await ok('hosting.set', {
-      endpoint: s3.endpoint,
-      region: s3.region,
+      endpoint: loopback.s3.endpoint,
+      region: loopback.s3.region,
       bucket: 'mms-media',
-      publicBaseUrl: `${s3.endpoint}/mms-media`,
+      publicBaseUrl: `${loopback.s3.endpoint}/mms-media`,
       secrets: { accessKeyId: S3_ACCESS_KEY_ID, secretAccessKey: S3_SECRET_ACCESS_KEY },
     });
     const account = await ok<SendingAccount>('accounts.add', twilio());
@@ -177,7 +167,7 @@ describe('sending accounts', () => {
     expect(sent.channel).toBe('mms');
     expect(sent.body).toBe('Hi there');
     expect(sent.mediaUrls).toHaveLength(1);
-    expect(fake.messagesTo('+14155550142')[0]?.mediaUrls).toEqual(sent.mediaUrls);
+    expect(loopback.fake.messagesTo('+14155550142')[0]?.mediaUrls).toEqual(sent.mediaUrls);
     const served = await fetch(sent.mediaUrls[0]!);
     expect(served.status).toBe(200);
     expect(served.headers.get('content-type')).toMatch(/^image\//);
@@ -211,7 +201,7 @@ describe('sending accounts', () => {
     await ok('flows.saveDraft', { id: flow.id, graph: flow.graph, settings: { ...flow.settings, sendingAccountId: account.id } });
     await ok('flows.export', { id: flow.id });
     // The secret was really used: the fake saw it in the Authorization header.
-    expect(fake.received.some((r) => Buffer.from((r.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString().endsWith(`:${secret}`))).toBe(true);
+    expect(loopback.fake.received.some((r) => Buffer.from((r.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString().endsWith(`:${secret}`))).toBe(true);
 
     postcard.sqlite.pragma('wal_checkpoint(TRUNCATE)');
     for (const file of readdirSync(dir, { recursive: true, withFileTypes: true })) {

@@ -3,25 +3,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fakeCredentials, FakeProviders } from '../support/fakeProviders';
-import { S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, startLoopbackS3, type LoopbackS3 } from '../support/s3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fakeCredentials } from '../support/fakeProviders';
+import { S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, useLoopbackSending } from '../support/s3';
 
 const bin = resolve(import.meta.dirname, '../../bin/postcard.mjs');
-let fake: FakeProviders;
-let s3: LoopbackS3;
+const loopback = useLoopbackSending(['mms-media']);
 let dir: string;
 
-beforeAll(async () => {
-  fake = await FakeProviders.start();
-  s3 = await startLoopbackS3(['mms-media']);
-});
-afterAll(async () => {
-  await fake.close();
-  await s3.close();
-});
 beforeEach(() => {
-  fake.reset();
   dir = mkdtempSync(join(tmpdir(), 'postcard-cli-accounts-'));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -51,7 +41,7 @@ function postcard(args: string[], env: Record<string, string> = {}): Promise<{ c
 // Each command is a fresh Node process compiling the CLI through tsx: seconds each on a busy machine.
 describe('postcard accounts, media-hosting and send', { timeout: 240_000 }, () => {
   it('adds, lists, tests and removes a Twilio account with credentials from the environment', async () => {
-    const added = await postcard(['accounts', 'add', 'twilio', '--name', 'Main', '--from', '+14155550100', '--base-url', fake.url, '--mps', '25'], twilioEnv);
+    const added = await postcard(['accounts', 'add', 'twilio', '--name', 'Main', '--from', '+14155550100', '--base-url', loopback.fake.url, '--mps', '25'], twilioEnv);
     expect(added.stderr).toBe('');
     expect(added.code).toBe(0);
     expect(added.stdout).toContain('Added Twilio account "Main"');
@@ -85,7 +75,7 @@ describe('postcard accounts, media-hosting and send', { timeout: 240_000 }, () =
   });
 
   it('send --json prints one line with the provider’s id and status; a refusal exits non-zero with the provider’s code and words', async () => {
-    await postcard(['accounts', 'add', 'twilio', '--name', 'Main', '--from', '+14155550100', '--base-url', fake.url], twilioEnv);
+    await postcard(['accounts', 'add', 'twilio', '--name', 'Main', '--from', '+14155550100', '--base-url', loopback.fake.url], twilioEnv);
     const sent = await postcard(['send', '--account', 'Main', '--to', '+14155550142', '--body', 'Hello from the CLI', '--json'], twilioEnv);
     expect(sent.stderr).toBe('');
     expect(sent.code).toBe(0);
@@ -93,9 +83,9 @@ describe('postcard accounts, media-hosting and send', { timeout: 240_000 }, () =
     expect(lines).toHaveLength(1);
     const line = JSON.parse(lines[0]!) as { providerMessageId: string; status: string; mediaUrls: string[] };
     expect(line).toMatchObject({ status: 'queued', mediaUrls: [] });
-    expect(fake.messagesTo('+14155550142').map((m) => [m.id, m.body])).toEqual([[line.providerMessageId, 'Hello from the CLI']]);
+    expect(loopback.fake.messagesTo('+14155550142').map((m) => [m.id, m.body])).toEqual([[line.providerMessageId, 'Hello from the CLI']]);
 
-    fake.answerNext('twilio', { kind: 'error', code: '21610', message: 'Attempt to send to unsubscribed recipient' });
+    loopback.fake.answerNext('twilio', { kind: 'error', code: '21610', message: 'Attempt to send to unsubscribed recipient' });
     const refused = await postcard(['send', '--account', 'Main', '--to', '+14155550142', '--body', 'Again'], twilioEnv);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/21610/);
@@ -104,17 +94,17 @@ describe('postcard accounts, media-hosting and send', { timeout: 240_000 }, () =
 
   it('media-hosting set checks the bucket; send --media hosts the image and passes its URL', async () => {
     const s3Env = { POSTCARD_S3_ACCESS_KEY_ID: S3_ACCESS_KEY_ID, POSTCARD_S3_SECRET_ACCESS_KEY: S3_SECRET_ACCESS_KEY };
-    const set = await postcard(['media-hosting', 'set', '--endpoint', s3.endpoint, '--region', s3.region, '--bucket', 'mms-media', '--presign-hours', '12'], s3Env);
+    const set = await postcard(['media-hosting', 'set', '--endpoint', loopback.s3.endpoint, '--region', loopback.s3.region, '--bucket', 'mms-media', '--presign-hours', '12'], s3Env);
     expect(set.stderr).toBe('');
     expect(set.stdout).toContain('presigned URLs valid 12 h');
     expect(set.stdout).toMatch(/read it back through presigned URLs/);
 
-    const refused = await postcard(['media-hosting', 'set', '--endpoint', s3.endpoint, '--region', s3.region, '--bucket', 'not-there'], s3Env);
+    const refused = await postcard(['media-hosting', 'set', '--endpoint', loopback.s3.endpoint, '--region', loopback.s3.region, '--bucket', 'not-there'], s3Env);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/"not-there".*NoSuchBucket/);
 
-    await postcard(['media-hosting', 'set', '--endpoint', s3.endpoint, '--region', s3.region, '--bucket', 'mms-media'], s3Env);
-    await postcard(['accounts', 'add', 'telnyx', '--name', 'Tel', '--from', '+14155550100', '--base-url', fake.url], { POSTCARD_TELNYX_API_KEY: fakeCredentials.telnyx.apiKey });
+    await postcard(['media-hosting', 'set', '--endpoint', loopback.s3.endpoint, '--region', loopback.s3.region, '--bucket', 'mms-media'], s3Env);
+    await postcard(['accounts', 'add', 'telnyx', '--name', 'Tel', '--from', '+14155550100', '--base-url', loopback.fake.url], { POSTCARD_TELNYX_API_KEY: fakeCredentials.telnyx.apiKey });
     const image = join(dir, 'sale.png');
     writeFileSync(image, await sharp({ create: { width: 800, height: 600, channels: 3, background: '#e67e22' } }).png().toBuffer());
     const sent = await postcard(['send', '--account', 'Tel', '--to', '+14155550142', '--body', 'Sale!', '--media', image, '--json'], {
@@ -125,7 +115,7 @@ describe('postcard accounts, media-hosting and send', { timeout: 240_000 }, () =
     const line = JSON.parse(sent.stdout.trim()) as { providerMessageId: string; status: string; mediaUrls: string[] };
     expect(line.mediaUrls).toHaveLength(1);
     expect(line.mediaUrls[0]).toContain('X-Amz-Signature=');
-    expect(fake.messagesTo('+14155550142')[0]?.mediaUrls).toEqual(line.mediaUrls);
+    expect(loopback.fake.messagesTo('+14155550142')[0]?.mediaUrls).toEqual(line.mediaUrls);
     const served = await fetch(line.mediaUrls[0]!);
     expect(served.status).toBe(200);
   });

@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { FakeProviders } from './fakeProviders';
 
 /** s3rver's built-in credentials: any other key is refused with InvalidAccessKeyId. */
 export const S3_ACCESS_KEY_ID = 'S3RVER';
@@ -24,6 +26,34 @@ export async function startLoopbackS3(buckets: string[]): Promise<LoopbackS3> {
     async close() {
       await server.close();
       rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * For a describe block that sends through the loopback fake provider with media hosted in
+ * s3rver: both start once before its tests and close after; the fake is reset before each.
+ */
+export function useLoopbackSending(buckets: string[]): { readonly fake: FakeProviders; readonly s3: LoopbackS3 } {
+  let fake: FakeProviders | null = null;
+  let s3: LoopbackS3 | null = null;
+  beforeAll(async () => {
+    fake = await FakeProviders.start();
+    s3 = await startLoopbackS3(buckets);
+  });
+  afterAll(async () => {
+    await fake?.close();
+    await s3?.close();
+  });
+  beforeEach(() => fake?.reset());
+  return {
+    get fake() {
+      if (!fake) throw new Error('the fake provider starts in beforeAll');
+      return fake;
+    },
+    get s3() {
+      if (!s3) throw new Error('the S3 server starts in beforeAll');
+      return s3;
     },
   };
 }
