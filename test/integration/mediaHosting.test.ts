@@ -10,6 +10,7 @@ import { environmentSecretStore } from '../../src/main/secrets';
 import type { FlowDetail, PublishResult } from '../../src/shared';
 import type { ConnectionTestResult, MediaHostingGetResult, MediaHostingSettings, SendingAccount } from '../../src/shared/api/accounts';
 import type { MediaImportResult, MediaRendition } from '../../src/shared/api/media';
+import { ok as okFrom } from '../support/dispatch';
 import { edge, graph, node } from '../support/graphs';
 import { S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, startLoopbackS3, type LoopbackS3 } from '../support/s3';
 
@@ -37,11 +38,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function ok<T>(method: string, input: unknown): Promise<T> {
-  const result = await postcard.dispatch(method, input);
-  if (!result.ok) throw new Error(`${method}: ${result.error.code} ${result.error.message}`);
-  return result.value as T;
-}
+const ok = <T>(method: string, input: unknown): Promise<T> => okFrom<T>(postcard, method, input);
 
 async function refusal(method: string, input: unknown): Promise<{ code: string; message: string }> {
   const result = await postcard.dispatch(method, input);

@@ -165,6 +165,16 @@ export class MediaHostingService {
     return this.urlOf(bucket, row, hosted.objectKey);
   }
 
+  /** Every object hosted in the current bucket, with the URL to send now (presigned afresh). */
+  async hostedUrls(): Promise<{ assetId: string; profileId: ProfileId; url: string }[]> {
+    const row = this.row();
+    if (!row) return [];
+    const hosted = this.db.select().from(hostedObjects).where(eq(hostedObjects.location, locationOf(row))).all();
+    if (hosted.length === 0) return [];
+    const { bucket } = await this.open();
+    return Promise.all(hosted.map(async (object) => ({ assetId: object.assetId, profileId: object.profileId as ProfileId, url: await this.urlOf(bucket, row, object.objectKey) })));
+  }
+
   private async open(): Promise<{ bucket: S3Bucket; row: HostingRow }> {
     const row = this.row();
     if (!row) {
