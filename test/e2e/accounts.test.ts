@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FlowDetail, FlowSummary } from '../../src/shared';
 import { fakeCredentials, FakeProviders } from '../support/fakeProviders';
+import { S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, startLoopbackS3 } from '../support/s3';
 import { screenshot, type OpenBrowser, useAppInBrowser } from './browser';
 import type { RunningApp } from './harness';
 
@@ -85,5 +86,31 @@ describe.skipIf(!chromiumPath)('Settings → Sending accounts against a loopback
         return saved.ok ? (saved.value as FlowDetail).settings.sendingAccountId : 'error';
       }, { timeout: 10_000 })
       .toMatch(/^acc_/);
+  });
+
+  it('Settings → Media hosting saves the bucket and checks it by reading a file back; a bucket that is not there is named', async () => {
+    const s3 = await startLoopbackS3(['mms-media']);
+    try {
+      const { page } = browser;
+      await page.goto(app.host.url);
+      await page.getByRole('link', { name: 'Settings' }).click();
+      const form = page.getByRole('form', { name: 'Media hosting' });
+      await form.getByLabel('Endpoint').fill(s3.endpoint);
+      await form.getByLabel('Bucket').fill('mms-media');
+      await form.getByLabel('Access key ID').fill(S3_ACCESS_KEY_ID);
+      await form.getByLabel('Secret access key').fill(S3_SECRET_ACCESS_KEY);
+      await form.getByRole('button', { name: 'Save and test' }).click();
+      await form.getByTestId('hosting-result').getByText(/read it back through presigned URLs that last 24 hours/).waitFor();
+      // Saved: the keys are not shown again, only that they are set.
+      expect(await form.getByLabel('Secret access key').inputValue()).toBe('');
+      expect(await form.getByLabel('Secret access key').getAttribute('placeholder')).toMatch(/^set/);
+      await screenshot(page, 'accounts-04-media-hosting');
+
+      await form.getByLabel('Bucket').fill('not-there');
+      await form.getByRole('button', { name: 'Save and test' }).click();
+      await form.getByTestId('hosting-result').getByText(/"not-there".*NoSuchBucket/).waitFor();
+    } finally {
+      await s3.close();
+    }
   });
 });
