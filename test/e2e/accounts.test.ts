@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FlowDetail, FlowSummary } from '../../src/shared';
 import { fakeCredentials, FakeProviders } from '../support/fakeProviders';
 import { S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, startLoopbackS3 } from '../support/s3';
-import { screenshot, type OpenBrowser, useAppInBrowser } from './browser';
+import { canvasNode, screenshot, type OpenBrowser, useAppInBrowser } from './browser';
 import type { RunningApp } from './harness';
 
 const chromiumPath = inject('chromiumPath');
@@ -86,6 +86,22 @@ describe.skipIf(!chromiumPath)('Settings → Sending accounts against a loopback
         return saved.ok ? (saved.value as FlowDetail).settings.sendingAccountId : 'error';
       }, { timeout: 10_000 })
       .toMatch(/^acc_/);
+
+    // The message inspector sends the step as the preview shows it, to my phone, through that account
+    // (with the right token again: the test before left a wrong one).
+    const accounts = await app.postcard.dispatch('accounts.list', {});
+    const accountId = accounts.ok ? (accounts.value as { accounts: { id: string }[] }).accounts[0]!.id : '';
+    expect((await app.postcard.dispatch('accounts.update', { id: accountId, secrets: { authToken: fakeCredentials.twilio.authToken } })).ok).toBe(true);
+    await canvasNode(page, 'SMS step: Fallback SMS').click();
+    const inspector = page.getByRole('region', { name: 'Send a test' });
+    await inspector.getByRole('button', { name: 'Send a test to my phone…' }).click();
+    await inspector.getByText('As Maya Chen would get it, through Main store.').waitFor();
+    await inspector.getByLabel('To (your phone)').fill('+14155550199');
+    await inspector.getByRole('button', { name: 'Send now' }).click();
+    await inspector.getByTestId('test-send-status').getByText('queued').waitFor();
+    const [sent] = fake.messagesTo('+14155550199');
+    expect(sent?.body).toMatch(/^Hi Maya, your cart is waiting: https:\/\/shop\.example\/c\/maya42/);
+    await screenshot(page, 'accounts-05-inspector-test');
   });
 
   it('Settings → Media hosting saves the bucket and checks it by reading a file back; a bucket that is not there is named', async () => {

@@ -95,7 +95,13 @@ export async function testSendStatus(accountId: string, providerMessageId: strin
 function messageOf(input: ReturnType<typeof TestSendInput.parse>, flows: FlowService): TestMessage {
   if (input.body !== undefined) {
     const mediaAssetId = input.mediaAssetId ?? null;
-    return { channel: mediaAssetId ? 'mms' : 'sms', bodySource: input.body, subject: null, mediaAssetId, profileId: DEFAULT_PROFILE_ID };
+    return {
+      channel: mediaAssetId ? 'mms' : 'sms',
+      bodySource: input.body,
+      subject: mediaAssetId && input.subject ? input.subject : null,
+      mediaAssetId,
+      profileId: input.sendProfileId ?? DEFAULT_PROFILE_ID,
+    };
   }
   const { graph, settings } = flows.get(input.flowId as never);
   const node = graph.nodes.find((candidate) => candidate.id === input.nodeId);

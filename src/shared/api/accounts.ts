@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channels, type Channel } from '../engine/types';
+import { profileIds, type ProfileId } from '../media/profiles';
 import { MEDIA_ASSET_ID_PATTERN } from '../media/types';
 import { providerKinds, providerNames, type ProviderKind } from '../providers/kinds';
 import { method } from './method';
@@ -239,6 +240,9 @@ export const TestSendInput = z
     /** Either a body of its own, or a message step of a flow's draft. */
     body: z.string().max(1600).optional(),
     mediaAssetId: mediaAssetId.nullable().optional(),
+    /** With a body of its own: an MMS subject, and the send profile its media is sized for. */
+    subject: z.string().max(80).optional(),
+    sendProfileId: z.enum(profileIds as [ProfileId, ...ProfileId[]]).optional(),
     flowId: flowRef.optional(),
     nodeId: nodeRef.optional(),
     /** The sample contact's attributes the message is rendered with; absent: the contact with that number, if any. */
