@@ -147,7 +147,7 @@ describe('sending through a real account', () => {
     expect(fake.messages).toHaveLength(2);
     const [reached, lost] = sqlite.prepare(`SELECT id, provider_message_id FROM messages ORDER BY id`).all() as Array<{ id: number; provider_message_id: string }>;
     fake.messages.splice(fake.messages.findIndex((m) => m.id === lost!.provider_message_id), 1);
-    sqlite.prepare(`UPDATE messages SET status = 'sending', provider_message_id = NULL, accepted_at = NULL, updated_at = ? WHERE id IN (?, ?)`).run(clock.now() - 1_000, reached!.id, lost!.id);
+    sqlite.prepare(`UPDATE messages SET status = 'sending', provider_message_id = NULL, accepted_at = NULL, updated_at = ?, next_attempt_at = ? WHERE id IN (?, ?)`).run(clock.now() - 1_000, clock.now() - 1_000, reached!.id, lost!.id);
     const restarted = new EngineRuntime({
       sqlite, clock, random: seededRandom(4), provider: new SimulatorProvider(sqlite, calmSimulator()), installId: 'acct',
       accounts: (runtime as unknown as { options: { accounts: SendingAccounts } }).options.accounts,
@@ -164,5 +164,50 @@ describe('sending through a real account', () => {
     expect(fake.messages.filter((m) => m.to === '+12125553001')).toHaveLength(1);
     expect(count(`SELECT count(*) FROM messages WHERE status = 'sent'`)).toBe(2);
     expect(sqlite.prepare('SELECT provider_message_id FROM messages WHERE id = ?').pluck().get(reached!.id)).toBe(reached!.provider_message_id);
+  });
+
+  it('receipts come back: looked up at Twilio from 30 s after the send, or delivered by a status webhook; a STOP webhook opts out at once', async () => {
+    const { runtime, clock, count, sqlite, contacts } = setup({ contacts: 3 });
+    await runtime.tick();
+    const [first, second, third] = fake.messages.map((m) => m.id).sort();
+    fake.setStatus(first!, 'delivered');
+    fake.setStatus(second!, 'undelivered', '30003');
+    // Not looked up before 30 s: no GET yet.
+    await runtime.tick();
+    expect(fake.received.filter((r) => r.method === 'GET')).toHaveLength(0);
+    clock.set(clock.now() + 31_000);
+    await runtime.tick();
+    const status = (id: string) => sqlite.prepare('SELECT status, error_code FROM messages WHERE provider_message_id = ?').get(id);
+    expect(status(first!)).toEqual({ status: 'delivered', error_code: null });
+    expect(status(second!)).toEqual({ status: 'undelivered', error_code: '30003' });
+    expect(status(third!)).toMatchObject({ status: 'sent' });
+    expect(count(`SELECT coalesce(sum(value), 0) FROM node_counters WHERE node_id = 's' AND metric = 'delivered'`)).toBe(1);
+
+    // The third settles by webhook, twice (providers repeat callbacks): counted once.
+    const delivered = { providerMessageId: third!, state: 'delivered' as const, code: null, errorClass: null, detail: null, at: clock.now() };
+    runtime.applyProviderEvents([delivered], []);
+    runtime.applyProviderEvents([delivered], []);
+    expect(status(third!)).toMatchObject({ status: 'delivered' });
+    expect(count(`SELECT coalesce(sum(value), 0) FROM node_counters WHERE node_id = 's' AND metric = 'delivered'`)).toBe(2);
+
+    // A STOP reply through the inbound webhook reaches the consent ledger in the same call.
+    const phone = String(sqlite.prepare('SELECT phone FROM contacts WHERE id = ?').pluck().get(contacts[0]));
+    runtime.applyProviderEvents([], [{ from: phone, body: 'STOP', at: clock.now() }]);
+    expect(sqlite.prepare(`SELECT kind FROM consent_events WHERE contact_id = ? ORDER BY id DESC LIMIT 1`).pluck().get(contacts[0])).toBe('opt_out');
+  });
+
+  it('a send that times out at Twilio (which keeps no idempotency key) is not resent blindly: the provider is asked, and it had it', async () => {
+    const { runtime, clock, sqlite } = setup({ contacts: 1 });
+    // Twilio takes the message but answers after our 2 s deadline.
+    fake.latencyMs = 2_500;
+    await runtime.tick();
+    expect(sqlite.prepare('SELECT status FROM messages').pluck().get()).toBe('sending');
+    fake.latencyMs = 0;
+    await new Promise((r) => setTimeout(r, 700));
+    expect(fake.messages).toHaveLength(1);
+    // Past Twilio's list lag, the runner looks it up instead of sending it again.
+    await runtime.runUntil(clock, clock.now() + 5 * 60_000);
+    expect(fake.messages).toHaveLength(1);
+    expect(sqlite.prepare('SELECT status, provider_message_id FROM messages').get()).toEqual({ status: 'sent', provider_message_id: fake.messages[0]!.id });
   });
 });

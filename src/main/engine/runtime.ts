@@ -3,7 +3,7 @@ import { threadId } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { DEFAULT_HELP_REPLY } from '../../shared/flow/settings';
 import type { RandomSource } from '../../shared/engine/random';
-import type { InboundMessage, ProviderAdapter } from '../providers/types';
+import type { InboundMessage, ProviderAdapter, ProviderMessageStatus, Receipt } from '../providers/types';
 import type { Clock } from './clock';
 import type { CompiledFlow } from './flow';
 import { emptyReport, RuntimeContext, type TickReport } from './runtime/context';
@@ -121,7 +121,7 @@ export class EngineRuntime {
     this.drain = new Drain(this.context, this.tx, () => this.lease.confirm());
     this.enrollments = new Enrollments(this.context, this.tx, this.drain);
     this.inbound = new Inbound(this.context, this.tx, this.enrollments);
-    this.receipts = new Receipts(this.context, this.tx, this.enrollments, this.inbound);
+    this.receipts = new Receipts(this.context, this.tx, this.enrollments, this.inbound, (id) => this.drain.adapterOf(id));
   }
 
   get stepCount(): number {
@@ -144,6 +144,7 @@ export class EngineRuntime {
       context.isTicking = true;
       await this.drain.recover(now);
       await this.receipts.poll(now);
+      await this.receipts.pollAccounts(now);
       for (let round = 0; round < 10_000; round++) {
         let work = this.inbound.processConsent(now) + this.inbound.processEvents(now);
         work += this.enrollments.processDue(now);
@@ -211,6 +212,18 @@ export class EngineRuntime {
   /** Append a consent record from outside the tick (API, import). */
   recordConsent(record: ConsentRecord): void {
     this.inbound.recordConsent(record);
+  }
+
+  /**
+   * Status callbacks and inbound messages a sending account's webhooks delivered (verified by
+   * src/main/http/webhooks.ts), applied at once in one transaction: a STOP stops the very next
+   * drain. Repeated or late callbacks change nothing.
+   */
+  applyProviderEvents(statuses: readonly ProviderMessageStatus[], inbound: readonly InboundMessage[]): void {
+    const receipts: Receipt[] = statuses
+      .filter((status) => status.state === 'delivered' || status.state === 'undelivered' || status.state === 'failed')
+      .map((status) => ({ providerMessageId: status.providerMessageId, status: status.state as Receipt['status'], code: status.code, errorClass: status.errorClass, at: status.at }));
+    this.receipts.applyExternal(receipts, inbound, this.context.clock.now());
   }
 
   /** Apply one inbound message (STOP, START, HELP, keywords) in a transaction of its own. */

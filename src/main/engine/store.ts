@@ -218,6 +218,13 @@ const statementSql = {
        WHERE id = ? AND status = 'queued'`,
     ),
     /** Held by the account's rate limit, cap or breaker: back to the queue, the attempt not counted. */
+    /** Messages sending accounts took and have not settled, whose status is due for a look-up. */
+    accountReceiptsDue: plain(
+      `SELECT id, provider, provider_message_id, accepted_at FROM messages
+       WHERE status = 'sent' AND substr(provider, 1, 4) = 'acc_' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`,
+    ),
+    /** When to look up an account message's status next (or, in `sending`, ask the provider again). */
+    setNextCheck: plain(`UPDATE messages SET next_attempt_at = ? WHERE id = ?`),
     /** A row in `sending` the provider cannot yet say it has: asked again at the given time. */
     recheckSending: plain(`UPDATE messages SET next_attempt_at = ?, updated_at = updated_at WHERE id = ? AND status = 'sending'`),
     hold: plain(`UPDATE messages SET status = 'queued', attempts = max(0, attempts - ?), next_attempt_at = ?, updated_at = ? WHERE id = ?`),

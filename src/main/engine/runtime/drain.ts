@@ -291,7 +291,7 @@ export class Drain {
   }
 
   /** The adapter of an account resolved this tick (or resolved now). */
-  private adapterOf(accountId: string): ProviderAdapter | null {
+  adapterOf(accountId: string): ProviderAdapter | null {
     const known = this.adapters.get(accountId);
     if (known) return known;
     const resolved = this.context.accounts?.resolve(accountId);
@@ -308,6 +308,8 @@ export class Drain {
       if (this.isAccountRow(row)) this.context.discipline?.record(row.provider, result, row.attempts + 1, now);
       const accept = from === 'queued' ? s.acceptQueued : s.markAccepted;
       if (accept.run(result.providerMessageId, now, now, row.id).changes === 0) return;
+      // An account's receipt comes by webhook or is looked up (receipts.ts), the first time in 30 s.
+      if (this.isAccountRow(row)) s.setNextCheck.run(now + 30_000, row.id);
       this.countAccepted(row, result, row.id, now);
       if (row.enrollment_id !== null) s.wakeAwaitingMessage.run(this.receiptDeadline(row, now), row.enrollment_id, row.id);
       return;
@@ -319,6 +321,13 @@ export class Drain {
       // The account's discipline decides: a rate limit pauses the account, refused credentials
       // open its breaker (the message waits, its attempts unchanged), 5xx and timeouts back off.
       const verdict = this.context.discipline.record(row.provider, result, attempts, now);
+      if (from === 'sending' && AMBIGUOUS_NETWORK_FAILURES.has(result.code) && this.adapterOf(row.provider)?.capabilities.idempotentSend === false) {
+        // The request may have reached a provider that keeps no idempotency key: resending now
+        // could send it twice. It stays in `sending` and is reconciled like a crash (recover).
+        s.recheckSending.run(now, row.id);
+        s.insertMessageEvent.run(row.id, 'retry', result.code, `${result.message.slice(0, 150)}; asking the provider before sending again`, now);
+        return;
+      }
       if (verdict.action === 'retry' && attempts < this.context.settings.maxAttempts + (verdict.isAttempt ? 0 : 1_000)) {
         s.hold.run(verdict.isAttempt ? 0 : 1, Math.ceil(verdict.at), now, row.id);
         s.insertMessageEvent.run(row.id, 'retry', result.code, result.message.slice(0, 200), now);
@@ -368,6 +377,9 @@ export class Drain {
     if (row.enrollment_id !== null) this.context.statements.wakeAwaitingMessage.run(now, row.enrollment_id, row.id);
   }
 }
+
+/** Failures after which a request may or may not have reached the provider. */
+const AMBIGUOUS_NETWORK_FAILURES: ReadonlySet<string> = new Set(['TIMEOUT', 'CONNECTION_RESET', 'NETWORK_ERROR']);
 
 export function requestOf(row: DueMessageRow, now: number): SendRequest {
   return {
