@@ -176,11 +176,20 @@ describe('sending accounts', () => {
   it('will not remove an account a flow sends through; removes it, and its credentials, once none does', async () => {
     const account = await ok<SendingAccount>('accounts.add', twilio());
     const flow = await ok<FlowDetail>('flows.create', { name: 'Welcome' });
-    await ok('flows.saveDraft', { id: flow.id, graph: flow.graph, settings: { ...flow.settings, sendingAccountId: account.id } });
+    const welcome = graph(
+      [node('t', 'trigger', { type: 'manual' }), node('s', 'sms', { body: 'Welcome!' }), node('x', 'exit')],
+      [edge('t', 'next', 's'), edge('s', 'next', 'x')],
+    );
+    await ok('flows.saveDraft', { id: flow.id, graph: welcome, settings: { ...flow.settings, sendingAccountId: account.id } });
     const error = await refusal('accounts.remove', { id: account.id });
     expect(error.code).toBe('CONFLICT');
     expect(error.message).toContain('"Welcome"');
-    await ok('flows.saveDraft', { id: flow.id, graph: flow.graph, settings: { ...flow.settings, sendingAccountId: null } });
+    // Published on the account, then the draft moved to the simulator: the live version still sends through it.
+    await ok('flows.publish', { id: flow.id });
+    const published = await ok<FlowDetail>('flows.get', { id: flow.id });
+    await ok('flows.saveDraft', { id: flow.id, graph: published.graph, settings: { ...published.settings, sendingAccountId: null } });
+    expect((await refusal('accounts.remove', { id: account.id })).message).toContain('"Welcome"');
+    await ok('engine.archive', { flowId: flow.id });
     await ok('accounts.remove', { id: account.id });
     expect((await ok<AccountsListResult>('accounts.list', {})).accounts).toEqual([]);
     const again = await ok<SendingAccount>('accounts.add', twilio({ secrets: {} }));

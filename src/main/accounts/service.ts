@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { eq, like, sql } from 'drizzle-orm';
+import { and, eq, inArray, like, sql } from 'drizzle-orm';
 import {
   AccountInput,
   AccountUpdate,
@@ -20,7 +20,7 @@ import { PostcardError } from '../../shared/api/result';
 import type { Channel } from '../../shared/engine/types';
 import type { PostcardDb } from '../db/open';
 import { sendingAccounts } from '../db/schema/accounts';
-import { flows } from '../db/schema/flows';
+import { flows, flowVersions } from '../db/schema/flows';
 import type { SecretRef, SecretStore } from '../secrets';
 import type { AccountAdapter, AccountAdapterFactory, ProviderAccountConfig, ProviderSecrets } from './adapter';
 import { secretStatuses } from './secretStatus';
@@ -188,20 +188,28 @@ export class AccountService {
     }
   }
 
+  /** Flows whose draft names the account, or whose published version still sends through it (live or paused). */
   private flowsUsing(accountId: string): { id: string; name: string }[] {
-    return this.db
-      .select({ id: flows.id, name: flows.name, settings: flows.settingsJson })
-      .from(flows)
-      .where(like(flows.settingsJson, `%${accountId}%`))
-      .all()
-      .filter((row) => {
-        try {
-          return (JSON.parse(row.settings) as { sendingAccountId?: unknown }).sendingAccountId === accountId;
-        } catch {
-          return false;
-        }
-      })
-      .map(({ id, name }) => ({ id, name }));
+    const names = (json: string, path: 'draft' | 'version'): boolean => {
+      try {
+        const parsed = JSON.parse(json) as { sendingAccountId?: unknown; settings?: { sendingAccountId?: unknown } };
+        return (path === 'draft' ? parsed.sendingAccountId : parsed.settings?.sendingAccountId) === accountId;
+      } catch {
+        return false;
+      }
+    };
+    const found = new Map<string, string>();
+    for (const row of this.db.select({ id: flows.id, name: flows.name, json: flows.settingsJson }).from(flows).where(like(flows.settingsJson, `%${accountId}%`)).all()) {
+      if (names(row.json, 'draft')) found.set(row.id, row.name);
+    }
+    const published = this.db
+      .select({ id: flows.id, name: flows.name, json: flowVersions.documentJson })
+      .from(flowVersions)
+      .innerJoin(flows, eq(flows.id, flowVersions.flowId))
+      .where(and(inArray(flows.status, ['live', 'paused']), like(flowVersions.documentJson, `%${accountId}%`)))
+      .all();
+    for (const row of published) if (names(row.json, 'version')) found.set(row.id, row.name);
+    return [...found].map(([id, name]) => ({ id, name }));
   }
 
   private async summaryOf(row: AccountRow): Promise<SendingAccount> {
