@@ -12,6 +12,9 @@ import { Scheduler } from './engine/scheduler';
 import { WorkerScheduler } from './engine/workerHost';
 import { appRoot } from './paths';
 import { createServices, type Services } from './services';
+import { createNodeSecretStore, lazySecretStore, type SecretStore } from './secrets';
+import { createProviderAdapter } from './providers';
+import type { AccountAdapterFactory } from './accounts/adapter';
 import { seedSamples } from './services/samples';
 
 export interface OpenPostcardOptions {
@@ -34,6 +37,13 @@ export interface OpenPostcardOptions {
   startScheduler?: boolean;
   /** How often an idle scheduler looks for work written by another process (ms). */
   schedulerPollMs?: number;
+  /**
+   * Where sending accounts' and media hosting's credentials live. The Electron shell passes one
+   * over safeStorage; the default is the OS keychain, or the environment where there is none.
+   */
+  secretStore?: SecretStore;
+  /** Makes provider adapters for sending accounts (tests may point them elsewhere). */
+  createAdapter?: AccountAdapterFactory;
 }
 
 export type SchedulerMode = 'worker' | 'inline' | 'off';
@@ -74,7 +84,8 @@ export async function openPostcard(options: OpenPostcardOptions): Promise<Postca
     nativeBinding: options.nativeBinding,
   });
   const events = createEventBus((error) => console.error('[postcard] event listener failed:', error));
-  const services = createServices({ db, events });
+  const secrets = options.secretStore ?? lazySecretStore(() => createNodeSecretStore());
+  const services = createServices({ db, events, secrets, createAdapter: options.createAdapter ?? createProviderAdapter });
   if (options.seedSamples ?? true) {
     seedSamples({ db, flows: services.flows, samplesDir: join(root, 'resources', 'flows') });
   }

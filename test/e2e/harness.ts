@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openPostcard, type Postcard } from '../../src/main/app';
 import { startHost, type Host } from '../../src/main/http/host';
+import { environmentSecretStore } from '../../src/main/secrets';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 export const rendererDir = join(repoRoot, 'out', 'renderer');
@@ -17,7 +18,8 @@ export interface RunningApp {
 /** The browser mode as a user gets it: a fresh data dir (with the samples) behind the real host. */
 export async function startApp(options: { seedSamples?: boolean } = {}): Promise<RunningApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'postcard-e2e-'));
-  const postcard = await openPostcard({ dataDir, seedSamples: options.seedSamples ?? true });
+  // Credentials typed in a test stay in this process: never in the keychain of the machine running it.
+  const postcard = await openPostcard({ dataDir, seedSamples: options.seedSamples ?? true, secretStore: environmentSecretStore({}) });
   const host = await startHost({ postcard, rendererDir });
   return {
     postcard,

@@ -85,6 +85,20 @@ describe('flow documents', () => {
     }
   });
 
+  it('a document from before sending accounts sends through the simulator; an account id is kept, never a credential', () => {
+    const samples = readdirSync(samplesDir).filter((f) => f.endsWith('.json'));
+    const sample = JSON.parse(readFileSync(join(samplesDir, samples[0] as string), 'utf8')) as { settings: Record<string, unknown> };
+    delete sample.settings.sendingAccountId;
+    const parsed = parseFlowDocument(sample);
+    expect(parsed.ok && parsed.document.settings.sendingAccountId).toBeNull();
+    const onAccount = parseFlowDocument({ ...sample, settings: { ...sample.settings, sendingAccountId: 'acc_0123456789abcdef' } });
+    expect(onAccount.ok && onAccount.document.settings.sendingAccountId).toBe('acc_0123456789abcdef');
+    for (const wrong of ['AC0123456789abcdef0123456789abcdef', { authToken: 'x' }, 7]) {
+      const refused = parseFlowDocument({ ...sample, settings: { ...sample.settings, sendingAccountId: wrong } });
+      expect(refused.ok ? '' : refused.error.message).toMatch(/settings\.sendingAccountId/);
+    }
+  });
+
   it('names the path of a bad field', () => {
     const bad = structuredClone(v1Document);
     (bad.graph.nodes[2] as { config: unknown }).config = { body: 42 };

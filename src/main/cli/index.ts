@@ -4,6 +4,7 @@ import { DatabaseOpenError } from '../db/open';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appRoot } from '../paths';
+import { register as registerAccounts } from './commands/accounts';
 import { register as registerContacts } from './commands/contacts';
 import { register as registerEvents } from './commands/events';
 import { register as registerFlows } from './commands/flows';
@@ -24,6 +25,7 @@ const commandGroups: ((program: Command) => void)[] = [
   registerEvents,
   registerMedia,
   registerSms,
+  registerAccounts,
 ];
 
 export function createProgram(): Command {

@@ -11,6 +11,7 @@ import { CONTENT_SECURITY_POLICY } from '../http/security';
 import { resolveStaticFile } from '../http/static';
 import { appRoot } from '../paths';
 import { EVENT_CHANNEL, INVOKE_CHANNEL, METHODS_CHANNEL } from './channels';
+import { createElectronSecretStore } from './secrets';
 import { devServerOrigin, windowWebPreferences } from './window';
 
 /** The renderer is served from our own privileged scheme so every response carries our CSP. */
@@ -55,7 +56,8 @@ async function start(): Promise<void> {
   }
   try {
     // The journey engine runs in a worker thread with its own connection, so a large tick never stalls the window's IPC.
-    postcard = await openPostcard({ dataDir: app.getPath('userData'), nativeBinding, rootDir: appRoot(), scheduler: 'worker' });
+    const dataDir = app.getPath('userData');
+    postcard = await openPostcard({ dataDir, nativeBinding, rootDir: appRoot(), scheduler: 'worker', secretStore: createElectronSecretStore(dataDir) });
   } catch (error) {
     fatal('Postcard could not open its database', error);
     return;

@@ -4,6 +4,7 @@ import type { FlowId } from '../../../shared/ids';
 import type { ProfileId } from '../../../shared/media/profiles';
 import type { HandlerContext, HandlerMap } from '../context';
 import { mediaFor } from './media';
+import { prepareSendingForPublish } from '../../accounts/publish';
 
 export const flowsHandlers = {
   'app.info': async (_input, ctx) => ({
@@ -17,7 +18,12 @@ export const flowsHandlers = {
   'flows.create': async (input, ctx) => ctx.services.flows.create(input.name),
   'flows.rename': async (input, ctx) => ctx.services.flows.rename(input.id, input.name),
   'flows.saveDraft': async (input, ctx) => ctx.services.flows.saveDraft(input),
-  'flows.publish': async (input, ctx) => ctx.services.flows.publish(input.id, await publishContext(input.id, ctx)),
+  'flows.publish': async (input, ctx) => {
+    const context = await publishContext(input.id, ctx);
+    // A flow on a real account goes live only with its media in the bucket providers fetch from.
+    await prepareSendingForPublish(input.id, ctx.services, mediaFor(ctx));
+    return ctx.services.flows.publish(input.id, context);
+  },
   'flows.duplicate': async (input, ctx) => ctx.services.flows.duplicate(input.id, input.name),
   'flows.delete': async (input, ctx) => ctx.services.flows.delete(input.id),
   'flows.import': async (input, ctx) => ctx.services.flows.import(input.document, input.name),

@@ -11,6 +11,7 @@ import { useTheme } from './useTheme';
 
 // Loaded on first visit: phone-number metadata need not slow down opening the canvas.
 const ContactsPage = lazy(() => import('../contacts/ContactsPage').then((m) => ({ default: m.ContactsPage })));
+const SettingsPage = lazy(() => import('../settings/SettingsPage').then((m) => ({ default: m.SettingsPage })));
 const MediaLibraryPage = lazy(() => import('../media/MediaLibraryPage').then((m) => ({ default: m.MediaLibraryPage })));
 
 export function App() {
@@ -56,6 +57,9 @@ function AppShell() {
           <a href="#/contacts" className="app-nav-link" aria-current={route.name === 'contacts' ? 'page' : undefined}>
             Contacts
           </a>
+          <a href="#/settings" className="app-nav-link" aria-current={route.name === 'settings' ? 'page' : undefined}>
+            Settings
+          </a>
         </nav>
         <button
           type="button"
@@ -73,6 +77,10 @@ function AppShell() {
         ) : route.name === 'media' ? (
           <Suspense fallback={<p className="page muted">Opening the media library…</p>}>
             <MediaLibraryPage />
+          </Suspense>
+        ) : route.name === 'settings' ? (
+          <Suspense fallback={<p className="page muted">Opening settings…</p>}>
+            <SettingsPage />
           </Suspense>
         ) : route.name === 'contacts' ? (
           <Suspense fallback={<p className="page muted">Opening contacts…</p>}>

@@ -4,10 +4,11 @@ import { useSyncExternalStore } from 'react';
  * Routes live in the URL fragment (`#/flows/<id>`) so a reload reopens the same flow in both
  * the Electron window (file:// has no server routes) and the browser mode.
  */
-export type Route = { name: 'list' } | { name: 'flow'; flowId: string } | { name: 'media' } | { name: 'contacts'; phone: string | null };
+export type Route = { name: 'list' } | { name: 'flow'; flowId: string } | { name: 'media' } | { name: 'settings' } | { name: 'contacts'; phone: string | null };
 
 export function parseRoute(hash: string): Route {
   if (hash === '#/media') return { name: 'media' };
+  if (hash === '#/settings') return { name: 'settings' };
   const contact = /^#\/contacts(?:\/(%2B|\+)(\d{4,15}))?$/.exec(hash);
   if (contact) return { name: 'contacts', phone: contact[2] ? `+${contact[2]}` : null };
   const match = /^#\/flows\/([A-Za-z0-9_-]{1,64})$/.exec(hash);
@@ -31,6 +32,8 @@ export function navigate(route: Route): void {
       ? `#/flows/${route.flowId}`
       : route.name === 'media'
         ? '#/media'
+        : route.name === 'settings'
+          ? '#/settings'
         : route.name === 'contacts'
           ? `#/contacts${route.phone ? `/${encodeURIComponent(route.phone)}` : ''}`
           : '#/';

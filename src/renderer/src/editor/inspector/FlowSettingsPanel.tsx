@@ -1,6 +1,8 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import { providerLabels, type SendingAccount } from '../../../../shared/api/accounts';
 import { DEFAULT_HELP_REPLY, HELP_REPLY_MAX_CHARS, type FlowSettings } from '../../../../shared/flow/settings';
 import { countSmsSegments } from '../../../../shared/sms/segments';
+import { useApi } from '../../api/ApiContext';
 import { sendProfileOptions } from '../../media/sendProfiles';
 import { useFlowActions, useFlowStore } from '../store/FlowEditorContext';
 import { CheckboxField, NumberField, Section, SelectField, TextAreaField, TextField, TimeField } from './fields';
@@ -122,6 +124,7 @@ export function FlowSettingsPanel() {
           }
         />
       </Section>
+      <SendingAccountSection value={settings.sendingAccountId} onChange={(sendingAccountId) => set((s) => ({ ...s, sendingAccountId }))} />
       <Section title="Media">
         <SelectField
           label="Send profile"
@@ -142,5 +145,36 @@ export function FlowSettingsPanel() {
         <p className="field-hint">Used for contacts whose own time zone is unknown.</p>
       </Section>
     </div>
+  );
+}
+
+const SIMULATOR = 'simulator';
+
+/** Which account sends this flow once it is live; the built-in simulator until one is chosen. */
+function SendingAccountSection({ value, onChange }: { value: string | null; onChange: (accountId: string | null) => void }) {
+  const api = useApi();
+  const [accounts, setAccounts] = useState<SendingAccount[] | null>(null);
+  useEffect(() => {
+    let isCurrent = true;
+    void api.call('accounts.list', {}).then((result) => {
+      if (isCurrent && result.ok) setAccounts(result.value.accounts);
+    });
+    return () => {
+      isCurrent = false;
+    };
+  }, [api]);
+  const options = [
+    { value: SIMULATOR, label: 'Built-in simulator (sends nothing)' },
+    ...(accounts ?? []).map((account) => ({ value: account.id, label: `${account.name} (${providerLabels[account.provider]}, ${account.sender})` })),
+  ];
+  // A flow imported from another computer may name an account this one does not have.
+  if (value && accounts && !accounts.some((account) => account.id === value)) options.push({ value, label: 'An account not on this computer' });
+  return (
+    <Section title="Sending">
+      <SelectField label="Sending account" value={value ?? SIMULATOR} options={options} onChange={(choice) => onChange(choice === SIMULATOR ? null : choice)} />
+      <p className="field-hint">
+        Real accounts are added in <a href="#/settings">Settings → Sending accounts</a>. Simulations always use the simulator.
+      </p>
+    </Section>
   );
 }

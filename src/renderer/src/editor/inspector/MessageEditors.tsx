@@ -3,6 +3,7 @@ import { SegmentedMessage } from 'sms-segments-calculator';
 import { MediaSlot } from '../../media/MediaSlot';
 import { LazyInspectorPreview as InspectorPreview } from '../../preview/LazyInspectorPreview';
 import { NumberField, Section, TextAreaField, TextField } from './fields';
+import { SendTestSection } from './SendTestSection';
 import type { ConfigEditorProps } from './types';
 
 const bodyHint = 'Personalise with {{ first_name }}; add a fallback with {{ first_name | default: "there" }}.';
@@ -39,6 +40,7 @@ export function MmsEditor({ nodeId, config, onChange }: ConfigEditorProps<'mms'>
       <Section title="Preview">
         <InspectorPreview nodeId={nodeId} mms={config} />
       </Section>
+      <SendTestSection body={config.body} subject={config.subject} mediaAssetId={config.mediaAssetId} />
     </>
   );
 }
@@ -76,6 +78,7 @@ export function SmsEditor({ nodeId, config, onChange }: ConfigEditorProps<'sms'>
       <Section title="Preview">
         <InspectorPreview nodeId={nodeId} smsBody={config.body} />
       </Section>
+      <SendTestSection body={config.body} />
     </>
   );
 }

@@ -1,4 +1,4 @@
-import { useId, useState, type ReactNode } from 'react';
+import { useId, useState, type HTMLAttributes, type ReactNode } from 'react';
 
 /** Labelled form controls for the inspector: every control has a visible label tied to it. */
 
@@ -9,6 +9,8 @@ export function TextField({
   maxLength,
   placeholder,
   hint,
+  inputMode,
+  isSecret = false,
 }: {
   label: string;
   value: string;
@@ -16,6 +18,9 @@ export function TextField({
   maxLength: number;
   placeholder?: string;
   hint?: ReactNode;
+  inputMode?: HTMLAttributes<HTMLInputElement>['inputMode'];
+  /** A credential: masked, never autocompleted or spell-checked. */
+  isSecret?: boolean;
 }) {
   const id = useId();
   return (
@@ -24,6 +29,8 @@ export function TextField({
       <input
         id={id}
         className="input"
+        inputMode={inputMode}
+        {...(isSecret && { type: 'password', autoComplete: 'off', spellCheck: false })}
         value={value}
         maxLength={maxLength}
         placeholder={placeholder}

@@ -1,0 +1,62 @@
+import { PostcardError } from '../../shared/api/result';
+import type { Channel } from '../../shared/engine/types';
+import type { FlowId } from '../../shared/ids';
+import type { MediaService } from '../media/service';
+import type { Services } from '../services';
+import { hostedUrl } from './testSend';
+
+export interface PublishHosting {
+  /** Renditions put in the bucket by this publish (0 when all were there already). */
+  uploaded: number;
+  hosted: number;
+}
+
+/**
+ * Before a flow on a real sending account goes live: the account must be here and carry the
+ * flow's channels, and every MMS image must be in the media hosting bucket (uploaded once per
+ * content hash), because providers fetch MMS media from a public URL. A flow on the simulator
+ * needs none of this.
+ */
+export async function prepareSendingForPublish(id: FlowId, services: Services, media: MediaService): Promise<PublishHosting> {
+  let flow;
+  try {
+    flow = services.flows.get(id);
+  } catch {
+    return { uploaded: 0, hosted: 0 }; // publish itself reports a missing or damaged flow
+  }
+  const accountId = flow.settings.sendingAccountId;
+  if (!accountId) return { uploaded: 0, hosted: 0 };
+  const account = services.accounts.find(accountId);
+  if (!account) {
+    throw new PostcardError('CONFLICT', `"${flow.name}" is set to send through a sending account that is not on this computer; choose one in the flow's settings.`);
+  }
+  const steps = flow.graph.nodes.filter((node) => node.kind === 'mms' || node.kind === 'sms');
+  const channels = JSON.parse(account.channelsJson) as Channel[];
+  for (const channel of ['mms', 'sms'] as const) {
+    if (steps.some((node) => node.kind === channel) && !channels.includes(channel)) {
+      throw new PostcardError('CONFLICT', `"${flow.name}" has ${channel.toUpperCase()} steps, but "${account.name}" does not carry ${channel.toUpperCase()}; allow it in Settings → Sending accounts.`);
+    }
+  }
+  const assetIds = [...new Set(flow.graph.nodes.flatMap((node) => (node.kind === 'mms' && node.config.mediaAssetId ? [node.config.mediaAssetId] : [])))];
+  if (assetIds.length === 0) return { uploaded: 0, hosted: 0 };
+  if (!services.mediaHosting.isConfigured()) {
+    throw new PostcardError(
+      'CONFLICT',
+      `"${flow.name}" sends MMS media through "${account.name}", and providers fetch MMS media from a public URL: set up media hosting first (Settings → Media hosting: an S3-compatible bucket, or \`postcard media-hosting set\`).`,
+    );
+  }
+  let uploaded = 0;
+  for (const assetId of assetIds) {
+    try {
+      // Validation names a missing asset, or one that fits the profile's budget at no size.
+      if (!(await media.render(assetId, flow.settings.sendProfileId)).fitsBudget) continue;
+    } catch {
+      continue;
+    }
+    const before = await services.mediaHosting.urlForAsset(assetId, flow.settings.sendProfileId);
+    if (before) continue;
+    await hostedUrl(assetId, flow.settings.sendProfileId, { hosting: services.mediaHosting, media });
+    uploaded += 1;
+  }
+  return { uploaded, hosted: assetIds.length };
+}

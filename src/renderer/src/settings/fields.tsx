@@ -1,0 +1,31 @@
+import { TextField } from '../editor/inspector/fields';
+import type { SecretStatus, SecretStoreInfo } from '../../../shared/api/accounts';
+
+/** The inspector's labelled text input serves the settings forms too. */
+export { TextField as Field } from '../editor/inspector/fields';
+
+/** "set ••••1234", "set (from POSTCARD_TWILIO_AUTH_TOKEN)" or "not set": never the value, which the page never has. */
+export function secretSummary(status: SecretStatus): string {
+  if (!status.isSet) return `not set (enter it, or set ${status.envName})`;
+  const tail = status.last4 ? ` ••••${status.last4}` : '';
+  return status.source === 'environment' ? `set${tail} (from ${status.envName})` : `set${tail}`;
+}
+
+/** A credential input: write-only. Blank keeps what is stored. */
+export function SecretField({ label, value, status, onChange }: { label: string; value: string; status: SecretStatus | undefined; onChange: (value: string) => void }) {
+  return (
+    <TextField
+      label={label}
+      value={value}
+      maxLength={512}
+      isSecret
+      placeholder={status?.isSet ? `${secretSummary(status)} — leave blank to keep` : ''}
+      onChange={onChange}
+    />
+  );
+}
+
+/** Says where credentials are kept when it matters: a host with no keychain forgets typed ones on restart. */
+export function StoreNote({ store }: { store: SecretStoreInfo }) {
+  return <p className={store.isPersistent ? 'field-hint' : 'callout'}>{store.description}</p>;
+}
