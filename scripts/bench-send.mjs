@@ -6,8 +6,8 @@
 // second. Each rate runs in its own process (its own peak RSS). Reported per rate: achieved
 // messages per second (target >= 95 % of configured), p99 of the time from the limiter's grant to
 // the result minus the fake's 50 ms (the latency Postcard adds), peak RSS. Baselines measured in
-// the same run: plain fetch of the same endpoint at the same concurrency (the loopback's and
-// fake's own overhead), and the 1,000 MPS run at a tenth of the messages (peak RSS flat in N).
+// the same run: the bare HTTP call to the same endpoint at the same concurrency, without adapter
+// or limiter (the loopback's and fake's own overhead), and the 1,000 MPS run at a tenth of the messages (peak RSS flat in N).
 // Prints one JSON line per run, then a last line with rates, p99AddedMs, peakRssMb and targets.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -66,7 +66,7 @@ if (process.argv[2] === '--fake') {
   const round = (v) => Math.round(v * 100) / 100;
   try {
     const bare = child('--bare', 1_000, Math.min(messages, 20_000));
-    console.log(JSON.stringify({ run: 'bare fetch, same endpoint', ...bare }));
+    console.log(JSON.stringify({ run: 'bare HTTP call, same endpoint', ...bare }));
     const runs = [];
     for (const mps of [100, 500, 1_000]) {
       const result = child('--send', mps, messages);

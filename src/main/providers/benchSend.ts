@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { seededRandom } from '../../shared/engine/random';
 import { SendingDiscipline } from '../engine/sending/discipline';
 import type { ProviderAccountConfig, ProviderSecrets } from './account';
+import { callProvider } from './http';
 import { createProviderAdapter } from './index';
 import type { SendRequest, SendResult } from './types';
 
@@ -117,7 +118,7 @@ export async function runSendBench(options: SendBenchOptions): Promise<SendBench
   };
 }
 
-/** The same calls without Postcard: plain fetch of the same endpoint, for the loopback's own p99. */
+/** The same calls without the adapter or the limiter: the bare HTTP call (callProvider), for the loopback's and the fake's own p99. */
 export async function runBareBaseline(url: string, headers: Record<string, string>, body: (i: number) => string, calls: number, concurrency: number): Promise<{ p99Ms: number; p50Ms: number }> {
   const latencies: number[] = [];
   let next = 0;
@@ -125,8 +126,8 @@ export async function runBareBaseline(url: string, headers: Record<string, strin
     while (next < calls) {
       const i = next++;
       const t0 = performance.now();
-      const response = await fetch(url, { method: 'POST', headers, body: body(i) });
-      await response.text();
+      const outcome = await callProvider({ method: 'POST', url, headers, body: body(i), timeoutMs: 10_000 });
+      if (outcome.kind !== 'response') throw new Error(outcome.message);
       latencies.push(performance.now() - t0);
     }
   };
