@@ -3,7 +3,6 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reconcileSendingRow } from '../../src/main/engine/sending/reconcile';
 import { createProviderAdapter } from '../../src/main/providers/index';
 import { seededRandom } from '../../src/shared/engine/random';
 import { FakeProviders, fakeCredentials } from '../support/fakeProviders';
@@ -11,7 +10,8 @@ import { FakeProviders, fakeCredentials } from '../support/fakeProviders';
 // Twilio takes no idempotency key. A sender killed with SIGKILL mid-send, at random moments,
 // against a fake Twilio that is slow to answer (it creates the message, then answers 50 ms
 // later, even to a caller that has died): each claim without a recorded result is reconciled
-// through the adapter (list messages to the number since the claim) before anything is resent.
+// through the adapter (list messages to the number since the claim) before anything is resent,
+// as the engine's drain does with a row found in `sending`.
 // Afterwards the fake has received every message exactly once.
 
 const COUNT = 300;
@@ -74,7 +74,7 @@ describe('crash safety without idempotency keys', () => {
       }
       for (const [index, claimedAt] of claims) {
         if (finished.has(index)) continue;
-        const action = await reconcileSendingRow(adapter, {
+        const answer = await adapter.reconcile({
           idempotencyKey: `crash-${index}`,
           to: `+1555${String(2_000_000 + index).padStart(7, '0')}`,
           channel: 'sms',
@@ -83,13 +83,14 @@ describe('crash safety without idempotency keys', () => {
           // Later than Twilio's list needs to show a message (the fake lists at once).
           now: claimedAt + 10 * 60_000,
         });
-        if (action.action === 'mark_sent') {
+        // What the drain does with the answer: found -> sent under that id; certainly absent -> send again.
+        if (answer.outcome === 'sent') {
           reconciledSent++;
-          appendFileSync(journal, `reconciled ${index} ${action.providerMessageId}\n`);
-        } else if (action.action === 'resend') {
+          appendFileSync(journal, `reconciled ${index} ${answer.providerMessageId}\n`);
+        } else if (answer.outcome === 'not_sent') {
           resent++;
         } else {
-          throw new Error(`message ${index}: ${action.action} (${'reason' in action ? action.reason : ''})`);
+          throw new Error(`message ${index}: cannot tell (${answer.reason})`);
         }
       }
       if (outcome === 'done') break;
