@@ -3,17 +3,19 @@ import { threadId } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { DEFAULT_HELP_REPLY } from '../../shared/flow/settings';
 import type { RandomSource } from '../../shared/engine/random';
-import type { InboundMessage, ProviderAdapter } from '../providers/types';
+import type { InboundMessage, ProviderAdapter, ProviderMessageStatus, Receipt } from '../providers/types';
 import type { Clock } from './clock';
 import type { CompiledFlow } from './flow';
 import { emptyReport, RuntimeContext, type TickReport } from './runtime/context';
 import { Drain } from './runtime/drain';
 import { Enrollments } from './runtime/enrollment';
 import { Inbound } from './runtime/inbound';
-import { isProcessAlive, LeaseLostError, RunnerLease } from './runtime/lease';
+import { isProcessAlive, LeaseLostError, RUNNER_LEASE_MS, RunnerLease } from './runtime/lease';
 import { Receipts } from './runtime/receipts';
 import { isDatabaseBusy, Transactions } from './runtime/transactions';
 import { FlowVersions } from './runtime/versions';
+import type { SendingAccounts } from './sending/accounts';
+import { SendingDiscipline, type AccountSendingState } from './sending/discipline';
 import { prepareStatements, type ConsentRecord, type Statements } from './store';
 
 export type { TickReport } from './runtime/context';
@@ -57,8 +59,15 @@ export interface EngineRuntimeOptions {
    * process of this host that is gone takes it at once. Default: this process and thread.
    */
   runnerId?: string;
+  /** How long the runner lease lasts without renewal (default RUNNER_LEASE_MS; tests shorten it). */
+  leaseMs?: number;
   /** Whether a process of this host still runs (tests stand in for processes that died). */
   isProcessAlive?: (pid: number) => boolean;
+  /**
+   * Real sending accounts: a flow whose settings name one sends through it, under the sending
+   * discipline (rate limit, daily cap, breaker). Without it every message goes to `provider`.
+   */
+  accounts?: SendingAccounts;
   /** Keep each enrollment's trail of runs for the contact timeline (on by default). */
   journal?: boolean;
   onChange?: (flowIds: string[]) => void;
@@ -98,9 +107,12 @@ export class EngineRuntime {
       new FlowVersions(this.statements, reportError),
       reportError,
       this.statements,
+      options.accounts ?? null,
+      options.accounts ? new SendingDiscipline({ random: options.random }) : null,
     );
     this.lease = new RunnerLease(this.statements, {
       runnerId: this.runnerId,
+      leaseMs: options.leaseMs ?? RUNNER_LEASE_MS,
       host: hostname(),
       pid: process.pid,
       isProcessAlive: options.isProcessAlive ?? isProcessAlive,
@@ -109,7 +121,7 @@ export class EngineRuntime {
     this.drain = new Drain(this.context, this.tx, () => this.lease.confirm());
     this.enrollments = new Enrollments(this.context, this.tx, this.drain);
     this.inbound = new Inbound(this.context, this.tx, this.enrollments);
-    this.receipts = new Receipts(this.context, this.tx, this.enrollments, this.inbound);
+    this.receipts = new Receipts(this.context, this.tx, this.enrollments, this.inbound, (id) => this.drain.adapterOf(id));
   }
 
   get stepCount(): number {
@@ -132,6 +144,7 @@ export class EngineRuntime {
       context.isTicking = true;
       await this.drain.recover(now);
       await this.receipts.poll(now);
+      await this.receipts.pollAccounts(now);
       for (let round = 0; round < 10_000; round++) {
         let work = this.inbound.processConsent(now) + this.inbound.processEvents(now);
         work += this.enrollments.processDue(now);
@@ -155,6 +168,14 @@ export class EngineRuntime {
       this.publishChanges();
     }
     return context.report;
+  }
+
+  /** Where each sending account stands (rate, today's count, breaker), for the app to show. */
+  accountStates(): AccountSendingState[] {
+    const discipline = this.context.discipline;
+    if (!discipline) return [];
+    const now = this.context.clock.now();
+    return discipline.knownAccounts().map((id) => discipline.state(id, now));
   }
 
   /** Give the lease back (a stopping scheduler), so another runner need not wait for it to expire. */
@@ -191,6 +212,18 @@ export class EngineRuntime {
   /** Append a consent record from outside the tick (API, import). */
   recordConsent(record: ConsentRecord): void {
     this.inbound.recordConsent(record);
+  }
+
+  /**
+   * Status callbacks and inbound messages a sending account's webhooks delivered (verified by
+   * src/main/http/webhooks.ts), applied at once in one transaction: a STOP stops the very next
+   * drain. Repeated or late callbacks change nothing.
+   */
+  applyProviderEvents(statuses: readonly ProviderMessageStatus[], inbound: readonly InboundMessage[]): void {
+    const receipts: Receipt[] = statuses
+      .filter((status) => status.state === 'delivered' || status.state === 'undelivered' || status.state === 'failed')
+      .map((status) => ({ providerMessageId: status.providerMessageId, status: status.state as Receipt['status'], code: status.code, errorClass: status.errorClass, at: status.at }));
+    this.receipts.applyExternal(receipts, inbound, this.context.clock.now());
   }
 
   /** Apply one inbound message (STOP, START, HELP, keywords) in a transaction of its own. */

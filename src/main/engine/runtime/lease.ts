@@ -40,6 +40,8 @@ export class LeaseLostError extends Error {
 
 export interface LeaseIdentity {
   runnerId: string;
+  /** How long the lease lasts without renewal (RUNNER_LEASE_MS unless a test shortens it). */
+  leaseMs: number;
   host: string;
   pid: number;
   /** Whether a process of this host is still running (process.kill(pid, 0) in production). */
@@ -116,10 +118,11 @@ export class RunnerLease {
   }
 
   private write(epoch: number, now: number): void {
-    const lease: LeaseHolder = { runnerId: this.identity.runnerId, until: now + RUNNER_LEASE_MS, epoch, host: this.identity.host, pid: this.identity.pid };
+    const { leaseMs } = this.identity;
+    const lease: LeaseHolder = { runnerId: this.identity.runnerId, until: now + leaseMs, epoch, host: this.identity.host, pid: this.identity.pid };
     this.statements.setState.run(LEASE_KEY, JSON.stringify(lease));
     this.epoch = epoch;
-    this.renewAt = now + RUNNER_LEASE_MS / 3;
+    this.renewAt = now + leaseMs / 3;
   }
 
   private isProvablyDead(lease: LeaseHolder): boolean {
