@@ -35,6 +35,12 @@ export interface SendBenchResult {
   /** p99 of (grant → result) minus the provider's own latency: the time Postcard adds to a send. */
   p99AddedMs: number;
   peakRssMb: number;
+  /**
+   * The heap still in use after the last call's deadline timer is gone and a full collection
+   * (when the process runs with --expose-gc): what the run keeps alive, apart from the pages V8
+   * grew into and keeps.
+   */
+  liveHeapMb: number | null;
   cpuSeconds: number;
 }
 
@@ -102,6 +108,14 @@ export async function runSendBench(options: SendBenchOptions): Promise<SendBench
   const sorted = Float64Array.from(latencies).sort();
   const at = (q: number): number => round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0);
   const achievedMps = Math.round(accepted / seconds);
+  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  let liveHeapMb: number | null = null;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) {
+    await sleep(account.timeoutMs ?? 10_000);
+    gc();
+    liveHeapMb = round(process.memoryUsage().heapUsed / 1_048_576);
+  }
   return {
     configuredMps: account.mps,
     messages,
@@ -113,7 +127,8 @@ export async function runSendBench(options: SendBenchOptions): Promise<SendBench
     ratio: round(achievedMps / account.mps),
     latencyMs: { p50: at(0.5), p99: at(0.99), max: round(sorted[sorted.length - 1] ?? 0) },
     p99AddedMs: round(Math.max(0, at(0.99) - options.providerLatencyMs)),
-    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    peakRssMb,
+    liveHeapMb,
     cpuSeconds: round((cpu.user + cpu.system) / 1e6),
   };
 }
