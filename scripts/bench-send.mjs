@@ -6,8 +6,10 @@
 // second. Each rate runs in its own process (its own peak RSS). Reported per rate: achieved
 // messages per second (target >= 95 % of configured), p99 of the time from the limiter's grant to
 // the result minus the fake's 50 ms (the latency Postcard adds), peak RSS. Baselines measured in
-// the same run: plain fetch of the same endpoint at the same concurrency (the loopback's and
-// fake's own overhead), and the 1,000 MPS run at a tenth of the messages (peak RSS flat in N).
+// the same run: the bare HTTP call to the same endpoint at the same concurrency, without adapter
+// or limiter (the loopback's and fake's own overhead), and the 1,000 MPS run at a tenth of the
+// messages (peak RSS flat in N; also the live heap after a full collection, which tells a leak
+// from heap pages V8 grew into and keeps).
 // Prints one JSON line per run, then a last line with rates, p99AddedMs, peakRssMb and targets.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -59,14 +61,14 @@ if (process.argv[2] === '--fake') {
     fake.once('exit', (code) => reject(new Error(`fake provider exited (${code})`)));
   });
   const child = (mode, mps, n) => {
-    const run = spawnSync(process.execPath, [self, mode, url, String(mps), String(n)], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+    const run = spawnSync(process.execPath, ['--expose-gc', self, mode, url, String(mps), String(n)], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
     if (run.status !== 0) throw new Error(`${mode} ${mps} failed: ${(run.stderr || run.stdout).slice(-2000)}`);
     return JSON.parse(run.stdout.trim().split('\n').pop());
   };
   const round = (v) => Math.round(v * 100) / 100;
   try {
     const bare = child('--bare', 1_000, Math.min(messages, 20_000));
-    console.log(JSON.stringify({ run: 'bare fetch, same endpoint', ...bare }));
+    console.log(JSON.stringify({ run: 'bare HTTP call, same endpoint', ...bare }));
     const runs = [];
     for (const mps of [100, 500, 1_000]) {
       const result = child('--send', mps, messages);
@@ -80,6 +82,8 @@ if (process.argv[2] === '--fake') {
       'achievedMps >= 95 % of configured at each rate': runs.every((r) => r.achievedMps >= 0.95 * r.configuredMps),
       'every message accepted': runs.every((r) => r.failed === 0),
       'peakRss flat in N (1000 MPS: N within 25 % of N/10)': large.peakRssMb <= 1.25 * small.peakRssMb,
+      // What the run keeps alive (after a full collection), apart from heap pages V8 grew into.
+      'live heap flat in N (1000 MPS: N within 25 % + 2 MB of N/10)': large.liveHeapMb <= 1.25 * small.liveHeapMb + 2,
     };
     console.log(
       JSON.stringify({
@@ -89,11 +93,13 @@ if (process.argv[2] === '--fake') {
         providerLatencyMs: latencyMs,
         concurrency,
         messagesPerRate: messages,
-        rates: runs.map((r) => ({ configuredMps: r.configuredMps, achievedMps: r.achievedMps, ratio: r.ratio, seconds: r.seconds, p99AddedMs: r.p99AddedMs, peakRssMb: r.peakRssMb, cpuSeconds: r.cpuSeconds })),
+        rates: runs.map((r) => ({ configuredMps: r.configuredMps, achievedMps: r.achievedMps, ratio: r.ratio, seconds: r.seconds, p99AddedMs: r.p99AddedMs, peakRssMb: r.peakRssMb, liveHeapMb: r.liveHeapMb, cpuSeconds: r.cpuSeconds })),
         p99AddedMs: Math.max(...runs.map((r) => r.p99AddedMs)),
         bareP99AddedMs: round(Math.max(0, bare.p99Ms - latencyMs)),
         peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
         peakRssMbAtTenthN: small.peakRssMb,
+        liveHeapMb: large.liveHeapMb,
+        liveHeapMbAtTenthN: small.liveHeapMb,
         targets,
       }),
     );

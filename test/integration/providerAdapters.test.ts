@@ -298,3 +298,30 @@ describe.each(['twilio', 'vonage', 'telnyx'] as const)('%s refusals', (provider)
     for (const secret of Object.values(fakeCredentials[provider]).filter((v) => v.length > 8)) expect(text).not.toContain(secret);
   });
 });
+
+describe.each(['twilio', 'telnyx'] as const)('%s replies by polling (no webhook reaches the runner)', (provider) => {
+  it('lists replies to the account’s number in the window, once each, oldest first', async () => {
+    const adapter = adapterFor(provider);
+    const now = Date.now();
+    fake.receive(provider, { from: '+15557654321', to: '+15550001111', body: 'old news', at: now - 60 * 60_000 });
+    fake.receive(provider, { from: '+15557654321', to: '+15550001111', body: 'STOP', at: now - 2_000 });
+    fake.receive(provider, { from: '+15551112222', to: '+15550001111', body: 'HELP', at: now - 1_000 });
+    fake.receive(provider, { from: '+15551112222', to: '+15559999999', body: 'to another number', at: now - 1_000 });
+    expect((await adapter.send(sms())).ok).toBe(true);
+    const first = await adapter.poll(now - 30_000, now + 1_000);
+    expect(first.inbound.map((m) => [m.from, m.body])).toEqual([
+      ['+15557654321', 'STOP'],
+      ['+15551112222', 'HELP'],
+    ]);
+    expect(first.inbound[0]).toMatchObject({ to: '+15550001111', providerMessageId: expect.any(String) });
+    // The next window overlaps (replies are stamped to the second): nothing comes twice.
+    expect((await adapter.poll(now - 500, now + 2_000)).inbound).toEqual([]);
+  });
+
+  it('throws when the provider cannot be asked, so no reply is skipped', async () => {
+    const closed = await FakeProviders.start();
+    const url = closed.url;
+    await closed.close();
+    await expect(adapterFor(provider, { baseUrl: url }).poll(0, Date.now())).rejects.toThrow(/could not be asked for replies/);
+  });
+});

@@ -38,6 +38,8 @@ export interface FakeMessage {
   createdAt: number;
   status: string;
   errorCode: string | null;
+  /** Messages a contact sent to us (see receive()) are inbound. */
+  isInbound?: boolean;
 }
 
 export interface ReceivedRequest {
@@ -109,6 +111,28 @@ export class FakeProviders {
     if (!message) throw new Error(`no message ${id}`);
     message.status = status;
     message.errorCode = errorCode;
+  }
+
+  /** A contact's reply arriving at the provider (for inbound polling). */
+  receive(provider: FakeProviderKind, reply: { from: string; to: string; body: string; at?: number }): FakeMessage {
+    const message: FakeMessage = {
+      provider,
+      id: provider === 'twilio' ? `SM${randomBytes(16).toString('hex')}` : randomUUID(),
+      to: reply.to,
+      from: reply.from,
+      body: reply.body,
+      mediaUrls: [],
+      subject: null,
+      clientRef: null,
+      statusCallback: null,
+      createdAt: reply.at ?? Date.now(),
+      status: provider === 'twilio' ? 'received' : 'webhook_delivered',
+      errorCode: null,
+      isInbound: true,
+    };
+    this.messages.push(message);
+    this.byId.set(message.id, message);
+    return message;
   }
 
   messagesTo(to: string): FakeMessage[] {
@@ -187,8 +211,12 @@ export class FakeProviders {
     if (match[2] === '/Messages.json' && req.method === 'GET') {
       const to = url.searchParams.get('To');
       const from = url.searchParams.get('From');
+      // DateSent>=YYYY-MM-DD: sent on or after midnight (UTC) of that day.
+      const sentAfter = url.searchParams.get('DateSent>');
+      const since = sentAfter ? Date.parse(`${sentAfter}T00:00:00Z`) : Number.NEGATIVE_INFINITY;
+      if (sentAfter && Number.isNaN(since)) return twilioError(400, 20001, `Invalid DateSent> ${sentAfter}`);
       const list = this.messages
-        .filter((m) => m.provider === 'twilio' && (!to || m.to === to) && (!from || m.from === from))
+        .filter((m) => m.provider === 'twilio' && (!to || m.to === to) && (!from || m.from === from) && m.createdAt >= since)
         .sort((a, b) => b.createdAt - a.createdAt);
       const size = Number(url.searchParams.get('PageSize') ?? 50);
       return json(res, 200, { messages: list.slice(0, size).map(twilioMessage), next_page_uri: null, page: 0, page_size: size });
@@ -312,10 +340,12 @@ export class FakeProviders {
     if (url.pathname === '/v2/detail_records' && req.method === 'GET') {
       if (url.searchParams.get('filter[record_type]') !== 'messaging') return this.refuse(res, 400, 'Telnyx: detail_records without record_type', { errors: [{ code: '10015', title: 'Bad Request' }] });
       const cld = url.searchParams.get('filter[cld]');
+      const direction = url.searchParams.get('filter[direction]');
       const since = Date.parse(url.searchParams.get('filter[created_at][gte]') ?? '');
       const data = this.messages
         .filter((m) => m.provider === 'telnyx' && (!cld || m.to === cld) && (Number.isNaN(since) || m.createdAt >= since))
-        .map((m) => ({ record_type: 'message_detail_record', uuid: m.id, cld: m.to, cli: m.from, direction: 'outbound', status: m.status, created_at: new Date(m.createdAt).toISOString() }));
+        .filter((m) => !direction || direction === (m.isInbound ? 'inbound' : 'outbound'))
+        .map((m) => ({ record_type: 'message_detail_record', uuid: m.id, cld: m.to, cli: m.from, direction: m.isInbound ? 'inbound' : 'outbound', status: m.status, created_at: new Date(m.createdAt).toISOString() }));
       return json(res, 200, { data, meta: { total_results: data.length, page_number: 1, page_size: 20, total_pages: 1 } });
     }
     if (url.pathname !== '/v2/messages' || req.method !== 'POST') return errors(404, '10005', 'Resource not found', `${req.method} ${url.pathname}`);
@@ -385,12 +415,12 @@ function twilioMessage(m: FakeMessage): Record<string, unknown> {
     body: m.body,
     num_media: String(m.mediaUrls.length),
     status: m.status,
-    direction: 'outbound-api',
+    direction: m.isInbound ? 'inbound' : 'outbound-api',
     error_code: m.errorCode === null ? null : Number(m.errorCode),
     error_message: m.errorCode === null ? null : `error ${m.errorCode}`,
     date_created: new Date(m.createdAt).toUTCString(),
     date_updated: new Date(m.createdAt).toUTCString(),
-    date_sent: null,
+    date_sent: m.isInbound ? new Date(m.createdAt).toUTCString() : null,
   };
 }
 
@@ -398,7 +428,7 @@ function telnyxMessage(m: FakeMessage): Record<string, unknown> {
   return {
     record_type: 'message',
     id: m.id,
-    direction: 'outbound',
+    direction: m.isInbound ? 'inbound' : 'outbound',
     type: m.mediaUrls.length > 0 ? 'MMS' : 'SMS',
     from: { phone_number: m.from },
     to: [{ phone_number: m.to, status: m.status }],

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { seededRandom } from '../../shared/engine/random';
 import { SendingDiscipline } from '../engine/sending/discipline';
 import type { ProviderAccountConfig, ProviderSecrets } from './account';
+import { callProvider } from './http';
 import { createProviderAdapter } from './index';
 import type { SendRequest, SendResult } from './types';
 
@@ -34,6 +35,12 @@ export interface SendBenchResult {
   /** p99 of (grant → result) minus the provider's own latency: the time Postcard adds to a send. */
   p99AddedMs: number;
   peakRssMb: number;
+  /**
+   * The heap still in use after the last call's deadline timer is gone and a full collection
+   * (when the process runs with --expose-gc): what the run keeps alive, apart from the pages V8
+   * grew into and keeps.
+   */
+  liveHeapMb: number | null;
   cpuSeconds: number;
 }
 
@@ -101,6 +108,14 @@ export async function runSendBench(options: SendBenchOptions): Promise<SendBench
   const sorted = Float64Array.from(latencies).sort();
   const at = (q: number): number => round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0);
   const achievedMps = Math.round(accepted / seconds);
+  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  let liveHeapMb: number | null = null;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) {
+    await sleep(account.timeoutMs ?? 10_000);
+    gc();
+    liveHeapMb = round(process.memoryUsage().heapUsed / 1_048_576);
+  }
   return {
     configuredMps: account.mps,
     messages,
@@ -112,12 +127,13 @@ export async function runSendBench(options: SendBenchOptions): Promise<SendBench
     ratio: round(achievedMps / account.mps),
     latencyMs: { p50: at(0.5), p99: at(0.99), max: round(sorted[sorted.length - 1] ?? 0) },
     p99AddedMs: round(Math.max(0, at(0.99) - options.providerLatencyMs)),
-    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    peakRssMb,
+    liveHeapMb,
     cpuSeconds: round((cpu.user + cpu.system) / 1e6),
   };
 }
 
-/** The same calls without Postcard: plain fetch of the same endpoint, for the loopback's own p99. */
+/** The same calls without the adapter or the limiter: the bare HTTP call (callProvider), for the loopback's and the fake's own p99. */
 export async function runBareBaseline(url: string, headers: Record<string, string>, body: (i: number) => string, calls: number, concurrency: number): Promise<{ p99Ms: number; p50Ms: number }> {
   const latencies: number[] = [];
   let next = 0;
@@ -125,8 +141,8 @@ export async function runBareBaseline(url: string, headers: Record<string, strin
     while (next < calls) {
       const i = next++;
       const t0 = performance.now();
-      const response = await fetch(url, { method: 'POST', headers, body: body(i) });
-      await response.text();
+      const outcome = await callProvider({ method: 'POST', url, headers, body: body(i), timeoutMs: 10_000 });
+      if (outcome.kind !== 'response') throw new Error(outcome.message);
       latencies.push(performance.now() - t0);
     }
   };

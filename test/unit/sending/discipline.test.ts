@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../src/shared/engine/random';
-import { SendingDiscipline } from '../../../src/main/engine/sending/discipline';
+import { describeSendingState, SendingDiscipline } from '../../../src/main/engine/sending/discipline';
 import type { SendResult } from '../../../src/main/providers/types';
 
 const ok: SendResult = { ok: true, providerMessageId: 'SM1', isDuplicate: false };
@@ -81,5 +81,17 @@ describe('SendingDiscipline', () => {
 
   it('refuses an account it was not told about, by name', () => {
     expect(() => discipline().acquire('nope', 1, 0)).toThrow(/account nope/);
+  });
+});
+
+describe('describeSendingState', () => {
+  it('says in words why an account is not sending, and nothing when it is', () => {
+    const d = discipline();
+    expect(describeSendingState(d.state('acme', 0), 0)).toBeNull();
+    d.record('acme', { ok: false, errorClass: 'auth_failed', code: '20003', message: 'Twilio refused the Account SID / Auth Token (20003)' }, 1, 0);
+    expect(describeSendingState(d.state('acme', 1), 1)).toMatch(/^Sending paused: Twilio refused the Account SID \/ Auth Token \(20003\)\. Fix the account's credentials/);
+    d.resetBreaker('acme');
+    for (let t = 0; t < 3_000; t += 1_000) d.acquire('acme', 10, t);
+    expect(describeSendingState(d.state('acme', 3_000), 3_000)).toBe('Daily cap of 25 messages reached; sending again at 1970-01-02T00:00:00.000Z (UTC midnight).');
   });
 });

@@ -171,3 +171,23 @@ function breakerOutcome(errorClass: ProviderErrorClass): CallOutcome {
   if (errorClass === 'rate_limited') return 'neutral';
   return 'success';
 }
+
+/**
+ * What the flow and the settings page say about an account that is not sending at full pace,
+ * or null when it is. Times are given as ISO instants; the UI shows them in the user's zone.
+ */
+export function describeSendingState(state: AccountSendingState, now: number): string | null {
+  const { breaker } = state;
+  if (breaker.state === 'open' && breaker.reason === 'auth') {
+    return `Sending paused: ${breaker.lastError.replace(/^[^:]*: /, '')}. Fix the account's credentials (and test the connection) to send again; retrying on its own at ${new Date(breaker.until).toISOString()}.`;
+  }
+  if (breaker.state === 'open') {
+    return `Sending paused until ${new Date(breaker.until).toISOString()}: the provider's last calls kept failing (${breaker.lastError}).`;
+  }
+  if (breaker.state === 'half_open') return `Trying one message to see whether the provider works again (${breaker.lastError}).`;
+  if (state.pausedUntil !== null) return `The provider asked to slow down; sending again at ${new Date(state.pausedUntil).toISOString()}.`;
+  if (state.dailyCap !== null && state.sentToday >= state.dailyCap) {
+    return `Daily cap of ${state.dailyCap} messages reached; sending again at ${new Date((Math.floor(now / 86_400_000) + 1) * 86_400_000).toISOString()} (UTC midnight).`;
+  }
+  return null;
+}
