@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { parseJsonObject } from '../../shared/json';
 import { parse } from 'csv-parse/sync';
 import type { ContactsImportResult, ImportProblem } from '../../shared/api/engine';
 import { PostcardError } from '../../shared/api/result';
@@ -70,7 +71,7 @@ export function importContactsCsv(sqlite: Database.Database, csv: string, now: n
       const existing = find.get(phone) as { id: number; attributes_json: string } | undefined;
       let contactId: number;
       if (existing) {
-        const merged = { ...safeObject(existing.attributes_json), ...attributes };
+        const merged = { ...parseJsonObject(existing.attributes_json), ...attributes };
         update.run(zone ?? inferred, zone ? 'contact' : inferred ? 'inferred' : null, JSON.stringify(merged), mms, now, existing.id);
         contactId = existing.id;
         updated++;
@@ -106,11 +107,3 @@ function normalizeConsent(value: string): 'opt_in' | 'opt_out' | null {
   return null;
 }
 
-function safeObject(json: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(json);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}

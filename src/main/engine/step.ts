@@ -1,7 +1,8 @@
 import { SegmentedMessage } from 'sms-segments-calculator';
 import type { FlowSettings, ReentryRule } from '../../shared/flow/settings';
 import type { FlowNode, FlowNodeOf } from '../../shared/graph/graph';
-import { durationMs, unaryOperators, type BranchCondition, type ConditionOperator, type PropertyFilter } from '../../shared/graph/nodes';
+import { durationMs, type BranchCondition } from '../../shared/graph/nodes';
+import { compare, matchesFilters } from '../../shared/audience/compare';
 import type { Channel, CounterMetric, EnrollmentState, MessageStatus, MmsCapability, ProviderErrorClass } from '../../shared/engine/types';
 import { unitHash } from '../../shared/engine/random';
 import { analyzeTemplate, renderTemplate } from '../../shared/template';
@@ -313,36 +314,7 @@ function normalizeCapability(value: string): MmsCapability {
   return 'unknown';
 }
 
-/** Compare an attribute or property with a condition's value; numbers compare as numbers. */
-export function compare(actual: unknown, operator: ConditionOperator, expected: string): boolean {
-  const isPresent = actual !== undefined && actual !== null && actual !== '';
-  if (operator === 'exists') return isPresent;
-  if (operator === 'not_exists') return !isPresent;
-  if (unaryOperators.has(operator)) return false;
-  if (!isPresent) return operator === 'not_equals';
-  const text = typeof actual === 'object' ? JSON.stringify(actual) : String(actual);
-  const a = Number(text);
-  const b = Number(expected);
-  const isNumeric = text.trim() !== '' && expected.trim() !== '' && Number.isFinite(a) && Number.isFinite(b);
-  switch (operator) {
-    case 'equals':
-      return isNumeric ? a === b : text.trim().toLowerCase() === expected.trim().toLowerCase();
-    case 'not_equals':
-      return isNumeric ? a !== b : text.trim().toLowerCase() !== expected.trim().toLowerCase();
-    case 'contains':
-      return text.toLowerCase().includes(expected.toLowerCase());
-    case 'greater_than':
-      return isNumeric && a > b;
-    case 'less_than':
-      return isNumeric && a < b;
-    default:
-      return false;
-  }
-}
-
-export function matchesFilters(properties: Record<string, unknown>, filters: readonly PropertyFilter[]): boolean {
-  return filters.every((f) => compare(properties[f.property], f.operator, f.value));
-}
+export { compare, matchesFilters };
 
 // ------------------------------------------------------------------------------------ split
 /** Stable assignment: the same phone at the same node always lands in the same variant. */
