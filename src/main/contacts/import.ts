@@ -6,12 +6,16 @@ import { PostcardError } from '../../shared/api/result';
 import { mmsCapabilities, type ConsentChannel, type MmsCapability } from '../../shared/engine/types';
 import { CounterBuffer, prepareStatements, recordConsent } from '../engine/store';
 import { isValidTimeZone } from '../engine/localTime';
+import { convertAttribute, inferAttributeType } from '../../shared/audience/attributes';
+import { AttributeName, type AttributeType } from '../../shared/audience/segment';
+import { loadCatalog } from '../audience/segmentSql';
 import { inferTimeZone, normalizePhone } from './timeZone';
 
 /**
  * CSV contact import: one row per contact, `phone` required; `time_zone`, `mms_capable`,
  * `consent` (opted_in / opted_out), `consent_channel`, `consent_at` recognised; every other
- * column becomes an attribute. Existing phones are updated (attributes merged). Bad rows are
+ * column becomes an attribute of its declared type (a new column is declared with the type its
+ * values show: number, date or text; a value that does not fit refuses its row). Existing phones are updated (attributes merged). Bad rows are
  * reported by line and skipped; the good rows are written in one transaction.
  */
 const reserved = new Set(['phone', 'time_zone', 'timezone', 'mms_capable', 'consent', 'consent_channel', 'consent_at', 'consent_source']);
@@ -27,6 +31,7 @@ export function importContactsCsv(sqlite: Database.Database, csv: string, now: n
   if (records.length > 0 && !('phone' in (records[0] as object))) {
     throw new PostcardError('INVALID_INPUT', 'the CSV needs a "phone" column');
   }
+  const attributeTypes = typeAttributeColumns(sqlite, records, now);
   const statements = prepareStatements(sqlite);
   const find = sqlite.prepare('SELECT id, attributes_json FROM contacts WHERE phone = ?');
   const insert = sqlite.prepare(
@@ -62,9 +67,12 @@ export function importContactsCsv(sqlite: Database.Database, csv: string, now: n
       const consentAt = record.consent_at ? Date.parse(record.consent_at) : now;
       if (Number.isNaN(consentAt)) return report(line, `consent_at "${record.consent_at?.slice(0, 40)}" is not a date`);
 
-      const attributes: Record<string, string> = {};
+      const attributes: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(record)) {
-        if (!reserved.has(key) && key !== '' && value !== '') attributes[key] = value;
+        if (reserved.has(key) || key === '' || value === '') continue;
+        const converted = convertAttribute(key, attributeTypes.get(key) ?? 'text', value);
+        if ('error' in converted) return report(line, converted.error);
+        attributes[key] = converted.value;
       }
       const zone = zoneInput || null;
       const inferred = zone ? null : inferTimeZone(phone);
@@ -93,6 +101,26 @@ export function importContactsCsv(sqlite: Database.Database, csv: string, now: n
     counters.flush(statements);
   })();
   return { created, updated, consentRecords, skipped: records.length - created - updated, problems };
+}
+
+/**
+ * Each attribute column's type: as declared, or for a column seen for the first time inferred
+ * from its values and declared, so segment rules can use it at once.
+ */
+function typeAttributeColumns(sqlite: Database.Database, records: ReadonlyArray<Record<string, string>>, now: number): Map<string, AttributeType> {
+  const columns = Object.keys(records[0] ?? {}).filter((key) => key !== '' && !reserved.has(key));
+  const declared = loadCatalog(sqlite).attributes;
+  const declare = sqlite.prepare('INSERT OR IGNORE INTO contact_attributes (name, type, created_at) VALUES (?, ?, ?)');
+  const types = new Map<string, AttributeType>();
+  for (const column of columns) {
+    let type = declared[column];
+    if (!type) {
+      type = inferAttributeType(records.map((record) => record[column] ?? ''));
+      if (AttributeName.safeParse(column).success) declare.run(column, type, now);
+    }
+    types.set(column, type);
+  }
+  return types;
 }
 
 function normalizeMms(value: string): MmsCapability | null {
