@@ -41,6 +41,8 @@ export const TriggerNodeConfig = z.discriminatedUnion('type', [
     /** Days relative to the date: -3 = three days before, 0 = on the day. */
     offsetDays: z.number().int().min(-365).max(365),
     at: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM'),
+    /** Every year (birthdays, anniversaries) or once (a renewal date). Documents from before: yearly. */
+    isYearly: z.boolean().default(true),
   }),
   z.object({ type: z.literal('keyword'), keywords: z.array(z.string().max(40)).max(20) }),
   z.object({ type: z.literal('manual') }),
