@@ -68,6 +68,7 @@ CREATE TABLE `subscription_categories` (
 ALTER TABLE `consent_events` ADD `category` text;--> statement-breakpoint
 ALTER TABLE `consent_events` ADD `detail` text;--> statement-breakpoint
 ALTER TABLE `contacts` ADD `paused_until` integer;--> statement-breakpoint
+CREATE INDEX `contacts_updated_idx` ON `contacts` (`updated_at`);--> statement-breakpoint
 CREATE INDEX `events_name_time_idx` ON `events` (`name`,`occurred_at`,`contact_id`);--> statement-breakpoint
 INSERT INTO `subscription_categories` (`id`, `label`, `description`, `is_default_subscribed`, `created_at`) VALUES
   ('promotions', 'Promotions', 'Offers, sales and new products', 1, 0),

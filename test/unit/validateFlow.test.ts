@@ -107,16 +107,14 @@ describe('validateFlow', () => {
     expect(codes(g)).toEqual(['TRIGGER_INCOMPLETE']);
   });
 
-  it('TRIGGER_NOT_AVAILABLE for segment and date triggers, which the engine does not run yet (publishing is blocked)', () => {
+  it('segment and date triggers, which the engine runs, publish like any other', () => {
     for (const config of [
       { type: 'segment_entered', segment: 'VIP' },
-      { type: 'date_attribute', attribute: 'birthday', offsetDays: 0, at: '10:00' },
+      { type: 'date_attribute', attribute: 'birthday', offsetDays: -3, at: '10:00', isYearly: true },
     ] as const) {
       const g = linearFlow();
       g.nodes[0] = node('t', 'trigger', config);
-      const result = validateFlow(g);
-      expect(result.issues.map((i) => [i.code, i.severity, i.nodeId])).toEqual([['TRIGGER_NOT_AVAILABLE', 'error', 't']]);
-      expect(result.issues[0]?.message).toMatch(/use an event, keyword, subscription or manual trigger/);
+      expect(validateFlow(g).issues).toEqual([]);
     }
   });
 

@@ -7,7 +7,7 @@ import { setNewDatabasePageSize } from '../engine/connection';
 import { appRoot } from '../paths';
 import * as schema from './schema';
 
-export type PostcardDb = BetterSQLite3Database<typeof schema>;
+export type PostcardDb = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 export type SqliteDatabase = Database.Database;
 
 export interface OpenDatabaseOptions {

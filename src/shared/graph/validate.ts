@@ -23,7 +23,6 @@ export const issueCodes = [
   'EDGE_SELF_LOOP',
   'CYCLE_WITHOUT_WAIT',
   'TRIGGER_INCOMPLETE',
-  'TRIGGER_NOT_AVAILABLE',
   'WAIT_INVALID',
   'MESSAGE_BODY_EMPTY',
   'MMS_FALLBACK_UNCONNECTED',
@@ -281,13 +280,6 @@ function validateNode(node: FlowNode, report: (issue: FlowIssue) => void): void 
         (c.type === 'date_attribute' && !c.attribute.trim() && 'a date attribute') ||
         (c.type === 'keyword' && !c.keywords.some((k) => k.trim()) && 'at least one keyword');
       if (missing) report({ code: 'TRIGGER_INCOMPLETE', severity: 'error', nodeId, message: `The trigger needs ${missing}.` });
-      // Designed for, not yet run by the engine: publishing one would start a journey nobody ever enters.
-      const unavailable =
-        (c.type === 'segment_entered' && 'Journeys cannot start when a contact enters a segment yet (segments are not built)') ||
-        (c.type === 'date_attribute' && 'Journeys cannot start from a date attribute yet (the engine does not schedule dates)');
-      if (unavailable) {
-        report({ code: 'TRIGGER_NOT_AVAILABLE', severity: 'error', nodeId, message: `${unavailable}: use an event, keyword, subscription or manual trigger to publish.` });
-      }
       return;
     }
     case 'wait': {

@@ -24,7 +24,11 @@ export const contacts = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (table) => [uniqueIndex('contacts_phone_uq').on(table.phone)],
+  (table) => [
+    uniqueIndex('contacts_phone_uq').on(table.phone),
+    // Segment and date triggers look again at contacts edited since their last look.
+    index('contacts_updated_idx').on(table.updatedAt),
+  ],
 );
 
 /** Append-only: current consent is derived from the latest record per channel. */
