@@ -87,3 +87,21 @@ describe('date_attribute', () => {
     expect(next).toBe('2027-01-08');
   });
 });
+
+describe('preferences at send time', () => {
+  it('a flow in a category is not sent to a contact unsubscribed from it, nor to one who paused; others get it', async () => {
+    const h = (harness = createHarness(flowDocument(linearFlow(), { category: 'promotions' })));
+    const unsubscribed = h.addContact('+13055550011');
+    const paused = h.addContact('+13055550012');
+    const subscribed = h.addContact('+13055550013');
+    h.sqlite
+      .prepare(`INSERT INTO consent_events (contact_id, kind, channel, source, category, occurred_at, processed_at) VALUES (?, 'unsubscribe', 'all', 'web_form', 'promotions', ?, ?)`)
+      .run(unsubscribed, T0 - HOUR, T0 - HOUR);
+    h.sqlite.prepare('UPDATE contacts SET paused_until = ? WHERE id = ?').run(T0 + 30 * DAY, paused);
+    for (const id of [unsubscribed, paused, subscribed]) h.event(id, 'signed_up', T0);
+    await h.runUntil(T0 + 3 * HOUR);
+    expect(h.messages(unsubscribed).map((m) => [m.status, m.reason])).toEqual([['cancelled', 'unsubscribed_category']]);
+    expect(h.messages(paused).map((m) => [m.status, m.reason])).toEqual([['cancelled', 'paused']]);
+    expect(h.messages(subscribed).map((m) => m.status)).toEqual(['delivered']);
+  });
+});

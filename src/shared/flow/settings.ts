@@ -60,6 +60,11 @@ export const FlowSettings = z.object({
    * before the field existed get the safe default.
    */
   sendProfileId: SendProfileId.default(DEFAULT_PROFILE_ID),
+  /**
+   * The subscription category the flow's messages belong to (promotions, order updates …): a
+   * contact unsubscribed from it is not sent them. Null: the channel consent alone decides.
+   */
+  category: z.string().max(60).nullable().default(null),
 });
 export type FlowSettings = z.infer<typeof FlowSettings>;
 
@@ -71,6 +76,7 @@ export const defaultFlowSettings = (): FlowSettings => ({
   defaultTimeZone: 'America/New_York',
   helpReply: DEFAULT_HELP_REPLY,
   sendProfileId: DEFAULT_PROFILE_ID,
+  category: null,
 });
 
 export const FlowStatus = z.enum(['draft', 'live', 'paused', 'archived']);
