@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { recordSegmentUse } from '../../src/main/audience/flowUse';
 import { SegmentService } from '../../src/main/audience/segments';
 import { SegmentDefinition } from '../../src/shared/audience/segment';
-import { linearFlow, node } from '../support/graphs';
+import { edge, graph, linearFlow, node } from '../support/graphs';
 import { HOUR, T0, createHarness, flowDocument, type Harness } from './engineHarness';
 
 /** segment_entered and date_attribute triggers in the real engine, over virtual time. */
@@ -103,5 +103,38 @@ describe('preferences at send time', () => {
     expect(h.messages(unsubscribed).map((m) => [m.status, m.reason])).toEqual([['cancelled', 'unsubscribed_category']]);
     expect(h.messages(paused).map((m) => [m.status, m.reason])).toEqual([['cancelled', 'paused']]);
     expect(h.messages(subscribed).map((m) => m.status)).toEqual(['delivered']);
+  });
+});
+
+describe('branch on segment membership', () => {
+  it('routes members of the segment the flow was published with one way and everyone else the other', async () => {
+    const g = graph(
+      [
+        node('t', 'trigger', { type: 'event', event: 'signed_up', filters: [] }),
+        node('b', 'branch', { conditions: [{ id: 'c1', label: 'VIP', subject: 'segment', name: 'VIPs', operator: 'exists', value: '' }] }),
+        node('s', 'sms', { body: 'VIP early access' }),
+        node('x', 'exit'),
+      ],
+      [edge('t', 'next', 'b'), edge('b', 'c1', 's'), edge('b', 'else', 'x'), edge('s', 'next', 'x')],
+    );
+    const h = (harness = createHarness(flowDocument(g)));
+    const segments = new SegmentService(h.sqlite, () => T0);
+    segments.declareAttribute('tier', 'text');
+    const vipSegment = segments.save({
+      name: 'VIPs',
+      description: '',
+      definition: SegmentDefinition.parse({ match: 'all', rules: [{ type: 'attribute', attribute: 'tier', operator: 'equals', values: ['vip'] }] }),
+    });
+    recordSegmentUse(h.sqlite, h.versionId, g);
+    // A later edit of the segment does not change the published flow's audience.
+    segments.save({ id: vipSegment.id, name: 'VIPs', description: '', definition: SegmentDefinition.parse({ match: 'all', rules: [] }) });
+    const vip = h.addContact('+13055550021', { attributes: { tier: 'VIP' } });
+    const regular = h.addContact('+13055550022', { attributes: { tier: 'regular' } });
+    h.event(vip, 'signed_up', T0);
+    h.event(regular, 'signed_up', T0);
+    await h.runUntil(T0 + HOUR);
+    expect(h.messages(vip).map((m) => m.status)).toEqual(['delivered']);
+    expect(h.messages(regular)).toEqual([]);
+    expect(h.enrollment(regular).state).toBe('exited');
   });
 });

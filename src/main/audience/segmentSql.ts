@@ -4,7 +4,7 @@ import { matchesFilters } from '../../shared/audience/compare';
 import { compileSegment, PROPERTIES_MATCH_FUNCTION, type CompileMode } from '../../shared/audience/compile';
 import { eventNamesOf, type ContactFacts } from '../../shared/audience/evaluate';
 import { PropertyFilter } from '../../shared/graph/nodes';
-import { AttributeType, type SegmentCatalog, type SegmentDefinition } from '../../shared/audience/segment';
+import { AttributeType, SegmentDefinition, type SegmentCatalog } from '../../shared/audience/segment';
 import { z } from 'zod';
 
 /**
@@ -143,4 +143,21 @@ export function loadContactFacts(sqlite: Database.Database, definition: SegmentD
     });
   }
   return facts;
+}
+
+/**
+ * A branch's segment condition for one contact: the segment version the flow version was
+ * published with (recorded at publish), else the segment's latest; false when no such segment.
+ */
+export function isInSegment(sqlite: Database.Database, contactId: number, segment: string, flowVersionId: string, now: number): boolean {
+  const row = (sqlite
+    .prepare(
+      `SELECT sv.definition_json FROM segment_versions sv JOIN segments s ON s.id = sv.segment_id
+       LEFT JOIN flow_version_segments u ON u.segment_version_id = sv.id AND u.flow_version_id = ?
+       WHERE s.id = ? OR s.name = ? ORDER BY u.flow_version_id IS NULL, sv.version DESC LIMIT 1`,
+    )
+    .get(flowVersionId, segment, segment) as { definition_json: string } | undefined);
+  if (!row) return false;
+  const definition = SegmentDefinition.parse(JSON.parse(row.definition_json));
+  return membersAmong(sqlite, definition, loadCatalog(sqlite), [contactId], now).has(contactId);
 }

@@ -31,6 +31,8 @@ export interface StepEnrollment {
   enteredAt: number;
   nodeEnteredAt: number;
   awaitMessageId: number | null;
+  /** The published version the enrollment follows (segment conditions read the segment version it was published with). */
+  flowVersionId?: string;
 }
 
 export interface MessageView {
@@ -50,6 +52,8 @@ export interface StepFacts {
   /** The latest message an enrollment sent from a node. */
   messageFromNode(enrollmentId: number, nodeId: string): MessageView | null;
   message(messageId: number): MessageView | null;
+  /** Whether the contact is in the saved segment (by id or name) at `at`, as the flow version was published with it. */
+  isInSegment(contactId: number, segment: string, flowVersionId: string, at: number): boolean;
 }
 
 export interface StepContext {
@@ -294,6 +298,10 @@ export function evaluateCondition(condition: BranchCondition, contact: StepConta
   switch (condition.subject) {
     case 'attribute':
       return compare(contact.attributes[condition.name], condition.operator, condition.value);
+    case 'segment': {
+      const isIn = context.facts.isInSegment(contact.id, condition.name.trim(), context.enrollment.flowVersionId ?? '', now);
+      return condition.operator === 'not_exists' ? !isIn : isIn;
+    }
     case 'event_since_entry': {
       const count = context.facts.countEvents(contact.id, condition.name, context.enrollment.enteredAt, now);
       switch (condition.operator) {

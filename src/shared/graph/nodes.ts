@@ -88,7 +88,8 @@ export const SmsNodeConfig = z.object({ body: text });
 export type SmsNodeConfig = z.infer<typeof SmsNodeConfig>;
 
 // ---------------------------------------------------------------- branch
-export const ConditionSubject = z.enum(['attribute', 'event_since_entry', 'message_outcome', 'mms_capable']);
+/** `segment`: the contact is in the named saved segment (operator exists) or not (not_exists). */
+export const ConditionSubject = z.enum(['attribute', 'event_since_entry', 'message_outcome', 'mms_capable', 'segment']);
 export type ConditionSubject = z.infer<typeof ConditionSubject>;
 
 export const BranchCondition = z.object({
