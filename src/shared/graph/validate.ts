@@ -4,6 +4,8 @@ import type { MediaKind, OutputMime } from '../media/types';
 import { analyzeTemplate, templateVariableUses } from '../template';
 import type { FlowEdge, FlowGraph, FlowNode } from './graph';
 import { durationMs, nodeDefinitions, portsOf, unaryOperators, type PortDefinition } from './nodes';
+import { complianceCodes, complianceIssues } from './compliance';
+import type { FlowSettings } from '../flow/settings';
 
 /**
  * The one place flow rules live. The canvas shows these as badges, publish refuses while any
@@ -33,6 +35,8 @@ export const issueCodes = [
   'BRANCH_DUPLICATE_CONDITION',
   'SPLIT_WEIGHTS_NOT_100',
   'SPLIT_DUPLICATE_VARIANT',
+  // Compliance (warnings), checked when validateFlow is given the flow's settings: src/shared/graph/compliance.ts.
+  ...complianceCodes,
   // Checked only when validateFlow is given a ValidationContext (what the library and contacts hold).
   'MMS_MEDIA_MISSING',
   'MMS_MEDIA_OVER_BUDGET',
@@ -85,6 +89,8 @@ export interface ValidationContext {
   media?: ReadonlyMap<string, MediaFacts>;
   contactAttributes?: readonly string[];
   profileId?: ProfileId;
+  /** The flow's settings: with them, the compliance checks run too (quiet hours, HELP, opt-out wording). */
+  settings?: FlowSettings;
 }
 
 export function validateFlow(graph: FlowGraph, context?: ValidationContext): FlowValidation {
@@ -240,6 +246,7 @@ export function validateFlow(graph: FlowGraph, context?: ValidationContext): Flo
   // ---- per-kind rules
   for (const node of nodesById.values()) validateNode(node, report);
   if (context) validateWithContext(graph.edges, nodesById, successors, outgoing, context, report);
+  if (context?.settings) for (const issue of complianceIssues(nodesById, successors, context.settings)) report(issue);
 
   // ---- cycles must pass through a wait, or a contact would loop without time passing
   for (const cycle of instantCycles(nodesById, successors)) {
