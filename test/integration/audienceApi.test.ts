@@ -179,3 +179,18 @@ describe('contact import types new columns', () => {
     expect(result.problems).toEqual([{ line: 2, message: 'signup_day "2025-02-29" is not a date (expected YYYY-MM-DD)' }]);
   });
 });
+
+describe('enroll a segment on a live flow', () => {
+  it('counts first, enrolls on confirmation, and the re-entry rule keeps those already in out', async () => {
+    const segment = await call<SegmentDetail>('segments.save', { name: 'All VIPs', definition: vip });
+    const flow = await call<FlowDetail>('flows.create', { name: 'VIP broadcast' });
+    await call('flows.saveDraft', { id: flow.id, graph: linearFlow() });
+    const draftOnly = await refusal('segments.enroll', { segmentId: segment.id, flowId: flow.id, isConfirmed: true });
+    expect(draftOnly.message).toContain('only a live flow');
+    await call('flows.publish', { id: flow.id });
+    expect(await call('segments.enroll', { segmentId: segment.id, flowId: flow.id })).toEqual({ matched: 2, enrolled: 0, refused: 0 });
+    expect(postcard.sqlite.prepare('SELECT count(*) FROM enrollments WHERE flow_id = ?').pluck().get(flow.id)).toBe(0);
+    expect(await call('segments.enroll', { segmentId: segment.id, flowId: flow.id, isConfirmed: true })).toEqual({ matched: 2, enrolled: 2, refused: 0 });
+    expect(await call('segments.enroll', { segmentId: segment.id, flowId: flow.id, isConfirmed: true })).toEqual({ matched: 2, enrolled: 0, refused: 2 });
+  });
+});

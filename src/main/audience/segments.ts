@@ -4,7 +4,7 @@ import type { AudienceCatalog, SegmentDetail, SegmentPreview, SegmentSummary, Se
 import { PostcardError } from '../../shared/api/result';
 import { checkSegment } from '../../shared/audience/check';
 import { AttributeType, SegmentDefinition, type SegmentCatalog } from '../../shared/audience/segment';
-import { countSegment, loadCatalog, sampleSegment } from './segmentSql';
+import { countSegment, loadCatalog, sampleSegment, segmentMemberIds } from './segmentSql';
 
 /**
  * Saved segments, versioned like flows: every save with a changed definition adds an immutable
@@ -165,6 +165,12 @@ export class SegmentService {
       this.sqlite.prepare('DELETE FROM segments WHERE id = ?').run(id);
     })();
     return { id };
+  }
+
+  /** Everyone matching the segment's latest version now, by id. */
+  memberIdsNow(id: string): number[] {
+    const { definition } = this.latestVersion(id);
+    return [...segmentMemberIds(this.sqlite, definition, loadCatalog(this.sqlite), this.now())];
   }
 
   /** Record which segment versions a newly published flow version reads. */

@@ -112,6 +112,14 @@ export const audienceContract = {
   /** Refused with CONFLICT while a flow version uses the segment: archive it instead. */
   'segments.delete': method(z.object({ id: segmentId }).strict()).returns<{ id: string }>(),
 
+  /**
+   * "Enroll a segment" on a live flow: without isConfirmed only counts who matches now (what the
+   * confirmation shows); with it, enrolls them (the flow's re-entry rule still decides).
+   */
+  'segments.enroll': method(
+    z.object({ segmentId, flowId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a flow id'), isConfirmed: z.boolean().default(false) }).strict(),
+  ).returns<{ matched: number; enrolled: number; refused: number }>(),
+
   'contacts.preferences': method(z.object({ phone }).strict()).returns<ContactPreferences>(),
   /** One change to a contact's preferences, recorded in the consent ledger with its source. */
   'contacts.setPreference': method(

@@ -1,6 +1,7 @@
 import { PreferenceService } from '../../audience/preferences';
 import { SegmentService } from '../../audience/segments';
 import type { SqliteDatabase } from '../../db/open';
+import { engineFor } from './engine';
 import type { HandlerContext, HandlerMap } from '../context';
 
 /** One segment and one preference service per open database, created on first use. */
@@ -26,6 +27,12 @@ export const audienceHandlers = {
   'segments.save': async (input, ctx) => audienceFor(ctx).segments.save(input),
   'segments.archive': async (input, ctx) => audienceFor(ctx).segments.archive(input.id),
   'segments.delete': async (input, ctx) => audienceFor(ctx).segments.delete(input.id),
+  'segments.enroll': async (input, ctx) => {
+    const { segments } = audienceFor(ctx);
+    const ids = segments.memberIdsNow(input.segmentId);
+    if (!input.isConfirmed) return { matched: ids.length, enrolled: 0, refused: 0 };
+    return { matched: ids.length, ...engineFor(ctx).enrollContactIds(input.flowId, ids) };
+  },
   'contacts.preferences': async (input, ctx) => audienceFor(ctx).preferences.preferences(input.phone),
   'contacts.setPreference': async (input, ctx) => audienceFor(ctx).preferences.change(input.phone, input.change, input.source, input.detail),
   'consent.exportCsv': async (_input, ctx) => audienceFor(ctx).preferences.ledgerCsv(),
