@@ -3,7 +3,7 @@ import { threadId } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { DEFAULT_HELP_REPLY } from '../../shared/flow/settings';
 import type { RandomSource } from '../../shared/engine/random';
-import type { InboundMessage, ProviderAdapter } from '../providers/types';
+import type { InboundMessage, ProviderAdapter, ProviderMessageStatus, Receipt } from '../providers/types';
 import type { Clock } from './clock';
 import type { CompiledFlow } from './flow';
 import { emptyReport, RuntimeContext, type TickReport } from './runtime/context';
@@ -15,6 +15,8 @@ import { isProcessAlive, LeaseLostError, RUNNER_LEASE_MS, RunnerLease } from './
 import { Receipts } from './runtime/receipts';
 import { isDatabaseBusy, Transactions } from './runtime/transactions';
 import { FlowVersions } from './runtime/versions';
+import type { SendingAccounts } from './sending/accounts';
+import { SendingDiscipline, type AccountSendingState } from './sending/discipline';
 import { prepareStatements, type ConsentRecord, type Statements } from './store';
 
 export type { TickReport } from './runtime/context';
@@ -62,6 +64,11 @@ export interface EngineRuntimeOptions {
   leaseMs?: number;
   /** Whether a process of this host still runs (tests stand in for processes that died). */
   isProcessAlive?: (pid: number) => boolean;
+  /**
+   * Real sending accounts: a flow whose settings name one sends through it, under the sending
+   * discipline (rate limit, daily cap, breaker). Without it every message goes to `provider`.
+   */
+  accounts?: SendingAccounts;
   /** Keep each enrollment's trail of runs for the contact timeline (on by default). */
   journal?: boolean;
   onChange?: (flowIds: string[]) => void;
@@ -102,6 +109,8 @@ export class EngineRuntime {
       new FlowVersions(this.statements, reportError),
       reportError,
       this.statements,
+      options.accounts ?? null,
+      options.accounts ? new SendingDiscipline({ random: options.random }) : null,
     );
     this.lease = new RunnerLease(this.statements, {
       runnerId: this.runnerId,
@@ -115,7 +124,7 @@ export class EngineRuntime {
     this.enrollments = new Enrollments(this.context, this.tx, this.drain);
     this.audience = new AudienceTriggers(this.context, this.tx, this.enrollments);
     this.inbound = new Inbound(this.context, this.tx, this.enrollments, this.audience);
-    this.receipts = new Receipts(this.context, this.tx, this.enrollments, this.inbound);
+    this.receipts = new Receipts(this.context, this.tx, this.enrollments, this.inbound, (id) => this.drain.adapterOf(id));
   }
 
   get stepCount(): number {
@@ -138,6 +147,7 @@ export class EngineRuntime {
       context.isTicking = true;
       await this.drain.recover(now);
       await this.receipts.poll(now);
+      await this.receipts.pollAccounts(now);
       for (let round = 0; round < 10_000; round++) {
         let work = this.inbound.processConsent(now) + this.inbound.processEvents(now);
         work += this.audience.process(now);
@@ -162,6 +172,14 @@ export class EngineRuntime {
       this.publishChanges();
     }
     return context.report;
+  }
+
+  /** Where each sending account stands (rate, today's count, breaker), for the app to show. */
+  accountStates(): AccountSendingState[] {
+    const discipline = this.context.discipline;
+    if (!discipline) return [];
+    const now = this.context.clock.now();
+    return discipline.knownAccounts().map((id) => discipline.state(id, now));
   }
 
   /** Give the lease back (a stopping scheduler), so another runner need not wait for it to expire. */
@@ -199,6 +217,18 @@ export class EngineRuntime {
   /** Append a consent record from outside the tick (API, import). */
   recordConsent(record: ConsentRecord): void {
     this.inbound.recordConsent(record);
+  }
+
+  /**
+   * Status callbacks and inbound messages a sending account's webhooks delivered (verified by
+   * src/main/http/webhooks.ts), applied at once in one transaction: a STOP stops the very next
+   * drain. Repeated or late callbacks change nothing.
+   */
+  applyProviderEvents(statuses: readonly ProviderMessageStatus[], inbound: readonly InboundMessage[]): void {
+    const receipts: Receipt[] = statuses
+      .filter((status) => status.state === 'delivered' || status.state === 'undelivered' || status.state === 'failed')
+      .map((status) => ({ providerMessageId: status.providerMessageId, status: status.state as Receipt['status'], code: status.code, errorClass: status.errorClass, at: status.at }));
+    this.receipts.applyExternal(receipts, inbound, this.context.clock.now());
   }
 
   /** Apply one inbound message (STOP, START, HELP, keywords) in a transaction of its own. */

@@ -1,11 +1,11 @@
-import { SegmentedMessage } from 'sms-segments-calculator';
 import type { FlowSettings, ReentryRule } from '../../shared/flow/settings';
 import type { FlowNode, FlowNodeOf } from '../../shared/graph/graph';
 import { durationMs, type BranchCondition } from '../../shared/graph/nodes';
 import { compare, matchesFilters } from '../../shared/audience/compare';
 import type { Channel, CounterMetric, EnrollmentState, MessageStatus, MmsCapability, ProviderErrorClass } from '../../shared/engine/types';
 import { unitHash } from '../../shared/engine/random';
-import { analyzeTemplate, renderTemplate } from '../../shared/template';
+import { MAX_MESSAGE_BODY_CHARS, countSmsSegments } from '../../shared/sms/segments';
+import { analyzeTemplate, isTemplateLimitError, renderTemplate } from '../../shared/template';
 import { nextWindowOpening } from './localTime';
 
 /**
@@ -152,7 +152,7 @@ const segmentCache = new Map<string, number>();
 export function smsSegments(body: string): number {
   let count = segmentCache.get(body);
   if (count === undefined) {
-    count = body.length === 0 ? 1 : new SegmentedMessage(body).segmentsCount;
+    count = body.length === 0 ? 1 : countSmsSegments(body).segments;
     if (segmentCache.size > 10_000) segmentCache.clear();
     segmentCache.set(body, count);
   }
@@ -197,14 +197,37 @@ function renderFor(source: string, contact: StepContact): string {
   return output;
 }
 
-function render(source: string, contact: StepContact): string | null {
+function render(source: string, contact: StepContact): string | null | StepEffects {
   try {
     return renderFor(source, contact);
-  } catch {
+  } catch (error) {
+    if (isTemplateLimitError(error)) {
+      return notSent(`the template does more work than a message may (${(error as Error).message.split(',')[0] ?? ''})`);
+    }
     // Validation refuses unparsable templates before publish; a render failure here is data
     // the template did not expect (e.g. a filter on a wrong type): the contact leaves the flow.
     return null;
   }
+}
+
+/**
+ * A body over the send limit is never sent (providers refuse it, or bill it as dozens of
+ * segments): the message counts as failed at its node, the contact leaves the flow with the
+ * reason `body_too_long`, and the note in its timeline names BODY_TOO_LONG and the sizes.
+ */
+function notSent(detail: string): StepEffects {
+  return { transition: { type: 'exit', reason: 'body_too_long' }, counters: ['failed'], note: `not sent (BODY_TOO_LONG): ${detail}` };
+}
+
+/** The rendered body, or what to do instead of sending it. */
+function renderBody(source: string, contact: StepContact): string | StepEffects {
+  const body = render(source, contact);
+  if (body === null) return exit('render_failed');
+  if (typeof body !== 'string') return body;
+  if (body.length > MAX_MESSAGE_BODY_CHARS) {
+    return notSent(`the text renders to ${body.length.toLocaleString('en-US')} characters; a message may have at most ${MAX_MESSAGE_BODY_CHARS.toLocaleString('en-US')}`);
+  }
+  return body;
 }
 
 /**
@@ -214,8 +237,8 @@ function render(source: string, contact: StepContact): string | null {
  */
 function stepSms(node: FlowNodeOf<'sms'>, contact: StepContact, context: StepContext): StepEffects {
   if (context.phase === 'enter') {
-    const body = render(node.config.body, contact);
-    if (body === null) return exit('render_failed');
+    const body = renderBody(node.config.body, contact);
+    if (typeof body !== 'string') return body;
     return {
       transition: { type: 'park', state: 'awaiting_message', wakeAt: null },
       send: { channel: 'sms', body, subject: null, mediaRef: null, segments: smsSegments(body) },
@@ -249,9 +272,11 @@ function stepMms(node: FlowNodeOf<'mms'>, contact: StepContact, context: StepCon
   const config = node.config;
   if (context.phase === 'enter') {
     if (contact.mmsCapable === 'no') return follow('fallback', 'fell back to SMS: the contact cannot receive MMS', ['fellBack'], 'no_fallback');
-    const body = render(config.body, contact);
+    const body = renderBody(config.body, contact);
+    if (typeof body !== 'string') return body;
     const subject = render(config.subject, contact);
-    if (body === null || subject === null) return exit('render_failed');
+    if (subject === null) return exit('render_failed');
+    if (typeof subject !== 'string') return subject;
     return {
       transition: { type: 'park', state: 'awaiting_message', wakeAt: null },
       send: { channel: 'mms', body, subject: subject || null, mediaRef: config.mediaAssetId, segments: 1 },

@@ -58,7 +58,12 @@ export interface MessageRow {
   provider_message_id: string | null;
 }
 
-export type DueMessageRow = MessageRow & { phone: string; time_zone: string | null };
+/**
+ * `provider` is who sends the row: the runtime's own provider (the simulator, by its id) or a
+ * sending account's id (`acc_…`, FlowSettings.sendingAccountId). `updated_at` of a row in
+ * `sending` is when it was claimed.
+ */
+export type DueMessageRow = MessageRow & { phone: string; time_zone: string | null; provider: string; updated_at: number };
 
 /** Consent for texting: an SMS opt-in also covers MMS (both are text messages to the carrier). */
 const consentChannelsFor: Record<Channel, string> = { sms: "('sms', 'all')", mms: "('sms', 'mms', 'all')" };
@@ -178,14 +183,14 @@ const statementSql = {
     ),
     dueMessages: plain(
       `SELECT m.id, m.idempotency_key, m.enrollment_id, m.flow_id, m.flow_version_id, m.node_id, m.contact_id, m.purpose, m.channel, m.body,
-              m.subject, m.media_ref, m.status, m.attempts, m.provider_message_id, c.phone, c.time_zone
+              m.subject, m.media_ref, m.status, m.attempts, m.provider_message_id, m.provider, m.updated_at, c.phone, c.time_zone
        FROM messages m JOIN contacts c ON c.id = m.contact_id LEFT JOIN flows f ON f.id = m.flow_id
        WHERE m.status IN ('queued', 'sending') AND m.status = 'queued' AND m.next_attempt_at <= ? AND (m.flow_id IS NULL OR f.status = 'live')
        ORDER BY m.next_attempt_at, m.id LIMIT ?`,
     ),
     dueMessageById: plain(
       `SELECT m.id, m.idempotency_key, m.enrollment_id, m.flow_id, m.flow_version_id, m.node_id, m.contact_id, m.purpose, m.channel, m.body,
-              m.subject, m.media_ref, m.status, m.attempts, m.provider_message_id, c.phone, c.time_zone
+              m.subject, m.media_ref, m.status, m.attempts, m.provider_message_id, m.provider, m.updated_at, c.phone, c.time_zone
        FROM messages m JOIN contacts c ON c.id = m.contact_id LEFT JOIN flows f ON f.id = m.flow_id
        WHERE m.id = ? AND m.status = 'queued' AND m.next_attempt_at <= ? AND (m.flow_id IS NULL OR f.status = 'live')`,
     ),
@@ -196,9 +201,9 @@ const statementSql = {
     ),
     sendingMessages: plain(
       `SELECT m.id, m.idempotency_key, m.enrollment_id, m.flow_id, m.flow_version_id, m.node_id, m.contact_id, m.purpose, m.channel, m.body,
-              m.subject, m.media_ref, m.status, m.attempts, m.provider_message_id, c.phone, c.time_zone
+              m.subject, m.media_ref, m.status, m.attempts, m.provider_message_id, m.provider, m.updated_at, c.phone, c.time_zone
        FROM messages m JOIN contacts c ON c.id = m.contact_id
-       WHERE m.status IN ('queued', 'sending') AND m.status = 'sending' ORDER BY m.next_attempt_at, m.id LIMIT ?`,
+       WHERE m.status IN ('queued', 'sending') AND m.status = 'sending' AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= ?) ORDER BY m.next_attempt_at, m.id LIMIT ?`,
     ),
     /** One statement claims a whole drain batch (ids as a JSON array). */
     claimMessages: plain(
@@ -213,6 +218,17 @@ const statementSql = {
       `UPDATE messages SET status = 'sent', provider_message_id = ?, accepted_at = ?, attempts = attempts + 1, updated_at = ?
        WHERE id = ? AND status = 'queued'`,
     ),
+    /** Held by the account's rate limit, cap or breaker: back to the queue, the attempt not counted. */
+    /** Messages sending accounts took and have not settled, whose status is due for a look-up. */
+    accountReceiptsDue: plain(
+      `SELECT id, provider, provider_message_id, accepted_at FROM messages
+       WHERE status = 'sent' AND substr(provider, 1, 4) = 'acc_' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`,
+    ),
+    /** When to look up an account message's status next (or, in `sending`, ask the provider again). */
+    setNextCheck: plain(`UPDATE messages SET next_attempt_at = ? WHERE id = ?`),
+    /** A row in `sending` the provider cannot yet say it has: asked again at the given time. */
+    recheckSending: plain(`UPDATE messages SET next_attempt_at = ?, updated_at = updated_at WHERE id = ? AND status = 'sending'`),
+    hold: plain(`UPDATE messages SET status = 'queued', attempts = max(0, attempts - ?), next_attempt_at = ?, updated_at = ? WHERE id = ?`),
     requeue: plain(
       `UPDATE messages SET status = 'queued', next_attempt_at = ?, error_class = ?, error_code = ?, updated_at = ? WHERE id = ?`,
     ),

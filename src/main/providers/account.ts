@@ -25,6 +25,12 @@ export interface ProviderAccountConfig {
   baseUrl?: string | null;
   /** Where the provider should post status callbacks for sends (the webhook listener), if anywhere. */
   statusCallbackUrl?: string | null;
+  /**
+   * After a crash, how long after a send the provider's message list is trusted to show it
+   * (reconciliation waits this long before it calls a missing message unsent). Defaults to the
+   * provider's own lag; a proxy or test server that lists at once can say 0.
+   */
+  listSettleMs?: number;
   /** Per HTTP call; a call still unanswered then is abandoned as TIMEOUT (retryable). */
   timeoutMs?: number;
 }

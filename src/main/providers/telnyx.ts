@@ -71,7 +71,7 @@ export class TelnyxAdapter extends HttpProviderAdapter {
       if ((stringField(message, 'text') ?? '') === query.body) return { outcome: 'sent', providerMessageId: id };
     }
     if (ids.length > 0) return { outcome: 'unknown', reason: `Telnyx lists ${ids.length} other message(s) to ${query.to} since the claim, none with this text` };
-    return this.notFound(query, detailRecordsSettleMs);
+    return this.notFound(query, this.account.listSettleMs ?? detailRecordsSettleMs);
   }
 
   async testConnection(): Promise<ConnectionCheck> {

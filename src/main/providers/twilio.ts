@@ -86,7 +86,7 @@ export class TwilioAdapter extends HttpProviderAdapter {
       url = !isOlderThanClaim && next ? `${origin}${next}` : null;
     }
     if (others > 0) return { outcome: 'unknown', reason: `Twilio lists ${others} other message(s) to ${query.to} since the claim, none with this body` };
-    return this.notFound(query, listSettleMs);
+    return this.notFound(query, this.account.listSettleMs ?? listSettleMs);
   }
 
   async testConnection(): Promise<ConnectionCheck> {

@@ -65,6 +65,12 @@ export const FlowSettings = z.object({
    * contact unsubscribed from it is not sent them. Null: the channel consent alone decides.
    */
   category: z.string().max(60).nullable().default(null),
+  /**
+   * The sending account (Settings → Sending accounts) that sends this flow once it is live; null
+   * sends through the built-in simulator, the default for new flows. Only the account's id is
+   * kept here, never its credentials. Documents saved before the field existed get null.
+   */
+  sendingAccountId: z.string().regex(/^acc_[a-z0-9]{10,40}$/, 'not a sending account id').nullable().default(null),
 });
 export type FlowSettings = z.infer<typeof FlowSettings>;
 
@@ -77,6 +83,7 @@ export const defaultFlowSettings = (): FlowSettings => ({
   helpReply: DEFAULT_HELP_REPLY,
   sendProfileId: DEFAULT_PROFILE_ID,
   category: null,
+  sendingAccountId: null,
 });
 
 export const FlowStatus = z.enum(['draft', 'live', 'paused', 'archived']);

@@ -4,6 +4,8 @@ import type { ProviderAdapter } from '../../providers/types';
 import type { Clock } from '../clock';
 import type { MessageView, StepFacts } from '../step';
 import { CounterBuffer, sqliteFacts, type Statements } from '../store';
+import type { SendingAccounts } from '../sending/accounts';
+import type { SendingDiscipline } from '../sending/discipline';
 import type { FlowVersions } from './versions';
 
 /** What one tick did; `heldBy` when another runner holds the database and nothing was done. */
@@ -72,6 +74,9 @@ export class RuntimeContext {
     readonly versions: FlowVersions,
     readonly reportError: (error: unknown) => void,
     statements: Statements,
+    /** Real sending accounts and the discipline (rate, cap, breaker) their sends go through; absent in dry-runs. */
+    readonly accounts: SendingAccounts | null = null,
+    readonly discipline: SendingDiscipline | null = null,
   ) {
     this.statements = statements;
     const stored = sqliteFacts(statements, sqlite);

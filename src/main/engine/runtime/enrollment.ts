@@ -171,16 +171,18 @@ export class Enrollments {
         // and the provider's) appends at its right edge instead of inserting all over a large B-tree.
         const key = `${context.settings.installId}-${String(row.id).padStart(12, '0')}.${seq}`;
         const send = effects.send;
+        // A flow on a sending account is sent by that account; otherwise by the runtime's own provider.
+        const sender = (context.accounts ? flow.settings.sendingAccountId : null) ?? context.provider.id;
         const outbox: DueMessageRow = {
           id: 0, idempotency_key: key, enrollment_id: row.id, flow_id: flow.flowId, flow_version_id: flow.versionId, node_id: nodeId,
           contact_id: contact.id, purpose: 'marketing', channel: send.channel, body: send.body, subject: send.subject, media_ref: send.mediaRef,
-          status: 'queued', attempts: 0, provider_message_id: null, phone: contact.phone, time_zone: contact.timeZone,
+          status: 'queued', attempts: 0, provider_message_id: null, phone: contact.phone, time_zone: contact.timeZone, provider: sender, updated_at: now,
         };
         // An in-database provider takes the message in this very transaction when the send-time
         // rules allow it now: the row is written once, already sent. Anything else goes to the
         // outbox for the drain.
         const result =
-          context.isTicking && context.sendsInTransaction && sendVerdict(context, outbox, now, 0).type === 'send'
+          context.isTicking && context.sendsInTransaction && sender === context.provider.id && sendVerdict(context, outbox, now, 0).type === 'send'
             ? this.drain.sendNowInTransaction(outbox, now)
             : null;
         if (result?.ok) {
@@ -194,7 +196,7 @@ export class Enrollments {
         } else {
           const inserted = s.insertMessage.run(
             key, row.id, flow.flowId, flow.versionId, nodeId, contact.id, 'marketing', send.channel, send.body,
-            send.subject, send.mediaRef, send.segments, context.provider.id, now, now, now,
+            send.subject, send.mediaRef, send.segments, sender, now, now, now,
           );
           awaitMessageId = inserted.changes > 0 ? Number(inserted.lastInsertRowid) : (s.messageIdByKey.get(key) as number);
           // A refusal is recorded (retry, failure, fallback) once the enrollment is written below.

@@ -141,6 +141,11 @@ export class SendingDiscipline {
     this.account(accountId).breaker.reset();
   }
 
+  /** The accounts configured so far. */
+  knownAccounts(): string[] {
+    return [...this.accounts.keys()];
+  }
+
   state(accountId: string, now: number): AccountSendingState {
     const { bucket, cap, breaker } = this.account(accountId);
     return {
