@@ -21,7 +21,7 @@ const contact = (overrides: Partial<StepContact> = {}): StepContact => ({
 });
 
 function facts(overrides: Partial<StepFacts> = {}): StepFacts {
-  return { countEvents: () => 0, messageFromNode: () => null, message: () => null, ...overrides };
+  return { countEvents: () => 0, messageFromNode: () => null, message: () => null, isInSegment: () => false, ...overrides };
 }
 
 function context(overrides: Partial<StepContext> & { nodeEnteredAt?: number; awaitMessageId?: number | null } = {}): StepContext {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { issueCodes, validateFlow, type FlowGraph, type IssueCode, type WaitNodeConfig } from '../../src/shared';
+import { defaultFlowSettings, issueCodes, validateFlow, type FlowGraph, type FlowSettings, type IssueCode, type WaitNodeConfig } from '../../src/shared';
 import { edge, graph, linearFlow, node } from '../support/graphs';
 
 const codes = (g: FlowGraph): IssueCode[] => validateFlow(g).issues.map((i) => i.code);
@@ -107,16 +107,14 @@ describe('validateFlow', () => {
     expect(codes(g)).toEqual(['TRIGGER_INCOMPLETE']);
   });
 
-  it('TRIGGER_NOT_AVAILABLE for segment and date triggers, which the engine does not run yet (publishing is blocked)', () => {
+  it('segment and date triggers, which the engine runs, publish like any other', () => {
     for (const config of [
       { type: 'segment_entered', segment: 'VIP' },
-      { type: 'date_attribute', attribute: 'birthday', offsetDays: 0, at: '10:00' },
+      { type: 'date_attribute', attribute: 'birthday', offsetDays: -3, at: '10:00', isYearly: true },
     ] as const) {
       const g = linearFlow();
       g.nodes[0] = node('t', 'trigger', config);
-      const result = validateFlow(g);
-      expect(result.issues.map((i) => [i.code, i.severity, i.nodeId])).toEqual([['TRIGGER_NOT_AVAILABLE', 'error', 't']]);
-      expect(result.issues[0]?.message).toMatch(/use an event, keyword, subscription or manual trigger/);
+      expect(validateFlow(g).issues).toEqual([]);
     }
   });
 
@@ -240,6 +238,49 @@ describe('validateFlow', () => {
     const g = linearFlow();
     g.nodes.push(node('x', 'exit'));
     expect(codes(g)).toContain('NODE_DUPLICATE_ID');
+  });
+
+  describe('compliance (warnings, with the flow settings)', () => {
+    const compliant = (): FlowSettings => ({
+      ...defaultFlowSettings(),
+      quietHours: { isEnabled: true, start: '20:00', end: '08:00' },
+      helpReply: 'Acme Shoes: up to 4 msgs/mo. Msg & data rates may apply. Reply STOP to cancel.',
+    });
+    const withStop = (): FlowGraph => {
+      const g = linearFlow();
+      g.nodes[2] = node('s', 'sms', { body: 'Acme Shoes: welcome! Reply STOP to opt out.' });
+      return g;
+    };
+    const compliance = (g: FlowGraph, settings: FlowSettings): Array<[IssueCode, string, string | undefined]> =>
+      validateFlow(g, { settings }).issues.map((i) => [i.code, i.severity, i.nodeId]);
+
+    it('a flow with opt-out wording, 20:00–08:00 quiet hours, a cap of 3 a day and its own HELP answer has none', () => {
+      expect(compliance(withStop(), compliant())).toEqual([]);
+      expect(validateFlow(linearFlow()).issues).toEqual([]);
+    });
+
+    it('FIRST_MESSAGE_NO_OPT_OUT on the first message a contact can reach when it does not say how to stop', () => {
+      expect(compliance(linearFlow(), compliant())).toEqual([['FIRST_MESSAGE_NO_OPT_OUT', 'warning', 's']]);
+    });
+
+    it('QUIET_HOURS_OFF when quiet hours are switched off', () => {
+      const settings = { ...compliant(), quietHours: { isEnabled: false, start: '20:00', end: '08:00' } };
+      expect(compliance(withStop(), settings).map(([code]) => code)).toEqual(['QUIET_HOURS_OFF']);
+    });
+
+    it('QUIET_HOURS_STRICT_STATES when sends can go out 20:00–21:00 or more than 3 a day (Florida, Oklahoma)', () => {
+      const federal = { ...compliant(), quietHours: { isEnabled: true, start: '21:00', end: '08:00' } };
+      const [issue] = validateFlow(withStop(), { settings: federal }).issues;
+      expect(issue?.code).toBe('QUIET_HOURS_STRICT_STATES');
+      expect(issue?.message).toContain('20:00 recipient time');
+      const chatty = { ...compliant(), frequencyCap: { isEnabled: true, maxMessages: 5, perHours: 24 } };
+      expect(validateFlow(withStop(), { settings: chatty }).issues[0]?.message).toContain('more than 3 messages in 24 hours');
+      expect(validateFlow(withStop(), { settings: chatty }).hasErrors).toBe(false);
+    });
+
+    it('HELP_REPLY_GENERIC when HELP would get the generic default', () => {
+      expect(compliance(withStop(), { ...compliant(), helpReply: '' }).map(([code]) => code)).toEqual(['HELP_REPLY_GENERIC']);
+    });
   });
 
   it('every declared issue code is produced by at least one test (here or in validateMedia.test.ts)', async () => {

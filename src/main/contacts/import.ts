@@ -7,12 +7,17 @@ import { CounterBuffer, prepareStatements, recordConsent } from '../engine/store
 import { isValidTimeZone } from '../engine/localTime';
 import { writeInChunks } from '../services/chunks';
 import { dateProblem, textProblem } from '../services/untrusted';
+import { convertAttribute, inferAttributeType } from '../../shared/audience/attributes';
+import { AttributeName, type AttributeType } from '../../shared/audience/segment';
+import { parseJsonObject } from '../../shared/json';
+import { loadCatalog } from '../audience/segmentSql';
 import { inferTimeZone, normalizePhone } from './timeZone';
 
 /**
  * CSV contact import: one row per contact, `phone` required; `time_zone`, `mms_capable`,
  * `consent` (opted_in / opted_out), `consent_channel`, `consent_at` recognised; every other
- * column becomes an attribute. Existing phones are updated with the columns the file carries
+ * column becomes an attribute of its declared type (a new column is declared with the type its
+ * values show: number, date or text; a value that does not fit refuses its row). Existing phones are updated with the columns the file carries
  * (attributes merged; a zone, capability or attribute the file leaves out stays). Bad rows,
  * and rows past the intake limits (untrusted.ts), are reported by line and skipped; the good
  * rows are written in chunks (chunks.ts), each row whole in one.
@@ -24,7 +29,7 @@ interface ContactRecord {
   phone: string;
   zone: string | null;
   mms: MmsCapability | null;
-  attributes: Record<string, string>;
+  attributes: Record<string, unknown>;
   consent: { kind: 'opt_in' | 'opt_out'; channel: ConsentChannel; source: string; occurredAt: number } | null;
 }
 
@@ -42,10 +47,11 @@ export async function importContactsCsv(sqlite: Database.Database, csv: string, 
   const report = (line: number, message: string): void => {
     if (problems.length < MAX_PROBLEMS) problems.push({ line, message });
   };
+  const attributeTypes = typeAttributeColumns(sqlite, records, now);
   const rows: Array<ContactRecord & { line: number }> = [];
   records.forEach((record, index) => {
     const line = index + 2;
-    const row = readRecord(record, now);
+    const row = readRecord(record, now, attributeTypes);
     if (typeof row === 'string') report(line, row);
     else rows.push({ line, ...row });
   });
@@ -74,7 +80,7 @@ export async function importContactsCsv(sqlite: Database.Database, csv: string, 
       const inferred = zone || (existing && existing.time_zone !== null) ? null : inferTimeZone(phone);
       let contactId: number;
       if (existing) {
-        const merged = { ...safeObject(existing.attributes_json), ...attributes };
+        const merged = { ...parseJsonObject(existing.attributes_json), ...attributes };
         update.run(zone ?? inferred, zone ? 'contact' : inferred ? 'inferred' : null, JSON.stringify(merged), mms, now, existing.id);
         contactId = existing.id;
         updated++;
@@ -100,7 +106,7 @@ export async function importContactsCsv(sqlite: Database.Database, csv: string, 
 }
 
 /** One row as a contact to write, or why it is refused. */
-function readRecord(record: Record<string, string>, now: number): ContactRecord | string {
+function readRecord(record: Record<string, string>, now: number, attributeTypes: ReadonlyMap<string, AttributeType>): ContactRecord | string {
   const phone = normalizePhone(record.phone ?? '');
   if (!phone) return `"${(record.phone ?? '').slice(0, 40)}" is not a phone number`;
   const zoneInput = (record.time_zone ?? record.timezone ?? '').trim();
@@ -118,12 +124,14 @@ function readRecord(record: Record<string, string>, now: number): ContactRecord 
   const outOfRange = dateProblem('consent_at', consentAt);
   if (outOfRange) return outOfRange;
 
-  const attributes: Record<string, string> = {};
+  const attributes: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(record)) {
     if (reserved.has(key) || key === '' || value === '') continue;
     const tooLong = textProblem(`the column "${key}"`, value) ?? textProblem('a column name', key);
     if (tooLong) return tooLong;
-    attributes[key] = value;
+    const converted = convertAttribute(key, attributeTypes.get(key) ?? 'text', value);
+    if ('error' in converted) return converted.error;
+    attributes[key] = converted.value;
   }
   return {
     phone,
@@ -132,6 +140,26 @@ function readRecord(record: Record<string, string>, now: number): ContactRecord 
     attributes,
     consent: consentKind ? { kind: consentKind, channel: channelInput as ConsentChannel, source: (record.consent_source ?? 'import').slice(0, 60) || 'import', occurredAt: consentAt } : null,
   };
+}
+
+/**
+ * Each attribute column's type: as declared, or for a column seen for the first time inferred
+ * from its values and declared, so segment rules can use it at once.
+ */
+function typeAttributeColumns(sqlite: Database.Database, records: ReadonlyArray<Record<string, string>>, now: number): Map<string, AttributeType> {
+  const columns = Object.keys(records[0] ?? {}).filter((key) => key !== '' && !reserved.has(key));
+  const declared = loadCatalog(sqlite).attributes;
+  const declare = sqlite.prepare('INSERT OR IGNORE INTO contact_attributes (name, type, created_at) VALUES (?, ?, ?)');
+  const types = new Map<string, AttributeType>();
+  for (const column of columns) {
+    let type = declared[column];
+    if (!type) {
+      type = inferAttributeType(records.map((record) => record[column] ?? ''));
+      if (AttributeName.safeParse(column).success) declare.run(column, type, now);
+    }
+    types.set(column, type);
+  }
+  return types;
 }
 
 function normalizeMms(value: string): MmsCapability | null {
@@ -146,11 +174,3 @@ function normalizeConsent(value: string): 'opt_in' | 'opt_out' | null {
   return null;
 }
 
-function safeObject(json: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(json);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}

@@ -7,7 +7,7 @@ import { appRoot } from '../paths';
 import { makePrivateDir, makePrivateFile } from '../privateFiles';
 import * as schema from './schema';
 
-export type PostcardDb = BetterSQLite3Database<typeof schema>;
+export type PostcardDb = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 export type SqliteDatabase = Database.Database;
 
 export interface OpenDatabaseOptions {

@@ -8,6 +8,7 @@ import type { Clock } from './clock';
 import type { CompiledFlow } from './flow';
 import { emptyReport, RuntimeContext, type TickReport } from './runtime/context';
 import { Drain } from './runtime/drain';
+import { AudienceTriggers } from './runtime/audienceTriggers';
 import { Enrollments } from './runtime/enrollment';
 import { Inbound } from './runtime/inbound';
 import { isProcessAlive, LeaseLostError, RUNNER_LEASE_MS, RunnerLease } from './runtime/lease';
@@ -83,6 +84,7 @@ export class EngineRuntime {
   private readonly drain: Drain;
   private readonly enrollments: Enrollments;
   private readonly inbound: Inbound;
+  private readonly audience: AudienceTriggers;
   private readonly receipts: Receipts;
 
   constructor(private readonly options: EngineRuntimeOptions) {
@@ -120,7 +122,8 @@ export class EngineRuntime {
     this.tx = new Transactions(this.context, this.lease);
     this.drain = new Drain(this.context, this.tx, () => this.lease.confirm());
     this.enrollments = new Enrollments(this.context, this.tx, this.drain);
-    this.inbound = new Inbound(this.context, this.tx, this.enrollments);
+    this.audience = new AudienceTriggers(this.context, this.tx, this.enrollments);
+    this.inbound = new Inbound(this.context, this.tx, this.enrollments, this.audience);
     this.receipts = new Receipts(this.context, this.tx, this.enrollments, this.inbound, (id) => this.drain.adapterOf(id));
   }
 
@@ -147,6 +150,7 @@ export class EngineRuntime {
       await this.receipts.pollAccounts(now);
       for (let round = 0; round < 10_000; round++) {
         let work = this.inbound.processConsent(now) + this.inbound.processEvents(now);
+        work += this.audience.process(now);
         work += this.enrollments.processDue(now);
         work += await this.drain.drain(now);
         if (work === 0) break;
@@ -197,6 +201,7 @@ export class EngineRuntime {
       s.nextEventDue.get() as number | null,
       s.nextConsentDue.get() as number | null,
       this.context.provider.nextDueAt?.(this.receipts.cursor()) ?? null,
+      this.audience.nextDueAt(),
     ].filter((t): t is number => typeof t === 'number');
     return candidates.length === 0 ? null : Math.min(...candidates);
   }

@@ -139,6 +139,13 @@ export class EngineService {
     return { enrolled, unknownPhones, refused: new Set(ids).size - enrolled };
   }
 
+  /** Enroll contacts already found (everyone in a segment now) into a live flow; the re-entry rule still decides. */
+  enrollContactIds(flowId: string, contactIds: readonly number[]): { enrolled: number; refused: number } {
+    this.requireStatus(flowId, ['live'], 'only a live flow can enroll contacts; publish it first');
+    const enrolled = this.runtime.enrollContacts(flowId, contactIds);
+    return { enrolled, refused: contactIds.length - enrolled };
+  }
+
   /** Pausing stops new sends and steps; timers that fall due meanwhile run on resume. */
   pause(flowId: string): RunControlResult {
     this.requireStatus(flowId, ['live', 'paused'], 'only a live flow can be paused');

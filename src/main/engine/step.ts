@@ -1,6 +1,7 @@
 import type { FlowSettings, ReentryRule } from '../../shared/flow/settings';
 import type { FlowNode, FlowNodeOf } from '../../shared/graph/graph';
-import { durationMs, unaryOperators, type BranchCondition, type ConditionOperator, type PropertyFilter } from '../../shared/graph/nodes';
+import { durationMs, type BranchCondition } from '../../shared/graph/nodes';
+import { compare, matchesFilters } from '../../shared/audience/compare';
 import type { Channel, CounterMetric, EnrollmentState, MessageStatus, MmsCapability, ProviderErrorClass } from '../../shared/engine/types';
 import { unitHash } from '../../shared/engine/random';
 import { MAX_MESSAGE_BODY_CHARS, countSmsSegments } from '../../shared/sms/segments';
@@ -30,6 +31,8 @@ export interface StepEnrollment {
   enteredAt: number;
   nodeEnteredAt: number;
   awaitMessageId: number | null;
+  /** The published version the enrollment follows (segment conditions read the segment version it was published with). */
+  flowVersionId?: string;
 }
 
 export interface MessageView {
@@ -49,6 +52,8 @@ export interface StepFacts {
   /** The latest message an enrollment sent from a node. */
   messageFromNode(enrollmentId: number, nodeId: string): MessageView | null;
   message(messageId: number): MessageView | null;
+  /** Whether the contact is in the saved segment (by id or name) at `at`, as the flow version was published with it. */
+  isInSegment(contactId: number, segment: string, flowVersionId: string, at: number): boolean;
 }
 
 export interface StepContext {
@@ -318,6 +323,10 @@ export function evaluateCondition(condition: BranchCondition, contact: StepConta
   switch (condition.subject) {
     case 'attribute':
       return compare(contact.attributes[condition.name], condition.operator, condition.value);
+    case 'segment': {
+      const isIn = context.facts.isInSegment(contact.id, condition.name.trim(), context.enrollment.flowVersionId ?? '', now);
+      return condition.operator === 'not_exists' ? !isIn : isIn;
+    }
     case 'event_since_entry': {
       const count = context.facts.countEvents(contact.id, condition.name, context.enrollment.enteredAt, now);
       switch (condition.operator) {
@@ -362,36 +371,7 @@ function normalizeCapability(value: string): MmsCapability {
   return 'unknown';
 }
 
-/** Compare an attribute or property with a condition's value; numbers compare as numbers. */
-export function compare(actual: unknown, operator: ConditionOperator, expected: string): boolean {
-  const isPresent = actual !== undefined && actual !== null && actual !== '';
-  if (operator === 'exists') return isPresent;
-  if (operator === 'not_exists') return !isPresent;
-  if (unaryOperators.has(operator)) return false;
-  if (!isPresent) return operator === 'not_equals';
-  const text = typeof actual === 'object' ? JSON.stringify(actual) : String(actual);
-  const a = Number(text);
-  const b = Number(expected);
-  const isNumeric = text.trim() !== '' && expected.trim() !== '' && Number.isFinite(a) && Number.isFinite(b);
-  switch (operator) {
-    case 'equals':
-      return isNumeric ? a === b : text.trim().toLowerCase() === expected.trim().toLowerCase();
-    case 'not_equals':
-      return isNumeric ? a !== b : text.trim().toLowerCase() !== expected.trim().toLowerCase();
-    case 'contains':
-      return text.toLowerCase().includes(expected.toLowerCase());
-    case 'greater_than':
-      return isNumeric && a > b;
-    case 'less_than':
-      return isNumeric && a < b;
-    default:
-      return false;
-  }
-}
-
-export function matchesFilters(properties: Record<string, unknown>, filters: readonly PropertyFilter[]): boolean {
-  return filters.every((f) => compare(properties[f.property], f.operator, f.value));
-}
+export { compare, matchesFilters };
 
 // ------------------------------------------------------------------------------------ split
 /** Stable assignment: the same phone at the same node always lands in the same variant. */

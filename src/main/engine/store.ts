@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { isInSegment } from '../audience/segmentSql';
 import type { Channel, ConsentChannel, ConsentKind, CounterMetric, MessageStatus, MmsCapability, ProviderErrorClass } from '../../shared/engine/types';
 import type { MessageView, StepFacts } from './step';
 import { MAX_TRAIL_CHARS, trailLine } from './trail';
@@ -349,11 +350,12 @@ const toView = (row: MessageViewRow | undefined): MessageView | null =>
       }
     : null;
 
-export function sqliteFacts(statements: Statements): StepFacts {
+export function sqliteFacts(statements: Statements, sqlite: Database.Database): StepFacts {
   return {
     countEvents: (contactId, name, since, until) => statements.countEvents.get(contactId, name, since, until) as number,
     messageFromNode: (enrollmentId, nodeId) => toView(statements.messageFromNode.get(enrollmentId, nodeId) as MessageViewRow | undefined),
     message: (messageId) => toView(statements.messageView.get(messageId) as MessageViewRow | undefined),
+    isInSegment: (contactId, segment, flowVersionId, at) => isInSegment(sqlite, contactId, segment, flowVersionId, at),
   };
 }
 

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { parseJsonObject } from '../../shared/json';
 import type { Channel, ConsentChannel, ConsentKind, ContactTimeline, MessageStatus, MmsCapability, TimelineEntry } from '../../shared/engine/types';
 import { parseTrail } from './trail';
 
@@ -74,7 +75,7 @@ export function contactTimeline(sqlite: Database.Database, contactId: number, li
   const events = sqlite
     .prepare('SELECT name, properties_json, occurred_at FROM events WHERE contact_id = ? ORDER BY occurred_at, id')
     .all(contactId) as Array<{ name: string; properties_json: string; occurred_at: number }>;
-  for (const ev of events) push({ at: iso(ev.occurred_at), type: 'event', name: ev.name, properties: parseObject(ev.properties_json) });
+  for (const ev of events) push({ at: iso(ev.occurred_at), type: 'event', name: ev.name, properties: parseJsonObject(ev.properties_json) });
 
   entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.order - b.order));
   return {
@@ -83,17 +84,9 @@ export function contactTimeline(sqlite: Database.Database, contactId: number, li
       phone: contact.phone,
       timeZone: contact.time_zone,
       mmsCapable: contact.mms_capable,
-      attributes: parseObject(contact.attributes_json),
+      attributes: parseJsonObject(contact.attributes_json),
     },
     entries: entries.slice(-limit).map(({ order: _order, ...entry }) => entry as TimelineEntry),
   };
 }
 
-function parseObject(json: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(json);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}

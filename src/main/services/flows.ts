@@ -17,6 +17,7 @@ import type { EventBus } from '../api/events';
 import type { PostcardDb } from '../db/open';
 import { flowVersions, flows } from '../db/schema';
 import { parseUntrustedDocument } from './untrusted';
+import { recordSegmentUse } from '../audience/flowUse';
 
 type FlowRow = typeof flows.$inferSelect;
 
@@ -184,15 +185,17 @@ export class FlowService {
       }
       const version = (latest?.version ?? 0) + 1;
       const publishedAt = this.stamp();
+      const versionId = this.newId();
       tx.insert(flowVersions)
         .values({
-          id: this.newId(),
+          id: versionId,
           flowId: id,
           version,
           documentJson: JSON.stringify(documentOf(read.flow)),
           publishedAt,
         })
         .run();
+      recordSegmentUse(this.db.$client, versionId, read.flow.graph);
       tx.update(flows)
         .set({ status: 'live', publishedRevision: row.draftRevision, updatedAt: publishedAt })
         .where(eq(flows.id, id))

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { accountsContract } from './accounts';
+import { audienceContract } from './audience';
 import { engineContract } from './engine';
 import { flowsContract } from './flows';
 import { mediaContract } from './media';
@@ -16,6 +17,7 @@ export const contract = {
   ...engineContract,
   ...mediaContract,
   ...accountsContract,
+  ...audienceContract,
 } as const;
 
 

@@ -61,6 +61,11 @@ export const FlowSettings = z.object({
    */
   sendProfileId: SendProfileId.default(DEFAULT_PROFILE_ID),
   /**
+   * The subscription category the flow's messages belong to (promotions, order updates …): a
+   * contact unsubscribed from it is not sent them. Null: the channel consent alone decides.
+   */
+  category: z.string().max(60).nullable().default(null),
+  /**
    * The sending account (Settings → Sending accounts) that sends this flow once it is live; null
    * sends through the built-in simulator, the default for new flows. Only the account's id is
    * kept here, never its credentials. Documents saved before the field existed get null.
@@ -77,6 +82,7 @@ export const defaultFlowSettings = (): FlowSettings => ({
   defaultTimeZone: 'America/New_York',
   helpReply: DEFAULT_HELP_REPLY,
   sendProfileId: DEFAULT_PROFILE_ID,
+  category: null,
   sendingAccountId: null,
 });
 

@@ -41,6 +41,8 @@ export const TriggerNodeConfig = z.discriminatedUnion('type', [
     /** Days relative to the date: -3 = three days before, 0 = on the day. */
     offsetDays: z.number().int().min(-365).max(365),
     at: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM'),
+    /** Every year (birthdays, anniversaries) or once (a renewal date). Documents from before: yearly. */
+    isYearly: z.boolean().default(true),
   }),
   z.object({ type: z.literal('keyword'), keywords: z.array(z.string().max(40)).max(20) }),
   z.object({ type: z.literal('manual') }),
@@ -86,7 +88,8 @@ export const SmsNodeConfig = z.object({ body: text });
 export type SmsNodeConfig = z.infer<typeof SmsNodeConfig>;
 
 // ---------------------------------------------------------------- branch
-export const ConditionSubject = z.enum(['attribute', 'event_since_entry', 'message_outcome', 'mms_capable']);
+/** `segment`: the contact is in the named saved segment (operator exists) or not (not_exists). */
+export const ConditionSubject = z.enum(['attribute', 'event_since_entry', 'message_outcome', 'mms_capable', 'segment']);
 export type ConditionSubject = z.infer<typeof ConditionSubject>;
 
 export const BranchCondition = z.object({

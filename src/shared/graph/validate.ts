@@ -5,6 +5,8 @@ import { MAX_MESSAGE_BODY_CHARS } from '../sms/segments';
 import { analyzeTemplate, templateLengthFacts, templateVariableUses } from '../template';
 import type { FlowEdge, FlowGraph, FlowNode } from './graph';
 import { durationMs, nodeDefinitions, portsOf, unaryOperators, type PortDefinition } from './nodes';
+import { complianceCodes, complianceIssues } from './compliance';
+import type { FlowSettings } from '../flow/settings';
 
 /**
  * The one place flow rules live. The canvas shows these as badges, publish refuses while any
@@ -24,7 +26,6 @@ export const issueCodes = [
   'EDGE_SELF_LOOP',
   'CYCLE_WITHOUT_WAIT',
   'TRIGGER_INCOMPLETE',
-  'TRIGGER_NOT_AVAILABLE',
   'WAIT_INVALID',
   'MESSAGE_BODY_EMPTY',
   'MMS_FALLBACK_UNCONNECTED',
@@ -37,6 +38,8 @@ export const issueCodes = [
   'BRANCH_DUPLICATE_CONDITION',
   'SPLIT_WEIGHTS_NOT_100',
   'SPLIT_DUPLICATE_VARIANT',
+  // Compliance (warnings), checked when validateFlow is given the flow's settings: src/shared/graph/compliance.ts.
+  ...complianceCodes,
   // Checked only when validateFlow is given a ValidationContext (what the library and contacts hold).
   'MMS_MEDIA_MISSING',
   'MMS_MEDIA_OVER_BUDGET',
@@ -89,6 +92,8 @@ export interface ValidationContext {
   media?: ReadonlyMap<string, MediaFacts>;
   contactAttributes?: readonly string[];
   profileId?: ProfileId;
+  /** The flow's settings: with them, the compliance checks run too (quiet hours, HELP, opt-out wording). */
+  settings?: FlowSettings;
 }
 
 export function validateFlow(graph: FlowGraph, context?: ValidationContext): FlowValidation {
@@ -244,6 +249,7 @@ export function validateFlow(graph: FlowGraph, context?: ValidationContext): Flo
   // ---- per-kind rules
   for (const node of nodesById.values()) validateNode(node, report);
   if (context) validateWithContext(graph.edges, nodesById, successors, outgoing, context, report);
+  if (context?.settings) for (const issue of complianceIssues(nodesById, successors, context.settings)) report(issue);
 
   // ---- cycles must pass through a wait, or a contact would loop without time passing
   for (const cycle of instantCycles(nodesById, successors)) {
@@ -304,13 +310,6 @@ function validateNode(node: FlowNode, report: (issue: FlowIssue) => void): void 
         (c.type === 'date_attribute' && !c.attribute.trim() && 'a date attribute') ||
         (c.type === 'keyword' && !c.keywords.some((k) => k.trim()) && 'at least one keyword');
       if (missing) report({ code: 'TRIGGER_INCOMPLETE', severity: 'error', nodeId, message: `The trigger needs ${missing}.` });
-      // Designed for, not yet run by the engine: publishing one would start a journey nobody ever enters.
-      const unavailable =
-        (c.type === 'segment_entered' && 'Journeys cannot start when a contact enters a segment yet (segments are not built)') ||
-        (c.type === 'date_attribute' && 'Journeys cannot start from a date attribute yet (the engine does not schedule dates)');
-      if (unavailable) {
-        report({ code: 'TRIGGER_NOT_AVAILABLE', severity: 'error', nodeId, message: `${unavailable}: use an event, keyword, subscription or manual trigger to publish.` });
-      }
       return;
     }
     case 'wait': {

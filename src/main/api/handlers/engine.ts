@@ -1,4 +1,5 @@
 import type { ContactsSearchResult } from '../../../shared/api/engine';
+import { parseJsonObject } from '../../../shared/json';
 import { mmsCapabilities, type MmsCapability } from '../../../shared/engine/types';
 import type { SqliteDatabase } from '../../db/open';
 import { EngineService } from '../../engine/service';
@@ -84,7 +85,7 @@ export function searchContacts(sqlite: SqliteDatabase, query: string, limit: num
       phone: row.phone,
       timeZone: row.time_zone,
       mmsCapable: (mmsCapabilities as readonly string[]).includes(row.mms_capable) ? (row.mms_capable as MmsCapability) : 'unknown',
-      attributes: parseAttributes(row.attributes_json),
+      attributes: parseJsonObject(row.attributes_json),
       createdAt: new Date(row.created_at).toISOString(),
     })),
     matched,
@@ -92,11 +93,3 @@ export function searchContacts(sqlite: SqliteDatabase, query: string, limit: num
   };
 }
 
-function parseAttributes(json: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(json);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}

@@ -1,6 +1,7 @@
 import { PostcardError } from '../../../shared/api/result';
 import type { MediaFacts, ValidationContext } from '../../../shared/graph/validate';
 import type { FlowId } from '../../../shared/ids';
+import type { FlowSettings } from '../../../shared/flow/settings';
 import type { ProfileId } from '../../../shared/media/profiles';
 import type { HandlerContext, HandlerMap } from '../context';
 import { mediaFor } from './media';
@@ -39,10 +40,12 @@ export const flowsHandlers = {
 async function publishContext(id: FlowId, ctx: HandlerContext): Promise<ValidationContext | undefined> {
   let assetIds: string[];
   let profileId: ProfileId;
+  let flowSettings: FlowSettings;
   try {
     const { graph, settings } = ctx.services.flows.get(id);
     assetIds = [...new Set(graph.nodes.flatMap((node) => (node.kind === 'mms' && node.config.mediaAssetId ? [node.config.mediaAssetId] : [])))];
     profileId = settings.sendProfileId;
+    flowSettings = settings;
   } catch {
     return undefined; // publish itself reports a missing or damaged flow
   }
@@ -59,5 +62,5 @@ async function publishContext(id: FlowId, ctx: HandlerContext): Promise<Validati
       if (asset) media.set(assetId, { name: asset.name, kind: asset.kind, renditions: {}, refusals: { [profileId]: error.code } });
     }
   }
-  return { media, profileId };
+  return { media, profileId, settings: flowSettings };
 }

@@ -1,5 +1,6 @@
 import type { HandlerMap } from '../context';
 import { accountsHandlers } from './accounts';
+import { audienceHandlers } from './audience';
 import { engineHandlers } from './engine';
 import { flowsHandlers } from './flows';
 import { mediaHandlers } from './media';
@@ -10,4 +11,5 @@ export const handlers: HandlerMap = {
   ...engineHandlers,
   ...mediaHandlers,
   ...accountsHandlers,
+  ...audienceHandlers,
 };

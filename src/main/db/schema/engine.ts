@@ -19,10 +19,16 @@ export const contacts = sqliteTable(
     attributesJson: text('attributes_json').notNull().default('{}'),
     /** yes / no / unknown; learned from delivery receipts and provider rejections. */
     mmsCapable: text('mms_capable').notNull().default('unknown'),
+    /** The contact asked for a break from marketing until then (ms); null = not paused. */
+    pausedUntil: integer('paused_until'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (table) => [uniqueIndex('contacts_phone_uq').on(table.phone)],
+  (table) => [
+    uniqueIndex('contacts_phone_uq').on(table.phone),
+    // Segment and date triggers look again at contacts edited since their last look.
+    index('contacts_updated_idx').on(table.updatedAt),
+  ],
 );
 
 /** Append-only: current consent is derived from the latest record per channel. */
@@ -37,6 +43,13 @@ export const consentEvents = sqliteTable(
     channel: text('channel').notNull(),
     source: text('source').notNull(),
     keyword: text('keyword'),
+    /**
+     * A subscription category (kinds subscribe / unsubscribe); null for channel consent. Channel
+     * consent reads only opt_in / opt_out, so category records never change it.
+     */
+    category: text('category'),
+    /** What else the record says: the reason for an opt-out, the end of a pause, the import file. */
+    detail: text('detail'),
     occurredAt: integer('occurred_at').notNull(),
     /** Set once the engine has acted on it (subscribed triggers); null = not yet seen. */
     processedAt: integer('processed_at'),
@@ -62,6 +75,8 @@ export const events = sqliteTable(
   },
   (table) => [
     index('events_contact_name_idx').on(table.contactId, table.name, table.occurredAt),
+    // Segment counts read one event name in a time window for everyone.
+    index('events_name_time_idx').on(table.name, table.occurredAt, table.contactId),
     index('events_unprocessed_idx').on(table.occurredAt).where(sql`processed_at IS NULL`),
   ],
 );

@@ -3,3 +3,4 @@ export * from './flows';
 export * from './engine';
 export * from './media';
 export * from './accounts';
+export * from './audience';

@@ -79,7 +79,7 @@ export class RuntimeContext {
     readonly discipline: SendingDiscipline | null = null,
   ) {
     this.statements = statements;
-    const stored = sqliteFacts(statements);
+    const stored = sqliteFacts(statements, sqlite);
     // A message whose receipt the current transaction just applied is answered from memory.
     this.facts = { ...stored, message: (id) => this.justFinished.get(id) ?? stored.message(id) };
     this.sendsInTransaction = provider.capabilities.isTransactional === true && typeof provider.sendInTransaction === 'function';

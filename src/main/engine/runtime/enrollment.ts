@@ -155,7 +155,7 @@ export class Enrollments {
         contact,
         {
           settings: flow.settings,
-          enrollment: { id: row.id, nodeId, state: row.state as EnrollmentState, enteredAt: row.entered_at, nodeEnteredAt, awaitMessageId },
+          enrollment: { id: row.id, nodeId, state: row.state as EnrollmentState, enteredAt: row.entered_at, nodeEnteredAt, awaitMessageId, flowVersionId: row.flow_version_id },
           facts: context.facts,
           phase,
         },

@@ -4,6 +4,7 @@ import { matchesFilters } from '../step';
 import { applyOptOut, exitEnrollment, finishMessage, recordConsent, type ConsentRecord } from '../store';
 import type { RuntimeContext } from './context';
 import { parseAttributes, type Enrollments } from './enrollment';
+import type { AudienceTriggers } from './audienceTriggers';
 import type { Transactions } from './transactions';
 
 interface ConsentRow {
@@ -30,6 +31,7 @@ export class Inbound {
     private readonly context: RuntimeContext,
     private readonly tx: Transactions,
     private readonly enrollments: Enrollments,
+    private readonly audience: AudienceTriggers,
   ) {}
 
   /** Consent records now due, a batch per transaction; returns how many were read. */
@@ -49,6 +51,7 @@ export class Inbound {
               }
             }
           }
+          this.audience.noteChanged(row.contact_id);
           s.markConsentProcessed.run(now, row.id);
         }
         return [];
@@ -85,6 +88,7 @@ export class Inbound {
             properties ??= parseAttributes(row.properties_json);
             if (matchesFilters(properties, t.filters)) this.enrollments.tryEnroll(flow, row.contact_id, now);
           }
+          this.audience.noteChanged(row.contact_id);
           s.markEventProcessed.run(now, row.id);
         }
         return [];

@@ -1,4 +1,5 @@
 import { unitHash } from '../../../shared/engine/random';
+import { preferenceRefusal } from '../../audience/sendChecks';
 import { isQuietAt, quietHoursEnd } from '../localTime';
 import { hasConsent, type DueMessageRow } from '../store';
 import type { RuntimeContext } from './context';
@@ -11,7 +12,8 @@ export type SendVerdict =
 
 /**
  * The send-time rules, judged at the instant of sending (the drain, or a step that sends
- * straight away): consent for the channel, quiet hours in the contact's zone (deferred to the
+ * straight away): consent for the channel, the contact's pause and the flow's subscription
+ * category (the preference center), quiet hours in the contact's zone (deferred to the
  * window's opening), the frequency cap across all flows. HELP answers (purpose 'reply') pass.
  * `alreadyClaimed` counts sends to the same contact earlier in the same batch, not yet visible
  * as accepted.
@@ -25,6 +27,8 @@ export function sendVerdict(context: RuntimeContext, row: DueMessageRow, now: nu
   const s = context.statements;
   if (!hasConsent(s, row.contact_id, row.channel, now)) return { type: 'cancel', reason: 'no_consent' };
   const settings = row.flow_version_id ? (context.versions.get(row.flow_version_id)?.settings ?? null) : null;
+  const refusal = preferenceRefusal(context.sqlite, row.contact_id, settings?.category ?? null, now);
+  if (refusal) return { type: 'cancel', reason: refusal };
   if (!settings) return { type: 'send' };
   const zone = row.time_zone ?? settings.defaultTimeZone;
   if (isQuietAt(settings.quietHours, zone, now)) {

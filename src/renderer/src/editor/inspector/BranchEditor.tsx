@@ -11,6 +11,7 @@ const nameLabel: Record<ConditionSubject, string> = {
   event_since_entry: 'Event',
   message_outcome: 'Message step',
   mms_capable: '',
+  segment: 'Segment',
 };
 
 function nextConditionId(conditions: BranchCondition[]): string {
@@ -59,7 +60,7 @@ export function BranchEditor({ config, onChange }: ConfigEditorProps<'branch'>) 
       {conditions.length === 0 ? <p className="field-hint">No conditions yet: add one, or the branch has nothing to decide.</p> : null}
       {conditions.map((condition, index) => {
         const n = index + 1;
-        const needsValue = !unaryOperators.has(condition.operator) && condition.subject !== 'mms_capable';
+        const needsValue = !unaryOperators.has(condition.operator) && condition.subject !== 'mms_capable' && condition.subject !== 'segment';
         return (
           <fieldset key={condition.id} className="row-card">
             <legend className="row-legend">Condition {n}</legend>
@@ -69,7 +70,14 @@ export function BranchEditor({ config, onChange }: ConfigEditorProps<'branch'>) 
               value={condition.subject}
               options={subjectOptions}
               onChange={(subject) =>
-                update(index, subject === 'mms_capable' ? { subject, name: '', operator: 'equals', value: 'true' } : { subject })
+                update(
+                  index,
+                  subject === 'mms_capable'
+                    ? { subject, name: '', operator: 'equals', value: 'true' }
+                    : subject === 'segment'
+                      ? { subject, operator: 'exists', value: '' }
+                      : { subject },
+                )
               }
             />
             {condition.subject === 'message_outcome' ? (
@@ -84,7 +92,7 @@ export function BranchEditor({ config, onChange }: ConfigEditorProps<'branch'>) 
                 label={`Condition ${n} ${nameLabel[condition.subject].toLowerCase()}`}
                 value={condition.name}
                 maxLength={120}
-                placeholder={condition.subject === 'attribute' ? 'loyalty_tier' : 'purchased'}
+                placeholder={condition.subject === 'attribute' ? 'loyalty_tier' : condition.subject === 'segment' ? 'VIP customers' : 'purchased'}
                 onChange={(name) => update(index, { name }, 'name')}
               />
             ) : null}
@@ -97,6 +105,16 @@ export function BranchEditor({ config, onChange }: ConfigEditorProps<'branch'>) 
                   { value: 'false', label: 'no' },
                 ]}
                 onChange={(value) => update(index, { value, operator: 'equals' })}
+              />
+            ) : condition.subject === 'segment' ? (
+              <SelectField
+                label={`Condition ${n} membership`}
+                value={condition.operator === 'not_exists' ? 'not_exists' : 'exists'}
+                options={[
+                  { value: 'exists', label: 'is a member' },
+                  { value: 'not_exists', label: 'is not a member' },
+                ]}
+                onChange={(operator) => update(index, { operator })}
               />
             ) : (
               <SelectField label={`Condition ${n} operator`} value={condition.operator} options={operatorOptions} onChange={(operator) => update(index, { operator })} />

@@ -13,7 +13,7 @@ function configFor(type: TriggerType): TriggerConfig {
     case 'segment_entered':
       return { type, segment: '' };
     case 'date_attribute':
-      return { type, attribute: '', offsetDays: 0, at: '09:00' };
+      return { type, attribute: '', offsetDays: 0, at: '09:00', isYearly: true };
     case 'keyword':
       return { type, keywords: [] };
     case 'subscribed':

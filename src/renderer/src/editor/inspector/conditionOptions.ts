@@ -15,6 +15,7 @@ export const subjectOptions: ReadonlyArray<{ value: ConditionSubject; label: str
   { value: 'event_since_entry', label: 'Event since entry' },
   { value: 'message_outcome', label: 'Message outcome' },
   { value: 'mms_capable', label: 'Phone takes MMS' },
+  { value: 'segment', label: 'In segment (is set = a member)' },
 ];
 
 export const unitOptions: ReadonlyArray<{ value: DurationUnit; label: string }> = [

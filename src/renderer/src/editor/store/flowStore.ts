@@ -449,7 +449,7 @@ export function createFlowEditor(detail: FlowDetail): FlowEditor {
         return;
       }
       const state = get();
-      const next = validateFlow(state.graph, validationContext);
+      const next = validateFlow(state.graph, { ...validationContext, settings: state.settings });
       if (sameIssues(next.issues, state.validation.issues)) return;
       store.setState({ validation: next, ...indexIssues(next) });
     },
@@ -478,7 +478,7 @@ export function createFlowEditor(detail: FlowDetail): FlowEditor {
 export function attachValidation(editor: FlowEditor): () => void {
   let timer: ReturnType<typeof setTimeout> | null = null;
   const unsubscribe = editor.store.subscribe((state, previous) => {
-    if (state.graph === previous.graph && state.isDragging === previous.isDragging) return;
+    if (state.graph === previous.graph && state.settings === previous.settings && state.isDragging === previous.isDragging) return;
     if (state.isDragging) return;
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
