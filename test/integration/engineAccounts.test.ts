@@ -210,4 +210,15 @@ describe('sending through a real account', () => {
     expect(fake.messages).toHaveLength(1);
     expect(sqlite.prepare('SELECT status, provider_message_id FROM messages').get()).toEqual({ status: 'sent', provider_message_id: fake.messages[0]!.id });
   });
+
+  it('an enrollment made by the API (whose engine has no accounts) is queued for the flow\'s account, and the runner sends it through it', async () => {
+    const { runtime, sqlite, clock, contacts, count } = setup({ contacts: 1 });
+    const api = new EngineRuntime({ sqlite, clock, random: seededRandom(5), provider: new SimulatorProvider(sqlite, calmSimulator()), installId: 'acct' });
+    expect(api.enrollContacts('welcome', contacts)).toBe(1);
+    expect(sqlite.prepare('SELECT provider, status FROM messages').get()).toEqual({ provider: ACCOUNT, status: 'queued' });
+    await runtime.tick();
+    expect(fake.messages).toHaveLength(1);
+    expect(count('SELECT count(*) FROM simulator_messages')).toBe(0);
+    expect(sqlite.prepare('SELECT status FROM messages').pluck().get()).toBe('sent');
+  });
 });

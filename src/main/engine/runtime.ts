@@ -69,6 +69,11 @@ export interface EngineRuntimeOptions {
    * discipline (rate limit, daily cap, breaker). Without it every message goes to `provider`.
    */
   accounts?: SendingAccounts;
+  /**
+   * Dry-runs: the built-in simulator stands in for every sending account (a flow's account is
+   * recorded on its messages otherwise, so a runner with the account's credentials sends them).
+   */
+  ignoreSendingAccounts?: boolean;
   /** Keep each enrollment's trail of runs for the contact timeline (on by default). */
   journal?: boolean;
   onChange?: (flowIds: string[]) => void;
@@ -111,6 +116,7 @@ export class EngineRuntime {
       this.statements,
       options.accounts ?? null,
       options.accounts ? new SendingDiscipline({ random: options.random }) : null,
+      options.ignoreSendingAccounts === true,
     );
     this.lease = new RunnerLease(this.statements, {
       runnerId: this.runnerId,

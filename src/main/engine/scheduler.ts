@@ -14,6 +14,8 @@ export interface SchedulerOptions {
   pollMs?: number;
   onTick?: (report: TickReport) => void;
   onError?: (error: unknown) => void;
+  /** Before each tick (e.g. re-read sending accounts and their credentials); a failure is reported, the tick still runs. */
+  beforeTick?: () => Promise<void>;
 }
 
 export class Scheduler {
@@ -65,6 +67,7 @@ export class Scheduler {
     try {
       for (;;) {
         if (signal?.aborted) return ticks;
+        await this.prepareTick();
         // Not `onTick?.(await tick())`: an optional call skips evaluating its argument, so no tick would run.
         const report = await runtime.tick();
         this.options.onTick?.(report);
@@ -89,12 +92,21 @@ export class Scheduler {
     }
   }
 
+  private async prepareTick(): Promise<void> {
+    try {
+      await this.options.beforeTick?.();
+    } catch (error) {
+      this.options.onError?.(error);
+    }
+  }
+
   private async run(signal: AbortSignal): Promise<void> {
     const { runtime, clock } = this.options;
     const pollMs = this.options.pollMs ?? 1_000;
     while (!signal.aborted) {
       let isHeld = false;
       try {
+        await this.prepareTick();
         const report = await runtime.tick();
         isHeld = report.heldBy !== null || report.busy || report.leaseLost;
         this.options.onTick?.(report);

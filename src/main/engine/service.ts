@@ -22,6 +22,7 @@ import type { ProviderAdapter } from '../providers/types';
 import { systemClock, type Clock } from './clock';
 import { tuneForEngine } from './connection';
 import { EngineRuntime } from './runtime';
+import type { SendingAccounts } from './sending/accounts';
 import { readNodeCounts, type ImportedContact } from './simulate';
 import { runSimulationThread, type SimulationRunOptions } from './simulationHost';
 import { CounterBuffer, exitEnrollment, finishMessage, prepareStatements, type Statements } from './store';
@@ -36,6 +37,8 @@ export interface EngineServiceOptions {
   migrationsFolder?: string;
   /** The better-sqlite3 addon to open a simulation's private database with (Electron's build in the app). */
   nativeBinding?: string;
+  /** Sending accounts the runner sends through (only the runner's engine needs them). */
+  accounts?: SendingAccounts;
   /** The scheduler's runner id for the database lease (EngineRuntimeOptions.runnerId). */
   runnerId?: string;
 }
@@ -63,6 +66,7 @@ export class EngineService {
       provider: options.provider ?? new SimulatorProvider(this.sqlite),
       installId,
       runnerId: options.runnerId,
+      accounts: options.accounts,
       onChange: options.onCountsChanged,
       onError: (error) => console.error('[postcard] engine:', error),
     });

@@ -73,6 +73,7 @@ export async function simulateFlow(document: FlowDocument, input: SimulationOpti
       provider,
       installId: 'sim',
       batchSize: 1000,
+      ignoreSendingAccounts: true,
     });
     const flow = runtime.version(versionId) as CompiledFlow;
     const trigger = flow.trigger.config;

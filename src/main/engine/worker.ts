@@ -4,6 +4,7 @@ import type { PostcardEvent } from '../api/events';
 import { realSleep, systemClock } from './clock';
 import { tuneForEngine } from './connection';
 import { Scheduler } from './scheduler';
+import { createRunnerAccounts } from '../accounts/runnerAccounts';
 import { EngineService } from './service';
 
 /**
@@ -53,8 +54,11 @@ function runWorker(port: MessagePort, config: WorkerConfig): void {
   const post = (message: FromWorker): void => port.postMessage(message);
   const describe = (error: unknown): string => (error instanceof Error ? (error.stack ?? error.message) : String(error));
   const sqlite = openWorkerConnection(config);
+  // The accounts this thread sends through, with their credentials (secret store of plain Node).
+  const sending = createRunnerAccounts(sqlite, { now: () => systemClock.now() });
   const engine = new EngineService({
     sqlite,
+    accounts: sending.accounts,
     // The same id for every thread this process starts: one restarted after a crash takes the lease straight back.
     runnerId: `scheduler-thread:${process.pid}`,
     onCountsChanged: (flowIds) => post({ type: 'event', event: { type: 'engine.countsChanged', flowIds } }),
@@ -64,6 +68,7 @@ function runWorker(port: MessagePort, config: WorkerConfig): void {
     clock: systemClock,
     sleep: realSleep,
     pollMs: config.pollMs,
+    beforeTick: sending.beforeTick,
     onError: (error) => post({ type: 'error', message: describe(error) }),
   });
   let isStopping = false;

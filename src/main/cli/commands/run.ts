@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { engineFor } from '../../api/handlers/engine';
+import { createRunnerAccounts } from '../../accounts/runnerAccounts';
+import { EngineService } from '../../engine/service';
 import { realSleep, systemClock } from '../../engine/clock';
 import { Scheduler } from '../../engine/scheduler';
 import { withPostcard } from '../context';
@@ -12,7 +13,9 @@ export function register(program: Command): void {
     .option('--horizon <minutes>', 'with --until-idle: how far ahead to look for due work', minutes, 1)
     .action(async (options: { untilIdle?: boolean; horizon: number }, command: Command) => {
       await withPostcard(command, async (postcard) => {
-        const engine = engineFor(postcard);
+        // This runner sends: its engine sends through the sending accounts, with their credentials.
+        const sending = createRunnerAccounts(postcard.sqlite, { now: () => systemClock.now() });
+        const engine = new EngineService({ sqlite: postcard.sqlite, accounts: sending.accounts });
         let heldBy: string | null = null;
         let isBusy = false;
         const totals = { ticks: 0, steps: 0, enrolled: 0, sent: 0, receipts: 0, inbound: 0, events: 0 };
@@ -20,6 +23,7 @@ export function register(program: Command): void {
           runtime: engine.runtime,
           clock: systemClock,
           sleep: realSleep,
+          beforeTick: sending.beforeTick,
           onTick: (report) => {
             // Said once per holder: the app (or another `postcard run`) is already sending from this data dir.
             if (report.heldBy && report.heldBy.runnerId !== heldBy) {

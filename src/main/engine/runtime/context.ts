@@ -77,6 +77,8 @@ export class RuntimeContext {
     /** Real sending accounts and the discipline (rate, cap, breaker) their sends go through; absent in dry-runs. */
     readonly accounts: SendingAccounts | null = null,
     readonly discipline: SendingDiscipline | null = null,
+    /** Dry-runs: every message goes to `provider`, whatever account its flow names. */
+    readonly ignoresAccounts = false,
   ) {
     this.statements = statements;
     const stored = sqliteFacts(statements, sqlite);
@@ -86,6 +88,16 @@ export class RuntimeContext {
   }
 
   /** Called at the start and end of every transaction: scratch state never outlives one. */
+  /** Who sends a flow's messages: its sending account, or this runtime's own provider. */
+  senderOf(sendingAccountId: string | null): string {
+    return (this.ignoresAccounts ? null : sendingAccountId) ?? this.provider.id;
+  }
+
+  /** A row a sending account sends (not this runtime's own provider). */
+  isAccountSender(sender: string): boolean {
+    return !this.ignoresAccounts && sender !== this.provider.id;
+  }
+
   resetTransactionScratch(): void {
     this.nextEnrollmentId = null;
     this.justFinished.clear();

@@ -287,7 +287,7 @@ export class Drain {
   }
 
   private isAccountRow(row: DueMessageRow): boolean {
-    return this.context.accounts !== null && row.provider !== this.context.provider.id;
+    return this.context.isAccountSender(row.provider);
   }
 
   /** The adapter of an account resolved this tick (or resolved now). */

@@ -172,7 +172,7 @@ export class Enrollments {
         const key = `${context.settings.installId}-${String(row.id).padStart(12, '0')}.${seq}`;
         const send = effects.send;
         // A flow on a sending account is sent by that account; otherwise by the runtime's own provider.
-        const sender = (context.accounts ? flow.settings.sendingAccountId : null) ?? context.provider.id;
+        const sender = context.senderOf(flow.settings.sendingAccountId);
         const outbox: DueMessageRow = {
           id: 0, idempotency_key: key, enrollment_id: row.id, flow_id: flow.flowId, flow_version_id: flow.versionId, node_id: nodeId,
           contact_id: contact.id, purpose: 'marketing', channel: send.channel, body: send.body, subject: send.subject, media_ref: send.mediaRef,
