@@ -1,7 +1,4 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { engineFor } from '../../api/handlers/engine';
-import { realSleep, systemClock } from '../../engine/clock';
-import { Scheduler } from '../../engine/scheduler';
 import { withPostcard } from '../context';
 
 export function register(program: Command): void {
@@ -11,6 +8,11 @@ export function register(program: Command): void {
     .option('--until-idle', 'exit once nothing is due within the horizon')
     .option('--horizon <minutes>', 'with --until-idle: how far ahead to look for due work', minutes, 1)
     .action(async (options: { untilIdle?: boolean; horizon: number }, command: Command) => {
+      const [{ engineFor }, { realSleep, systemClock }, { Scheduler }] = await Promise.all([
+        import('../../api/handlers/engine'),
+        import('../../engine/clock'),
+        import('../../engine/scheduler'),
+      ]);
       await withPostcard(command, async (postcard) => {
         const engine = engineFor(postcard);
         let heldBy: string | null = null;
