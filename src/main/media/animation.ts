@@ -126,6 +126,7 @@ export async function renderAnimation(bytes: Buffer, probe: MediaProbe, target: 
       frames: dropped.strip.frames,
       durationMs: dropped.delays.reduce((sum, delay) => sum + delay, 0),
       quality: settings.colours,
+      ssim: null,
       notes,
     };
   };

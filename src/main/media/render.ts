@@ -25,6 +25,7 @@ export async function renderMedia(bytes: Buffer, probe: MediaProbe, target: Rend
       frames: 1,
       durationMs: clip.durationMs,
       quality: null,
+      ssim: null,
       notes: clip.notes,
       poster,
     };

@@ -48,7 +48,7 @@ export function register(program: Command): void {
           const rendition = await optimizeFile(input, target, { video });
           const out = options.out ? resolve(options.out) : join(resolve(options.outDir!), `${basename(input, extname(input))}.${extensionOf(rendition.mime)}`);
           await writeAtomically(out, rendition.buffer);
-          const line = { mime: rendition.mime, bytes: rendition.buffer.length, width: rendition.width, height: rendition.height, frames: rendition.frames };
+          const line = { mime: rendition.mime, bytes: rendition.buffer.length, width: rendition.width, height: rendition.height, frames: rendition.frames, ssim: rendition.ssim };
           console.log(JSON.stringify(inputs.length > 1 ? { input, out, ...line } : line));
         } catch (error) {
           failures += 1;
