@@ -74,3 +74,18 @@ describe('still images use the budget they are given', () => {
     expect(rendition.ssim).toBeGreaterThan(0.95);
   });
 });
+
+describe('animations', () => {
+  it('keep every frame where the budget allows, and say which they dropped where it does not', async () => {
+    const gif = await fx.animatedGif({ width: 240, height: 240, frames: 24, delayMs: 100, isPhotographic: true });
+    const roomy = await optimizeBytes(gif, withBudget(5_000_000), { video });
+    expect(roomy).toMatchObject({ mime: 'image/gif', frames: 24, durationMs: 2400 });
+    expect(roomy.notes.join(' ')).not.toMatch(/dropped/);
+    const tight = await optimizeBytes(gif, withBudget(60_000), { video });
+    expect(tight.buffer.length).toBeLessThanOrEqual(60_000);
+    expect(tight.frames).toBeGreaterThan(1);
+    expect(tight.frames).toBeLessThan(24);
+    expect(tight.durationMs).toBe(2400);
+    expect(tight.notes.join(' ')).toContain(`${24 - tight.frames} of 24 frames dropped to fit the budget`);
+  }, 120_000);
+});
