@@ -8,7 +8,12 @@ export default defineConfig({
     build: {
       rollupOptions: {
         // The live scheduler's worker thread is an entry of its own: out/main/worker.js (engine/workerHost.ts finds it there).
-        input: { index: resolve(import.meta.dirname, 'src/main/electron/main.ts'), worker: resolve(import.meta.dirname, 'src/main/engine/worker.ts') },
+        // Each dry-run gets a thread of its own too: out/main/simulationWorker.js (engine/simulationHost.ts).
+        input: {
+          index: resolve(import.meta.dirname, 'src/main/electron/main.ts'),
+          worker: resolve(import.meta.dirname, 'src/main/engine/worker.ts'),
+          simulationWorker: resolve(import.meta.dirname, 'src/main/engine/simulationWorker.ts'),
+        },
         // Native modules are loaded at run time, never bundled.
         external: ['better-sqlite3', 'sharp', '@ffmpeg-installer/ffmpeg'],
       },

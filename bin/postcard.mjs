@@ -30,7 +30,7 @@ function isBuildCurrent() {
 
 let cli;
 if (process.env.POSTCARD_FROM_SOURCE !== '1' && isBuildCurrent()) {
-  cli = await import(new URL('out/cli/postcard.mjs', root).href);
+  cli = await import(new URL('out/cli/postcard.js', root).href);
 } else {
   const { register } = await import('tsx/esm/api');
   register();

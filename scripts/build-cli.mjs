@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Builds the `postcard` command to JavaScript: src/main/cli → out/cli/postcard.mjs, plus the
-// journey engine's worker thread (out/cli/worker.mjs), so the command starts without a
+// Builds the `postcard` command to JavaScript: src/main/cli → out/cli/postcard.js, plus the
+// engine's thread entries (out/cli/worker.js, simulationWorker.js: engine/workerHost.ts looks
+// for `<name>.js` beside the bundle, as in the app's build), so the command starts without a
 // TypeScript loader. Every command's code is its own chunk, loaded when that command runs, so
 // `postcard --help` loads neither sharp nor SQLite.
 //
@@ -25,7 +26,11 @@ try {
   rmSync(outdir, { recursive: true, force: true });
   const result = await build({
     absWorkingDir: root,
-    entryPoints: { postcard: 'src/main/cli/index.ts', worker: 'src/main/engine/worker.ts' },
+    entryPoints: {
+      postcard: 'src/main/cli/index.ts',
+      worker: 'src/main/engine/worker.ts',
+      simulationWorker: 'src/main/engine/simulationWorker.ts',
+    },
     outdir,
     bundle: true,
     // Shared modules and each command's lazily imported code become chunks next to the entry
@@ -38,7 +43,6 @@ try {
     // Packages load from node_modules at run time (native modules cannot be bundled), except
     // commander, which every start needs: one file fewer to resolve and parse as CommonJS.
     external: Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter((name) => name !== 'commander'),
-    outExtension: { '.js': '.mjs' },
     // commander is CommonJS and requires Node's own modules; an ES module has no `require`.
     banner: { js: "import { createRequire as __postcardRequire } from 'node:module'; const require = __postcardRequire(import.meta.url);" },
     metafile: true,

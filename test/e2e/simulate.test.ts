@@ -3,6 +3,8 @@ import { describe, expect, inject, it } from 'vitest';
 import type { SimulationResult } from '../../src/shared/engine/types';
 import { canvasNode, screenshot, type OpenBrowser, useAppInBrowser } from './browser';
 import type { RunningApp } from './harness';
+import { CURRENT_SCHEMA_VERSION, FLOW_DOCUMENT_FORMAT, defaultFlowSettings } from '../../src/shared';
+import { edge, graph, node } from '../support/graphs';
 
 const chromiumPath = inject('chromiumPath');
 const SAMPLE = 'Abandoned cart: MMS with SMS fallback';
@@ -128,5 +130,37 @@ describe.skipIf(!chromiumPath)('simulating the sample flow from the editor', () 
     const live = await app.postcard.dispatch('engine.nodeCounts', { flowId });
     expect(live.ok && (live.value as { nodes: Record<string, { entered: number }> }).nodes.mms_cart?.entered).toBe(0);
     expect(Number(app.postcard.sqlite.prepare('SELECT count(*) FROM messages').pluck().get())).toBe(0);
+  });
+
+  it('shows the progress of a long run and cancels it with the Cancel button', async () => {
+    const { page } = browser;
+    // A daily text for two months: minutes of work for 20,000 contacts.
+    const daily = {
+      format: FLOW_DOCUMENT_FORMAT,
+      schemaVersion: CURRENT_SCHEMA_VERSION,
+      name: 'Daily deal',
+      description: '',
+      settings: defaultFlowSettings(),
+      graph: graph(
+        [node('t', 'trigger', { type: 'manual' }), node('w', 'wait', { type: 'duration', amount: 1, unit: 'days' }), node('s', 'sms', { body: 'Deal of the day' }, 'Daily text')],
+        [edge('t', 'next', 'w'), edge('w', 'next', 's'), edge('s', 'next', 'w')],
+      ),
+    };
+    const imported = await app.postcard.dispatch('flows.import', { document: daily }, { transport: 'ipc' });
+    expect(imported.ok).toBe(true);
+    await page.goto(app.host.url);
+    await page.getByRole('link', { name: 'Daily deal' }).click();
+    await canvasNode(page, 'SMS step: Daily text').waitFor();
+    await runFromDialog(page, { contacts: 20_000, days: 60, seed: 1 });
+    const panel = page.getByRole('region', { name: 'Simulation results' });
+    const bar = panel.getByRole('progressbar', { name: 'Simulation progress' });
+    await bar.waitFor();
+    // The run reports how far it has come.
+    await expect.poll(async () => Number(await bar.getAttribute('value')), { timeout: 60_000 }).toBeGreaterThan(0);
+    expect(await panel.getByTestId('simulation-progress').textContent()).toMatch(/^\d+(\.\d)?%$/);
+    await panel.getByRole('button', { name: 'Cancel' }).click();
+    await panel.getByText('The simulation was cancelled.').waitFor();
+    await bar.waitFor({ state: 'detached' });
+    await screenshot(page, 'simulation-cancelled');
   });
 });

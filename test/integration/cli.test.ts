@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -25,6 +25,19 @@ function postcard(...args: string[]): { code: number | null; stdout: string; std
     timeout: 60_000,
   });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** The address `serve` prints, once it does. */
+function printedUrl(child: ReturnType<typeof spawn>): Promise<string> {
+  return new Promise<string>((resolveUrl, reject) => {
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const match = /(http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]+)/.exec(output);
+      if (match?.[1]) resolveUrl(match[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited early (${code}): ${output}`)));
+  });
 }
 
 const ids = (listOutput: string): string[] =>
@@ -137,15 +150,7 @@ describe('postcard CLI', () => {
     writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Postcard</title>');
     const child = spawn(process.execPath, [bin, '--data-dir', dataDir, 'serve', '--renderer-dir', rendererDir], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
-      const url = await new Promise<string>((resolveUrl, reject) => {
-        let output = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          output += chunk.toString('utf8');
-          const match = /(http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]+)/.exec(output);
-          if (match?.[1]) resolveUrl(match[1]);
-        });
-        child.on('exit', (code) => reject(new Error(`serve exited early (${code}): ${output}`)));
-      });
+      const url = await printedUrl(child);
       const { origin, hash } = new URL(url);
       const token = hash.slice('#token='.length);
       const response = await fetch(`${origin}/api/flows.list`, {
@@ -158,6 +163,42 @@ describe('postcard CLI', () => {
       expect(result.value.map((flow) => flow.name)).toEqual(['Abandoned cart: MMS with SMS fallback']);
       const page = await fetch(`${origin}/`);
       expect(await page.text()).toContain('<title>Postcard</title>');
+    } finally {
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
+
+  it('serve --open hands the browser launcher a one-time address, never the token', async () => {
+    const rendererDir = join(dir, 'renderer');
+    mkdirSync(rendererDir);
+    writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Postcard</title>');
+    // A stand-in browser that writes down the command line it was started with.
+    const argvFile = join(dir, 'browser-argv.txt');
+    const browser = join(dir, 'browser.sh');
+    writeFileSync(browser, `#!/bin/sh\nprintf '%s\\n' "$0" "$@" > '${argvFile}'\n`, { mode: 0o700 });
+    const child = spawn(process.execPath, [bin, '--data-dir', dataDir, 'serve', '--open', '--renderer-dir', rendererDir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, BROWSER: browser },
+    });
+    try {
+      const url = await printedUrl(child);
+      const { origin, hash } = new URL(url);
+      const token = hash.slice('#token='.length);
+      for (let i = 0; i < 100 && !existsSync(argvFile); i++) await new Promise((wait) => setTimeout(wait, 50));
+      const argv = readFileSync(argvFile, 'utf8').trim().split('\n');
+      expect(argv.join(' ')).not.toContain(token);
+      const launch = argv[1]!;
+      expect(launch.startsWith(`${origin}/launch/`)).toBe(true);
+
+      // The browser follows it to the app with the token in the fragment; a second use is refused.
+      const first = await fetch(launch, { redirect: 'manual' });
+      expect(first.status).toBe(303);
+      expect(first.headers.get('location')).toBe(`/#token=${token}`);
+      const again = await fetch(launch, { redirect: 'manual' });
+      expect(again.status).toBe(410);
+      expect(again.headers.get('location')).toBeNull();
     } finally {
       const exited = new Promise((done) => child.once('exit', done));
       child.kill('SIGTERM');

@@ -29,7 +29,7 @@ describe('the built CLI', () => {
     expect(build.code).toBe(0);
     // Which native libraries the process has loaded, as Node's diagnostic report lists them.
     const probe = (argv: string[]) => `
-      const cli = await import(${JSON.stringify(join(outdir, 'postcard.mjs'))});
+      const cli = await import(${JSON.stringify(join(outdir, 'postcard.js'))});
       const code = await cli.main(['node', 'postcard', ...${JSON.stringify(argv)}]);
       const loaded = process.report.getReport().sharedObjects.filter((file) => /sharp|vips|better_sqlite3/.test(file));
       console.log(JSON.stringify({ code, loaded }));`;
@@ -59,7 +59,7 @@ describe('bin/postcard.mjs', () => {
     const source = join(dir, 'src', 'main', 'cli', 'index.ts');
     writeFileSync(source, "export async function main(): Promise<number> { console.log('from source'); return 0; }\n");
     mkdirSync(join(dir, 'out', 'cli'), { recursive: true });
-    writeFileSync(join(dir, 'out', 'cli', 'postcard.mjs'), "export async function main() { console.log('from build'); return 0; }\n");
+    writeFileSync(join(dir, 'out', 'cli', 'postcard.js'), "export async function main() { console.log('from build'); return 0; }\n");
     const record = () => {
       const info = statSync(source);
       writeFileSync(join(dir, 'out', 'cli', 'manifest.json'), JSON.stringify({ inputs: { 'src/main/cli/index.ts': { size: info.size, mtimeMs: info.mtimeMs } } }));

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSandbox, installFlow } from '../../src/main/engine/sandbox';
 import { seededRandom } from '../../src/shared/engine/random';
+import { FakeProviders } from '../support/fakeProviders';
 import { edge, graph, node } from '../support/graphs';
-import { HOUR, T0, flowDocument } from './engineHarness';
+import { HOUR, MINUTE, T0, flowDocument } from './engineHarness';
 
 const dir = mkdtempSync(join(tmpdir(), 'postcard-crash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -14,6 +15,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const CONTACTS = 120;
 const UNTIL = T0 + 4 * 24 * HOUR;
 const worker = join(import.meta.dirname, 'crashWorker.ts');
+const pauseWorker = join(import.meta.dirname, 'pauseWorker.ts');
+const sendWorker = join(import.meta.dirname, 'sendCrashWorker.ts');
 
 function runWorker(file: string, killAfterMs: number | null): Promise<'done' | 'killed'> {
   return new Promise((resolve, reject) => {
@@ -107,4 +110,152 @@ describe('crash safety', () => {
       db.close();
     }
   }, 120_000);
+
+  it('a runner frozen (SIGSTOP) for longer than the lease, while another takes over, processes nothing twice when it thaws', async () => {
+    const file = join(dir, 'pause.db');
+    const setup = openSandbox({ file });
+    // Re-entry always: an event processed twice would enroll its contact twice and send twice.
+    const doc = flowDocument(
+      graph([node('t', 'trigger', { type: 'event', event: 'go', filters: [] }), node('s', 'sms', { body: 'Hi' }), node('x', 'exit')], [
+        edge('t', 'next', 's'),
+        edge('s', 'next', 'x'),
+      ]),
+      { quietHours: { isEnabled: false, start: '21:00', end: '08:00' }, frequencyCap: { isEnabled: false, maxMessages: 3, perHours: 24 }, reentry: { mode: 'always', minGapHours: 0 } },
+    );
+    const now = Date.now();
+    installFlow(setup, 'pauseflow', doc, now - HOUR);
+    const EVENTS = 3000;
+    setup.transaction(() => {
+      for (let i = 0; i < EVENTS; i++) {
+        const id = Number(
+          setup
+            .prepare(`INSERT INTO contacts (phone, time_zone, attributes_json, mms_capable, created_at, updated_at) VALUES (?, 'America/New_York', '{}', 'unknown', ?, ?)`)
+            .run(`+1646555${String(1000 + i).padStart(4, '0')}`, now, now).lastInsertRowid,
+        );
+        setup.prepare(`INSERT INTO consent_events (contact_id, kind, channel, source, occurred_at, processed_at) VALUES (?, 'opt_in', 'all', 'test', ?, ?)`).run(id, now - HOUR, now - HOUR);
+        setup.prepare(`INSERT INTO events (contact_id, name, properties_json, occurred_at) VALUES (?, 'go', '{}', ?)`).run(id, now - MINUTE);
+      }
+    })();
+    const processed = setup.prepare('SELECT count(*) FROM events WHERE processed_at IS NOT NULL').pluck();
+
+    const LEASE_MS = 1_500;
+    const start = (runnerId: string) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', pauseWorker, file, runnerId, String(LEASE_MS)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const done = new Promise<{ runnerId: string; lost: number }>((resolve, reject) =>
+        child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(stdout.trim()) as { runnerId: string; lost: number }) : reject(new Error(`${runnerId} failed (${code}): ${stderr.slice(0, 2000)}`)))),
+      );
+      return { child, done };
+    };
+    const first = start('first');
+    // Freeze it part-way through the work.
+    for (let i = 0; i < 3000 && (processed.get() as number) < 300; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(processed.get() as number).toBeGreaterThanOrEqual(300);
+    first.child.kill('SIGSTOP');
+    const frozenAt = processed.get() as number;
+    expect(frozenAt).toBeLessThan(EVENTS);
+    await new Promise((r) => setTimeout(r, LEASE_MS + 500));
+    const second = start('second');
+    // The second takes over, unless the first was frozen inside a write transaction: then the
+    // second waits on the database's lock (the first's lease was valid when it began) until the thaw.
+    const leaseHolder = setup.prepare(`SELECT json_extract(value, '$.runnerId') FROM engine_state WHERE key = 'runner_lease'`).pluck();
+    for (let i = 0; i < 300 && leaseHolder.get() !== 'second'; i++) await new Promise((r) => setTimeout(r, 10));
+    first.child.kill('SIGCONT');
+    const [firstDone, secondDone] = await Promise.all([first.done, second.done]);
+    expect([firstDone.runnerId, secondDone.runnerId]).toEqual(['first', 'second']);
+    try {
+      expect(processed.get()).toBe(EVENTS);
+      const count = (sql: string): number => setup.prepare(sql).pluck().get() as number;
+      // Each event entered its contact once, and each contact got one message, accepted once.
+      expect(count('SELECT count(*) FROM enrollments')).toBe(EVENTS);
+      expect(count('SELECT count(*) FROM (SELECT contact_id FROM enrollments GROUP BY contact_id HAVING count(*) > 1)')).toBe(0);
+      expect(count('SELECT count(*) FROM messages')).toBe(EVENTS);
+      expect(count('SELECT count(*) FROM simulator_messages')).toBe(EVENTS);
+      expect(count(`SELECT count(*) FROM messages WHERE status IN ('queued', 'sending')`)).toBe(0);
+    } finally {
+      setup.close();
+    }
+  }, 120_000);
+
+  it('sending through a Twilio account (no idempotency keys), killed with SIGKILL at random moments of a 2,000-message send to a slow provider, the provider receives each message exactly once', async () => {
+    const fake = await FakeProviders.start({ latencyMs: 40 });
+    const file = join(dir, 'send.db');
+    const setup = openSandbox({ file });
+    const ACCOUNT = 'acc_crashtest001';
+    const doc = flowDocument(
+      graph([node('t', 'trigger', { type: 'event', event: 'go', filters: [] }), node('s', 'sms', { body: 'Hi {{ first_name }}' }), node('x', 'exit')], [
+        edge('t', 'next', 's'),
+        edge('s', 'next', 'x'),
+      ]),
+      { quietHours: { isEnabled: false, start: '21:00', end: '08:00' }, frequencyCap: { isEnabled: false, maxMessages: 3, perHours: 24 }, sendingAccountId: ACCOUNT },
+    );
+    const now = Date.now();
+    installFlow(setup, 'sendflow', doc, now - HOUR);
+    const MESSAGES = 2000;
+    setup.transaction(() => {
+      for (let i = 0; i < MESSAGES; i++) {
+        const id = Number(
+          setup
+            .prepare(`INSERT INTO contacts (phone, time_zone, attributes_json, mms_capable, created_at, updated_at) VALUES (?, 'America/New_York', ?, 'unknown', ?, ?)`)
+            .run(`+1718555${String(i).padStart(4, '0')}`, JSON.stringify({ first_name: `N${i}` }), now, now).lastInsertRowid,
+        );
+        setup.prepare(`INSERT INTO consent_events (contact_id, kind, channel, source, occurred_at, processed_at) VALUES (?, 'opt_in', 'all', 'test', ?, ?)`).run(id, now - HOUR, now - HOUR);
+        setup.prepare(`INSERT INTO events (contact_id, name, properties_json, occurred_at) VALUES (?, 'go', '{}', ?)`).run(id, now - MINUTE);
+      }
+    })();
+    const run = (killAfterMs: number | null): Promise<'done' | 'killed'> =>
+      new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', sendWorker, file, ACCOUNT, fake.url], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        // The kill is timed from when the runner is up (start-up takes a while on a loaded machine).
+        let timer: NodeJS.Timeout | null = null;
+        child.stdout.on('data', (chunk: Buffer) => {
+          if (killAfterMs !== null && timer === null && chunk.toString().includes('ready')) timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+        });
+        child.on('exit', (code, signal) => {
+          if (timer) clearTimeout(timer);
+          if (signal === 'SIGKILL') resolve('killed');
+          else if (code === 0) resolve('done');
+          else reject(new Error(`send worker failed (${code}): ${stderr.slice(0, 2000)}`));
+        });
+      });
+    const random = seededRandom(11);
+    const sentAt = setup.prepare(`SELECT count(*) FROM messages WHERE status = 'sending' OR accepted_at IS NOT NULL`).pluck();
+    let kills = 0;
+    let killsMidSend = 0;
+    let outcome: 'done' | 'killed' = 'killed';
+    try {
+      for (let attempt = 0; attempt < 12 && outcome !== 'done'; attempt++) {
+        const before = sentAt.get() as number;
+        outcome = await run(Math.floor(random.next() * 1_200));
+        if (outcome === 'killed') {
+          kills++;
+          const after = sentAt.get() as number;
+          if (after > before && after < MESSAGES) killsMidSend++;
+        }
+      }
+      if (outcome !== 'done') outcome = await run(null);
+      expect(outcome).toBe('done');
+      expect(kills).toBeGreaterThan(3);
+      expect(killsMidSend).toBeGreaterThan(0);
+      // Each of the 2,000 reached Twilio exactly once, and each row holds the id Twilio gave it.
+      const posts = fake.messages.filter((m) => m.provider === 'twilio');
+      const perNumber = new Map<string, number>();
+      for (const m of posts) perNumber.set(m.to, (perNumber.get(m.to) ?? 0) + 1);
+      expect(perNumber.size).toBe(MESSAGES);
+      expect([...perNumber.values()].filter((n) => n !== 1)).toEqual([]);
+      const count = (sql: string): number => setup.prepare(sql).pluck().get() as number;
+      expect(count(`SELECT count(*) FROM messages WHERE status = 'sent'`)).toBe(MESSAGES);
+      const ids = new Set(posts.map((m) => m.id));
+      const rows = setup.prepare('SELECT provider_message_id FROM messages').pluck().all() as string[];
+      expect(rows.filter((id) => !ids.has(id))).toEqual([]);
+    } finally {
+      setup.close();
+      await fake.close();
+    }
+  }, 400_000);
 });

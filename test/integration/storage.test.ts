@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { seedSamples } from '../../src/main/services/samples';
 import { defaultDataDir, resolveDataDir } from '../../src/main/paths';
 import type { ApiResult, FlowDetail, FlowSummary } from '../../src/shared';
 import { linearFlow } from '../support/graphs';
+import * as fx from '../fixtures/media/generate';
 
 const dirs: string[] = [];
 const opened: Postcard[] = [];
@@ -194,6 +195,41 @@ describe('first run', () => {
   it('does not seed when asked not to', async () => {
     const postcard = await open(tempDir(), false);
     expect(value<FlowSummary[]>(await postcard.dispatch('flows.list', {}))).toEqual([]);
+  });
+});
+
+const modeOf = (path: string): number => statSync(path).mode & 0o777;
+
+describe('private files', () => {
+  it('creates the data folder 0700 and the database, its WAL and the media under it 0600/0700, whatever the umask', async () => {
+    const parent = tempDir();
+    const dataDir = join(parent, 'nested', 'Postcard');
+    const umask = process.umask(0o022);
+    try {
+      const postcard = await open(dataDir);
+      value(await postcard.dispatch('flows.create', { name: 'Spring sale' }, { transport: 'ipc' }));
+      const photo = await fx.photoJpeg(200, 150, 1);
+      value(await postcard.dispatch('media.import', { source: 'upload', name: 'p.jpg', dataBase64: photo.toString('base64') }, { transport: 'ipc' }));
+    } finally {
+      process.umask(umask);
+    }
+    expect(modeOf(dataDir)).toBe(0o700);
+    expect(modeOf(join(dataDir, 'postcard.db'))).toBe(0o600);
+    expect(modeOf(join(dataDir, 'postcard.db-wal'))).toBe(0o600);
+    const media = join(dataDir, 'media');
+    const entries = readdirSync(media, { recursive: true, withFileTypes: true });
+    expect(entries.filter((e) => e.isFile()).length).toBeGreaterThan(0);
+    for (const entry of entries) expect([entry.name, modeOf(join(entry.parentPath, entry.name))]).toEqual([entry.name, entry.isFile() ? 0o600 : 0o700]);
+    expect(modeOf(media)).toBe(0o700);
+  });
+
+  it('takes group and other access off a database made before', async () => {
+    const dataDir = tempDir();
+    (await open(dataDir)).close();
+    opened.pop();
+    chmodSync(join(dataDir, 'postcard.db'), 0o644);
+    await open(dataDir);
+    expect(modeOf(join(dataDir, 'postcard.db'))).toBe(0o600);
   });
 });
 

@@ -168,6 +168,21 @@ describe('validateFlow', () => {
     expect(codes(g)).toEqual(['TEMPLATE_SYNTAX']);
   });
 
+  it('BODY_TOO_LONG when the fixed text alone is over the send limit; BODY_MAY_BE_TOO_LONG when a loop repeats text', () => {
+    const g = linearFlow();
+    g.nodes[2] = node('s', 'sms', { body: `Hi {{ first_name }} ${'x'.repeat(1_600)}` });
+    expect(codes(g)).toEqual(['BODY_TOO_LONG']);
+    // The 49-character template that sent 327-segment messages.
+    g.nodes[2] = node('s', 'sms', { body: '{% for i in (1..50000) %}Sale! {% endfor %}' });
+    expect(validateFlow(g).issues).toMatchObject([{ code: 'BODY_MAY_BE_TOO_LONG', severity: 'warning', nodeId: 's' }]);
+    g.nodes[2] = node('s', 'mms', { body: `{% if vip %}${'a'.repeat(1_000)}{% else %}${'b'.repeat(1_000)}{% endif %}`, mediaAssetId: 'm' });
+    expect(codes(g)).toContain('BODY_MAY_BE_TOO_LONG');
+    expect(codes(g)).not.toContain('BODY_TOO_LONG');
+    // Comments are not sent; an ordinary message is not reported.
+    g.nodes[2] = node('s', 'sms', { body: `{% comment %}${'note '.repeat(400)}{% endcomment %}Hi {{ first_name | default: "there" }}` });
+    expect(codes(g)).toEqual([]);
+  });
+
   describe('branch', () => {
     const branchFlow = (conditions: unknown[], withElse = true): FlowGraph =>
       graph(

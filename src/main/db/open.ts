@@ -1,10 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { setNewDatabasePageSize } from '../engine/connection';
 import { appRoot } from '../paths';
+import { makePrivateDir, makePrivateFile } from '../privateFiles';
 import { DatabaseOpenError } from './errors';
 import * as schema from './schema';
 
@@ -27,10 +27,11 @@ export interface OpenDatabaseOptions {
 export const DATABASE_FILE = 'postcard.db';
 
 export function openDatabase(options: OpenDatabaseOptions): { db: PostcardDb; sqlite: SqliteDatabase } {
-  mkdirSync(options.dataDir, { recursive: true });
   const file = join(options.dataDir, DATABASE_FILE);
   let sqlite: SqliteDatabase;
   try {
+    makePrivateDir(options.dataDir);
+    makePrivateFile(file);
     sqlite = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
   } catch (error) {
     throw new DatabaseOpenError(file, error);

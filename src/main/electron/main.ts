@@ -11,13 +11,19 @@ import { CONTENT_SECURITY_POLICY } from '../http/security';
 import { resolveStaticFile } from '../http/static';
 import { appRoot } from '../paths';
 import { EVENT_CHANNEL, INVOKE_CHANNEL, METHODS_CHANNEL } from './channels';
+import { devServerOrigin, windowWebPreferences } from './window';
 
 /** The renderer is served from our own privileged scheme so every response carries our CSP. */
 const SCHEME = 'postcard';
 const APP_HOST = 'app';
 const APP_URL = `${SCHEME}://${APP_HOST}/index.html`;
-/** Set by `electron-vite dev` only; a packaged app never loads from a dev server. */
-const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
+/**
+ * `electron-vite dev` sets ELECTRON_RENDERER_URL and builds this file with `import.meta.env.DEV`
+ * true; `electron-vite build` (what `npm start` and packaging run) compiles it to false, so
+ * only a development build ever loads from, or answers, a dev server.
+ */
+const devOrigin = devServerOrigin({ isDevelopmentBuild: import.meta.env?.DEV === true, isPackaged: app.isPackaged, rendererUrl: process.env.ELECTRON_RENDERER_URL });
+const devServerUrl = devOrigin ? process.env.ELECTRON_RENDERER_URL : undefined;
 /** Vite's dev server needs inline scripts (React refresh) and a websocket for hot reload. */
 const DEV_CSP = `${CONTENT_SECURITY_POLICY.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace("connect-src 'self'", "connect-src 'self' ws:")}`;
 
@@ -107,17 +113,7 @@ function createWindow(): void {
     title: 'Postcard',
     show: false,
     backgroundColor: '#101114',
-    webPreferences: {
-      preload: join(appRoot(), 'out', 'preload', 'index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      spellcheck: true,
-    },
+    webPreferences: windowWebPreferences(join(appRoot(), 'out', 'preload', 'index.cjs')),
   });
   mainWindow = window;
   lockDown(window.webContents);
@@ -153,7 +149,7 @@ function isOwnRenderer(url: string | undefined): boolean {
     return false;
   }
   if (parsed.protocol === `${SCHEME}:` && parsed.host === APP_HOST) return true;
-  if (devServerUrl) return parsed.origin === new URL(devServerUrl).origin;
+  if (devOrigin) return parsed.origin === devOrigin;
   return false;
 }
 

@@ -22,7 +22,8 @@ import type { ProviderAdapter } from '../providers/types';
 import { systemClock, type Clock } from './clock';
 import { tuneForEngine } from './connection';
 import { EngineRuntime } from './runtime';
-import { readNodeCounts, simulateFlow, type ImportedContact } from './simulate';
+import { readNodeCounts, type ImportedContact } from './simulate';
+import { runSimulationThread, type SimulationRunOptions } from './simulationHost';
 import { CounterBuffer, exitEnrollment, finishMessage, prepareStatements, type Statements } from './store';
 import { contactTimeline } from './timeline';
 
@@ -74,19 +75,20 @@ export class EngineService {
     return id;
   }
 
-  importContacts(csv: string): ContactsImportResult {
+  importContacts(csv: string): Promise<ContactsImportResult> {
     return importContactsCsv(this.sqlite, csv, this.clock.now());
   }
 
-  ingestEvents(ndjson: string): EventsIngestResult {
+  ingestEvents(ndjson: string): Promise<EventsIngestResult> {
     return ingestEventsNdjson(this.sqlite, ndjson, this.clock.now());
   }
 
-  async simulate(document: FlowDocument, options: SimulationOptionsInput): Promise<SimulationResult> {
-    return simulateFlow(document, options, {
-      migrationsFolder: this.options.migrationsFolder,
-      importedContacts: () => this.importedContacts(),
-    });
+  /** A dry-run in a thread of its own (simulationHost.ts); the contacts it may use are read here first. */
+  async simulate(document: FlowDocument, options: SimulationOptionsInput, run: SimulationRunOptions = {}): Promise<SimulationResult> {
+    return runSimulationThread(
+      { document, options, importedContacts: options.useImportedContacts ? this.importedContacts() : null, migrationsFolder: this.options.migrationsFolder },
+      run,
+    );
   }
 
   private importedContacts(): ImportedContact[] {

@@ -30,6 +30,8 @@ export interface SimulateDeps {
   migrationsFolder?: string;
   /** Used when options.useImportedContacts is set (copied into the sandbox; live data is never written). */
   importedContacts?: () => ImportedContact[];
+  /** How far virtual time has come, 0 to 1, as it advances (at most about a hundred calls). */
+  onProgress?: (fraction: number) => void;
 }
 
 const SIM_FLOW_ID = 'simulated';
@@ -48,6 +50,19 @@ export async function simulateFlow(document: FlowDocument, input: SimulationOpti
     const random = seededRandom(options.seed);
     const versionId = installFlow(sqlite, SIM_FLOW_ID, document, start);
     const clock = new VirtualClock(start);
+    // runUntil moves time through this view of the clock: the same clock, reporting as it goes.
+    let reported = 0;
+    const progressClock = {
+      now: () => clock.now(),
+      set: (ts: number) => {
+        clock.set(ts);
+        const fraction = Math.min(1, Math.max(0, (ts - start) / (end - start)));
+        if (deps.onProgress && fraction - reported >= 0.01) {
+          reported = fraction;
+          deps.onProgress(fraction);
+        }
+      },
+    };
     const provider = new SimulatorProvider(sqlite, { ...defaultSimulatorConfig(options.seed), ...options.simulator, seed: options.simulator?.seed ?? options.seed });
     const runtime = new EngineRuntime({
       sqlite,
@@ -105,10 +120,10 @@ export async function simulateFlow(document: FlowDocument, input: SimulationOpti
         const group: number[] = [];
         while (index < byTime.length && entryAt.get(byTime[index] as number) === at) group.push(byTime[index++] as number);
         runtime.enrollContacts(SIM_FLOW_ID, group);
-        await runtime.runUntil(clock, index < byTime.length ? Math.min(end, entryAt.get(byTime[index] as number) as number) - 1 : start, RESOLUTION_MS);
+        await runtime.runUntil(progressClock, index < byTime.length ? Math.min(end, entryAt.get(byTime[index] as number) as number) - 1 : start, RESOLUTION_MS);
       }
     }
-    await runtime.runUntil(clock, end, RESOLUTION_MS);
+    await runtime.runUntil(progressClock, end, RESOLUTION_MS);
     return collectResult(sqlite, flow, options, start, end, contactIds);
   } finally {
     sqlite.close();

@@ -1,10 +1,10 @@
-import { SegmentedMessage } from 'sms-segments-calculator';
 import type { FlowSettings, ReentryRule } from '../../shared/flow/settings';
 import type { FlowNode, FlowNodeOf } from '../../shared/graph/graph';
 import { durationMs, unaryOperators, type BranchCondition, type ConditionOperator, type PropertyFilter } from '../../shared/graph/nodes';
 import type { Channel, CounterMetric, EnrollmentState, MessageStatus, MmsCapability, ProviderErrorClass } from '../../shared/engine/types';
 import { unitHash } from '../../shared/engine/random';
-import { analyzeTemplate, renderTemplate } from '../../shared/template';
+import { MAX_MESSAGE_BODY_CHARS, countSmsSegments } from '../../shared/sms/segments';
+import { analyzeTemplate, isTemplateLimitError, renderTemplate } from '../../shared/template';
 import { nextWindowOpening } from './localTime';
 
 /**
@@ -147,7 +147,7 @@ const segmentCache = new Map<string, number>();
 export function smsSegments(body: string): number {
   let count = segmentCache.get(body);
   if (count === undefined) {
-    count = body.length === 0 ? 1 : new SegmentedMessage(body).segmentsCount;
+    count = body.length === 0 ? 1 : countSmsSegments(body).segments;
     if (segmentCache.size > 10_000) segmentCache.clear();
     segmentCache.set(body, count);
   }
@@ -192,26 +192,73 @@ function renderFor(source: string, contact: StepContact): string {
   return output;
 }
 
-function render(source: string, contact: StepContact): string | null {
+function render(source: string, contact: StepContact): string | null | StepEffects {
   try {
     return renderFor(source, contact);
-  } catch {
+  } catch (error) {
+    if (isTemplateLimitError(error)) {
+      return notSent(`the template does more work than a message may (${(error as Error).message.split(',')[0] ?? ''})`);
+    }
     // Validation refuses unparsable templates before publish; a render failure here is data
     // the template did not expect (e.g. a filter on a wrong type): the contact leaves the flow.
     return null;
   }
 }
 
-function stepSms(node: FlowNodeOf<'sms'>, contact: StepContact, context: StepContext): StepEffects {
-  if (context.phase === 'resume') return follow('next', 'continued');
-  const body = render(node.config.body, contact);
+/**
+ * A body over the send limit is never sent (providers refuse it, or bill it as dozens of
+ * segments): the message counts as failed at its node, the contact leaves the flow with the
+ * reason `body_too_long`, and the note in its timeline names BODY_TOO_LONG and the sizes.
+ */
+function notSent(detail: string): StepEffects {
+  return { transition: { type: 'exit', reason: 'body_too_long' }, counters: ['failed'], note: `not sent (BODY_TOO_LONG): ${detail}` };
+}
+
+/** The rendered body, or what to do instead of sending it. */
+function renderBody(source: string, contact: StepContact): string | StepEffects {
+  const body = render(source, contact);
   if (body === null) return exit('render_failed');
-  return {
-    transition: { type: 'follow', port: 'next' },
-    send: { channel: 'sms', body, subject: null, mediaRef: null, segments: smsSegments(body) },
-    counters: [],
-    note: 'SMS queued',
-  };
+  if (typeof body !== 'string') return body;
+  if (body.length > MAX_MESSAGE_BODY_CHARS) {
+    return notSent(`the text renders to ${body.length.toLocaleString('en-US')} characters; a message may have at most ${MAX_MESSAGE_BODY_CHARS.toLocaleString('en-US')}`);
+  }
+  return body;
+}
+
+/**
+ * An SMS waits until it has actually been sent (or settled otherwise) before the flow moves on:
+ * a message held by quiet hours holds the contact's next steps too, so a contact's messages
+ * keep their order and the waits between them count from the real send.
+ */
+function stepSms(node: FlowNodeOf<'sms'>, contact: StepContact, context: StepContext): StepEffects {
+  if (context.phase === 'enter') {
+    const body = renderBody(node.config.body, contact);
+    if (typeof body !== 'string') return body;
+    return {
+      transition: { type: 'park', state: 'awaiting_message', wakeAt: null },
+      send: { channel: 'sms', body, subject: null, mediaRef: null, segments: smsSegments(body) },
+      counters: [],
+      note: 'SMS queued',
+    };
+  }
+  const messageId = context.enrollment.awaitMessageId;
+  const message = messageId === null ? null : context.facts.message(messageId);
+  if (!message) return follow('next', 'continued');
+  switch (message.status) {
+    case 'queued':
+    case 'sending':
+      return park('awaiting_message', null, 'waiting for the SMS to be sent');
+    case 'cancelled':
+      return exit(message.reason ?? 'cancelled');
+    case 'skipped':
+      return follow('next', `SMS skipped (${message.reason ?? 'skipped'})`);
+    case 'failed':
+    case 'undelivered':
+      return follow('next', `SMS ${message.status}`);
+    case 'sent':
+    case 'delivered':
+      return follow('next', 'SMS sent');
+  }
 }
 
 const acceptedStatuses: ReadonlySet<MessageStatus> = new Set(['sent', 'delivered', 'undelivered', 'failed']);
@@ -220,9 +267,11 @@ function stepMms(node: FlowNodeOf<'mms'>, contact: StepContact, context: StepCon
   const config = node.config;
   if (context.phase === 'enter') {
     if (contact.mmsCapable === 'no') return follow('fallback', 'fell back to SMS: the contact cannot receive MMS', ['fellBack'], 'no_fallback');
-    const body = render(config.body, contact);
+    const body = renderBody(config.body, contact);
+    if (typeof body !== 'string') return body;
     const subject = render(config.subject, contact);
-    if (body === null || subject === null) return exit('render_failed');
+    if (subject === null) return exit('render_failed');
+    if (typeof subject !== 'string') return subject;
     return {
       transition: { type: 'park', state: 'awaiting_message', wakeAt: null },
       send: { channel: 'mms', body, subject: subject || null, mediaRef: config.mediaAssetId, segments: 1 },

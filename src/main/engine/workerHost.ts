@@ -57,7 +57,7 @@ export class WorkerScheduler {
     this.isStopping = false;
     this.clearRestart();
     const config: WorkerConfig = { role: 'postcard-scheduler', file: this.options.file, nativeBinding: this.options.nativeBinding, pollMs: this.options.pollMs };
-    const worker = spawn(this.options.entry ?? workerEntry(), config);
+    const worker = spawnWorker(this.options.entry ?? workerEntry(), config);
     this.worker = worker;
     this.starts++;
     const startedAt = systemClock.now();
@@ -118,13 +118,14 @@ export class WorkerScheduler {
   }
 }
 
-function spawn(entry: string, config: WorkerConfig): Worker {
-  if (!entry.endsWith('.ts')) return new Worker(entry, { workerData: config });
+/** A thread running `entry` (a bundled .js, or a .ts file when run from source) with `workerData`. */
+export function spawnWorker(entry: string, workerData: unknown): Worker {
+  if (!entry.endsWith('.ts')) return new Worker(entry, { workerData });
   // From source (tsx, vitest): `--import tsx` in a worker's execArgv does not reach its entry
   // module on Node 20, so a bootstrap registers tsx's loader in the thread, then imports it.
   const tsxApi = pathToFileURL(tsxEsmApi()).href;
   const boot = `const { register } = await import(${JSON.stringify(tsxApi)}); register(); await import(${JSON.stringify(pathToFileURL(entry).href)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData: config });
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData });
 }
 
 /**
@@ -145,8 +146,13 @@ function tsxEsmApi(): string {
  * the bundle this module is part of; run from source, the entry is this folder's worker.ts.
  */
 export function workerEntry(): string {
+  return threadEntry('worker');
+}
+
+/** A thread entry of this folder by name: `<name>.ts` from source, the bundled `<name>.js` otherwise. */
+export function threadEntry(name: string): string {
   const here = fileURLToPath(import.meta.url);
   const dir = dirname(here);
-  const candidates = here.endsWith('.ts') ? [join(dir, 'worker.ts')] : [join(dir, 'worker.js'), join(dir, 'engine', 'worker.js')];
+  const candidates = here.endsWith('.ts') ? [join(dir, `${name}.ts`)] : [join(dir, `${name}.js`), join(dir, 'engine', `${name}.js`)];
   return candidates.find((file) => existsSync(file)) ?? (candidates[0] as string);
 }

@@ -12,6 +12,9 @@ export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 /** After refusing a body we read (and drop) at most this much more, so the client sees our 413. */
 const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
 const SSE_HEARTBEAT_MS = 25_000;
+/** A launch address opens the app once, within this time (a browser that starts cold is slow). */
+const LAUNCH_CODE_TTL_MS = 120_000;
+const LAUNCH_PATH = '/launch/';
 
 export interface StartHostOptions {
   postcard: Pick<Postcard, 'dispatch' | 'events'>;
@@ -30,6 +33,12 @@ export interface Host {
   origin: string;
   port: number;
   token: string;
+  /**
+   * A one-time address that opens the app: the first GET redirects to `url`, then it is dead
+   * (also after two minutes). It is what `serve --open` hands the browser launcher, whose
+   * command line any local user can read in `ps`; the token itself never goes on a command line.
+   */
+  launchUrl(): string;
   close(): Promise<void>;
 }
 
@@ -46,6 +55,7 @@ const STATUS_BY_CODE: Partial<Record<ApiErrorCode, number>> = {
   FORBIDDEN: 403,
   PAYLOAD_TOO_LARGE: 413,
   UNAVAILABLE: 503,
+  CANCELLED: 409,
   INTERNAL: 500,
 };
 
@@ -61,6 +71,8 @@ export async function startHost(options: StartHostOptions): Promise<Host> {
   const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const { dispatch, events } = options.postcard;
   const streams = new Set<ServerResponse>();
+  /** One-time launch codes and when each stops working. */
+  const launchCodes = new Map<string, number>();
   let port = 0;
   const files = new StaticFiles(options.rendererDir);
   await files.warm();
@@ -99,6 +111,7 @@ export async function startHost(options: StartHostOptions): Promise<Host> {
       refuse(req, res, 405, fail('INVALID_INPUT', 'only GET and HEAD are served here'));
       return;
     }
+    if (url.pathname.startsWith(LAUNCH_PATH)) return serveLaunch(req, res, url.pathname.slice(LAUNCH_PATH.length));
     const file = files.cached(url.pathname) ?? (await files.load(url.pathname));
     if (!file) {
       sendJson(res, 404, fail('NOT_FOUND', 'no such file'));
@@ -145,6 +158,22 @@ export async function startHost(options: StartHostOptions): Promise<Host> {
     const method = url.pathname.slice('/api/'.length);
     const result = await dispatch(method, input, { transport: 'http' });
     sendJson(res, statusOf(result), result);
+  }
+
+  function serveLaunch(req: IncomingMessage, res: ServerResponse, code: string): void {
+    res.setHeader('Cache-Control', 'no-store');
+    const expiresAt = launchCodes.get(code);
+    // HEAD (a link previewer, a launcher probing the address) must not use the code up.
+    if (req.method === 'GET') launchCodes.delete(code);
+    if (expiresAt === undefined || expiresAt < Date.now()) {
+      res.statusCode = 410;
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      res.end('This launch address has been used or has expired. Open the address `postcard serve` printed.\n');
+      return;
+    }
+    res.statusCode = 303;
+    res.setHeader('Location', `/#token=${token}`);
+    res.end();
   }
 
   function serveEvents(req: IncomingMessage, res: ServerResponse, url: URL): void {
@@ -194,6 +223,11 @@ export async function startHost(options: StartHostOptions): Promise<Host> {
     origin,
     port,
     token,
+    launchUrl: () => {
+      const code = newToken();
+      launchCodes.set(code, Date.now() + LAUNCH_CODE_TTL_MS);
+      return `${origin}${LAUNCH_PATH}${code}`;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const stream of streams) stream.end();

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../privateFiles';
 
 /**
  * Media files under `<dataDir>/media`: originals by content hash, thumbnails and renditions
  * beside them. Every write goes to a temporary file in the same folder and is renamed into
- * place, so a crash leaves either the old file or the new one, never half of one.
+ * place, so a crash leaves either the old file or the new one, never half of one. Folders and
+ * files are the user's only (privateFiles.ts).
  */
 export class MediaFiles {
   readonly root: string;
@@ -33,10 +35,10 @@ export class MediaFiles {
 
   async write(relative: string, bytes: Uint8Array): Promise<void> {
     const target = this.absolute(relative);
-    await mkdir(dirname(target), { recursive: true });
+    await mkdir(dirname(target), { recursive: true, mode: PRIVATE_DIR_MODE });
     const temporary = join(dirname(target), `.${basename(target)}.${randomUUID()}.tmp`);
     try {
-      await writeFile(temporary, bytes, { flag: 'wx' });
+      await writeFile(temporary, bytes, { flag: 'wx', mode: PRIVATE_FILE_MODE });
       await rename(temporary, target);
     } catch (error) {
       await rm(temporary, { force: true });

@@ -16,7 +16,7 @@ import { asFlowId, type FlowId } from '../../shared/ids';
 import type { EventBus } from '../api/events';
 import type { PostcardDb } from '../db/open';
 import { flowVersions, flows } from '../db/schema';
-import { findHostileKey } from './untrusted';
+import { parseUntrustedDocument } from './untrusted';
 
 type FlowRow = typeof flows.$inferSelect;
 
@@ -235,11 +235,7 @@ export class FlowService {
 
   /** `document` is untrusted JSON (a file, an HTTP body). Nothing is written unless all of it is valid. */
   import(document: unknown, name?: string): FlowDetail {
-    const hostile = findHostileKey(document);
-    if (hostile) throw new PostcardError('DOCUMENT_INVALID', `the document was refused: ${hostile}`);
-    const parsed = parseFlowDocument(document);
-    if (!parsed.ok) throw new PostcardError(parsed.error.code, parsed.error.message);
-    const doc = parsed.document;
+    const doc = parseUntrustedDocument(document);
     const id = asFlowId(this.newId());
     const at = this.stamp();
     this.db.transaction((tx) => {

@@ -7,6 +7,8 @@ import { method } from './method';
 /** The journey engine: contact and event intake, dry-runs, live counts, timelines, run control. */
 
 const flowId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a flow id');
+/** Chosen by the caller of engine.simulate, so it can cancel that run. */
+const runId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a run id');
 /** Intake payloads are text; the CLI reads a file and sends its content. */
 const MAX_INTAKE_CHARS = 64 * 1024 * 1024;
 
@@ -86,10 +88,14 @@ export const engineContract = {
         /** An untrusted flow document; upgraded and validated like an import. */
         document: z.unknown().optional(),
         options: SimulationOptions.default(SimulationOptions.parse({})),
+        /** Names the run: engine.cancelSimulation stops it, and `engine.simulationProgress` events carry it. */
+        runId: runId.optional(),
       })
       .strict()
       .refine((input) => (input.flowId === undefined) !== (input.document === undefined), 'give either flowId or document'),
   ).returns<SimulationResult>(),
+  /** Stops a running simulation; its engine.simulate call then fails with CANCELLED. */
+  'engine.cancelSimulation': method(z.object({ runId }).strict()).returns<{ runId: string; wasRunning: boolean }>(),
   'engine.nodeCounts': method(z.object({ flowId }).strict()).returns<FlowNodeCounts>(),
   'engine.enroll': method(z.object({ flowId, phones: z.array(z.string().min(3).max(32)).min(1).max(100_000) }).strict()).returns<EnrollResult>(),
   'engine.pause': method(z.object({ flowId }).strict()).returns<RunControlResult>(),

@@ -14,6 +14,8 @@ export const apiErrorCodes = [
   'FORBIDDEN',
   'PAYLOAD_TOO_LARGE',
   'UNAVAILABLE',
+  /** The caller cancelled the work (a simulation) before it finished. */
+  'CANCELLED',
   'INTERNAL',
   ...mediaErrorCodes,
 ] as const;

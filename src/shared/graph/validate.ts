@@ -1,7 +1,8 @@
 import type { EdgeId, NodeId } from '../ids';
 import { DEFAULT_PROFILE_ID, getProfile, type ProfileId, type TargetProfile } from '../media/profiles';
 import type { MediaKind, OutputMime } from '../media/types';
-import { analyzeTemplate, templateVariableUses } from '../template';
+import { MAX_MESSAGE_BODY_CHARS } from '../sms/segments';
+import { analyzeTemplate, templateLengthFacts, templateVariableUses } from '../template';
 import type { FlowEdge, FlowGraph, FlowNode } from './graph';
 import { durationMs, nodeDefinitions, portsOf, unaryOperators, type PortDefinition } from './nodes';
 
@@ -28,6 +29,8 @@ export const issueCodes = [
   'MESSAGE_BODY_EMPTY',
   'MMS_FALLBACK_UNCONNECTED',
   'TEMPLATE_SYNTAX',
+  'BODY_TOO_LONG',
+  'BODY_MAY_BE_TOO_LONG',
   'BRANCH_NO_CONDITIONS',
   'BRANCH_WITHOUT_ELSE',
   'BRANCH_CONDITION_INCOMPLETE',
@@ -272,6 +275,26 @@ function validateNode(node: FlowNode, report: (issue: FlowIssue) => void): void 
       report({ code: 'TEMPLATE_SYNTAX', severity: 'error', nodeId, message: `The ${field} of ${describe(node)} has a template error: ${analysis.message}` });
     }
   };
+  // A rendered body over the send limit is never sent (the engine stops it: BODY_TOO_LONG).
+  const checkLength = (source: string): void => {
+    const facts = templateLengthFacts(source);
+    const limit = MAX_MESSAGE_BODY_CHARS.toLocaleString('en-US');
+    if (facts.fixedChars > MAX_MESSAGE_BODY_CHARS) {
+      report({
+        code: 'BODY_TOO_LONG',
+        severity: 'error',
+        nodeId,
+        message: `The message of ${describe(node)} has ${facts.fixedChars.toLocaleString('en-US')} characters of text; a message may have at most ${limit}, so it would never be sent.`,
+      });
+    } else if (facts.hasLoop || facts.literalChars > MAX_MESSAGE_BODY_CHARS) {
+      report({
+        code: 'BODY_MAY_BE_TOO_LONG',
+        severity: 'warning',
+        nodeId,
+        message: `The message of ${describe(node)} ${facts.hasLoop ? 'repeats text in a loop' : 'has long alternative texts'}: for some contacts it may pass ${limit} characters, and such a message is not sent.`,
+      });
+    }
+  };
   switch (node.kind) {
     case 'trigger': {
       const c = node.config;
@@ -307,6 +330,7 @@ function validateNode(node: FlowNode, report: (issue: FlowIssue) => void): void 
       }
       checkTemplate(node.config.body, 'message');
       checkTemplate(node.config.subject, 'subject');
+      checkLength(node.config.body);
       return;
     }
     case 'sms': {
@@ -314,6 +338,7 @@ function validateNode(node: FlowNode, report: (issue: FlowIssue) => void): void 
         report({ code: 'MESSAGE_BODY_EMPTY', severity: 'error', nodeId, message: `${describe(node)} has no text.` });
       }
       checkTemplate(node.config.body, 'message');
+      checkLength(node.config.body);
       return;
     }
     case 'branch': {

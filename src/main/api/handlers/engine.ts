@@ -1,9 +1,9 @@
 import type { ContactsSearchResult } from '../../../shared/api/engine';
-import { PostcardError } from '../../../shared/api/result';
 import { mmsCapabilities, type MmsCapability } from '../../../shared/engine/types';
-import { parseFlowDocument } from '../../../shared/flow/document';
 import type { SqliteDatabase } from '../../db/open';
 import { EngineService } from '../../engine/service';
+import { cancelSimulation } from '../../engine/simulationHost';
+import { parseUntrustedDocument } from '../../services/untrusted';
 import type { HandlerContext, HandlerMap } from '../context';
 
 /**
@@ -34,12 +34,17 @@ export const engineHandlers = {
     if (input.flowId !== undefined) {
       document = ctx.services.flows.export(input.flowId as Parameters<typeof ctx.services.flows.export>[0]);
     } else {
-      const parsed = parseFlowDocument(input.document);
-      if (!parsed.ok) throw new PostcardError(parsed.error.code, parsed.error.message);
-      document = parsed.document;
+      // The same limits and checks as flows.import: nesting, sizes, prototype keys, then the schema.
+      document = parseUntrustedDocument(input.document);
     }
-    return engineFor(ctx).simulate(document, input.options);
+    const { runId } = input;
+    return engineFor(ctx).simulate(document, input.options, {
+      runId,
+      // Progress goes to every window; the one that started the run knows its id.
+      onProgress: runId === undefined ? undefined : (fraction) => ctx.events.emit({ type: 'engine.simulationProgress', runId, fraction }),
+    });
   },
+  'engine.cancelSimulation': async (input) => ({ runId: input.runId, wasRunning: cancelSimulation(input.runId) }),
   'engine.nodeCounts': async (input, ctx) => engineFor(ctx).nodeCounts(input.flowId),
   'engine.enroll': async (input, ctx) => engineFor(ctx).enroll(input.flowId, input.phones),
   'engine.pause': async (input, ctx) => engineFor(ctx).pause(input.flowId),

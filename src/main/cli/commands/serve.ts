@@ -41,7 +41,7 @@ export function register(program: Command): void {
       console.log(`Data: ${dataDir}`);
       console.log(options.scheduler ? `Journey engine: running (${options.engineThread === 'worker' ? 'worker thread' : 'inline'}).` : 'Journey engine: off (--no-scheduler).');
       console.log('Press Ctrl+C to stop.');
-      if (options.open) openInBrowser(host.url);
+      if (options.open) openInBrowser(host.launchUrl());
       const stop = (): void => {
         // Let a tick in flight finish its transaction before the database closes.
         void Promise.allSettled([host.close(), postcard.scheduler.stop()]).finally(() => {
@@ -60,10 +60,15 @@ function parsePort(value: string): number {
   return port;
 }
 
-/** Best effort: a machine without a desktop still has the printed URL. */
+/**
+ * Best effort: a machine without a desktop still has the printed URL. `url` is a one-time
+ * launch address, never the token (a launcher's arguments show in `ps`). $BROWSER, the usual
+ * way to name a browser on the command line, wins over the platform's opener.
+ */
 function openInBrowser(url: string): void {
-  const [command, args] =
-    process.platform === 'darwin'
+  const [command, args] = process.env.BROWSER
+    ? [process.env.BROWSER, [url]]
+    : process.platform === 'darwin'
       ? ['open', [url]]
       : process.platform === 'win32'
         ? ['cmd', ['/c', 'start', '""', url.replace(/&/g, '^&')]]

@@ -29,7 +29,9 @@ export interface SimulationRun {
 
 export type SimulationStatus =
   | { state: 'idle' }
-  | { state: 'running'; contacts: number | 'imported'; days: number }
+  /** `progress`: how far virtual time has come, 0 to 1; `runId` names the run for cancelling. */
+  | { state: 'running'; contacts: number | 'imported'; days: number; runId: string; progress: number }
+  | { state: 'cancelled' }
   | { state: 'error'; code: string; message: string };
 
 export interface OperationsState {

@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import type { MmsNodeConfig } from '../../../shared/graph/nodes';
 import type { ProfileId } from '../../../shared/media/profiles';
-import { countSmsSegments } from '../../../shared/sms/segments';
+import { MAX_MESSAGE_BODY_CHARS, countSmsSegments } from '../../../shared/sms/segments';
 import { useMediaAsset, useMediaState, useRendition } from '../media/MediaContext';
 import { Highlighted, MediaBubble, TextBubble } from './Bubbles';
 import { renderForContact } from './messageText';
@@ -90,6 +90,11 @@ export function SmsFacts({ body: source, contact, isCompact = false }: { body: s
         </span>
         <span className="chip">{info.characters} characters</span>
         <span className="chip">{info.charactersLeft} left in this segment</span>
+        {info.isOverLimit ? (
+          <span className="chip is-error" data-testid="sms-over-limit">
+            Over {MAX_MESSAGE_BODY_CHARS.toLocaleString('en-US')} characters: not sent
+          </span>
+        ) : null}
       </div>
       {info.encoding === 'UCS-2' ? (
         <p className="sms-facts-why">

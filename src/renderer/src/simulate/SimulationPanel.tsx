@@ -8,7 +8,7 @@ import { useFlowEditor, useFlowStore } from '../editor/store/FlowEditorContext';
 import { useOperations, useOperationsStore } from '../live/OperationsContext';
 import { setSimulation, type SimulationRun } from '../live/operationsStore';
 import { CloseIcon, ErrorIcon } from '../ui/icons';
-import { runSimulation } from './runSimulation';
+import { cancelSimulation, runSimulation } from './runSimulation';
 
 const integer = new Intl.NumberFormat('en-US');
 const percent = new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 1 });
@@ -20,6 +20,7 @@ const money = (value: number, currency: string, digits = 2): string =>
  * an estimated cost, and a few contacts' journeys step by step in their own time zones.
  */
 export function SimulationPanel() {
+  const api = useApi();
   const operations = useOperationsStore();
   const isOpen = useOperations((s) => s.isSimulationPanelOpen);
   const status = useOperations((s) => s.simulationStatus);
@@ -39,10 +40,24 @@ export function SimulationPanel() {
       </header>
       <div className="simulation-panel-body">
         {status.state === 'running' ? (
-          <p className="simulation-running" role="status">
-            <span className="spinner" aria-hidden="true" />
-            Simulating {status.contacts === 'imported' ? 'the imported contacts' : `${integer.format(status.contacts)} contacts`} over {status.days}{' '}
-            {status.days === 1 ? 'day' : 'days'}… You can keep editing meanwhile.
+          <div className="simulation-running">
+            <p role="status">
+              <span className="spinner" aria-hidden="true" />
+              Simulating {status.contacts === 'imported' ? 'the imported contacts' : `${integer.format(status.contacts)} contacts`} over {status.days}{' '}
+              {status.days === 1 ? 'day' : 'days'}… You can keep editing meanwhile.
+            </p>
+            <div className="simulation-progress">
+              <progress max={1} value={status.progress} aria-label="Simulation progress" />
+              <span data-testid="simulation-progress">{percent.format(status.progress)}</span>
+              <button type="button" className="button" onClick={() => void cancelSimulation(api, operations)}>
+                Cancel
+              </button>
+            </div>
+          </div>
+        ) : null}
+        {status.state === 'cancelled' ? (
+          <p className="muted" role="status">
+            The simulation was cancelled.
           </p>
         ) : null}
         {status.state === 'error' ? (

@@ -25,15 +25,30 @@ export async function runSimulation(
     settings,
     graph,
   };
-  operations.setState({
-    simulationStatus: { state: 'running', contacts: contactSource === 'imported' ? 'imported' : (options.contacts ?? 1000), days: options.days ?? 7 },
-    isSimulationPanelOpen: true,
+  const runId = crypto.randomUUID();
+  const contacts = contactSource === 'imported' ? 'imported' : (options.contacts ?? 1000);
+  const days = options.days ?? 7;
+  operations.setState({ simulationStatus: { state: 'running', contacts, days, runId, progress: 0 }, isSimulationPanelOpen: true });
+  // The run reports how far it has come; only this run's reports move this panel's bar.
+  const unsubscribe = api.subscribe((event) => {
+    const status = operations.getState().simulationStatus;
+    if (event.type !== 'engine.simulationProgress' || event.runId !== runId || status.state !== 'running' || status.runId !== runId) return;
+    if (typeof event.fraction === 'number') operations.setState({ simulationStatus: { ...status, progress: event.fraction } });
   });
-  const result = await api.call('engine.simulate', { document, options });
+  const result = await api.call('engine.simulate', { document, options, runId }).finally(unsubscribe);
   if (!result.ok) {
-    operations.setState({ simulationStatus: { state: 'error', code: result.error.code, message: result.error.message } });
+    operations.setState({
+      simulationStatus: result.error.code === 'CANCELLED' ? { state: 'cancelled' } : { state: 'error', code: result.error.code, message: result.error.message },
+    });
     return;
   }
   setSimulation(operations, { options, contactSource, result: result.value, graph });
   operations.setState({ simulationStatus: { state: 'idle' } });
+}
+
+/** Stops the running dry-run; its engine.simulate call then ends as cancelled. */
+export async function cancelSimulation(api: ApiClient, operations: OperationsStore): Promise<void> {
+  const status = operations.getState().simulationStatus;
+  if (status.state !== 'running') return;
+  await api.call('engine.cancelSimulation', { runId: status.runId });
 }
