@@ -19,6 +19,7 @@ const outdirFlag = process.argv.indexOf('--outdir');
 // --outdir DIR builds elsewhere (the tests check a build without touching the one in use).
 const outdir = outdirFlag > 0 ? resolve(process.argv[outdirFlag + 1]) : join(root, 'out', 'cli');
 const ifPossible = process.argv.includes('--if-possible');
+const BUNDLED = new Set(['commander', 'sms-segments-calculator']);
 
 try {
   const { build } = await import('esbuild');
@@ -41,8 +42,10 @@ try {
     platform: 'node',
     target: `node${pkg.engines.node.match(/\d+/)[0]}`,
     // Packages load from node_modules at run time (native modules cannot be bundled), except
-    // commander, which every start needs: one file fewer to resolve and parse as CommonJS.
-    external: Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter((name) => name !== 'commander'),
+    // commander, which every start needs (one file fewer to resolve and parse as CommonJS), and
+    // sms-segments-calculator, whose module the segment counter imports by a file path without
+    // an extension, which only a bundler resolves.
+    external: Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter((name) => !BUNDLED.has(name)),
     // commander is CommonJS and requires Node's own modules; an ES module has no `require`.
     banner: { js: "import { createRequire as __postcardRequire } from 'node:module'; const require = __postcardRequire(import.meta.url);" },
     metafile: true,
