@@ -5,16 +5,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PostcardError } from '../../src/shared/api/result';
 import { getProfile, type ProfileId } from '../../src/shared/media/profiles';
-import type { MediaErrorCode } from '../../src/shared/media/types';
 import type { EncodedMedia } from '../../src/main/media/image';
 import { DEFAULT_MEDIA_LIMITS } from '../../src/main/media/limits';
 import { optimizeBytes, optimizeFile } from '../../src/main/media/optimize';
-import { canDecodeHeic } from '../../src/main/media/probe';
 import { targetFromProfile, type RenditionTarget } from '../../src/main/media/target';
 import { resolveFfmpegPath } from '../../src/main/media/video';
 import * as fx from '../fixtures/media/generate';
+import { refusal } from '../fixtures/media/refusal';
 import { meanColour, ssimAgainstOriginal } from '../fixtures/media/quality';
 
 const ffmpegPath = resolveFfmpegPath();
@@ -22,15 +20,6 @@ const video = { ffmpegPath };
 const run = promisify(execFile);
 const target = (id: ProfileId, background?: string): RenditionTarget => targetFromProfile(getProfile(id), background);
 
-async function refusal(work: Promise<unknown>): Promise<MediaErrorCode | string> {
-  try {
-    await work;
-  } catch (error) {
-    if (error instanceof PostcardError) return error.code;
-    throw error;
-  }
-  throw new Error('expected the input to be refused');
-}
 
 /** Every rendition: a valid file of its declared type, under budget, inside the box, no metadata. */
 async function expectValid(rendition: EncodedMedia, within: RenditionTarget) {
@@ -191,7 +180,6 @@ describe('refused inputs', () => {
     expect(await refusal(optimizeBytes(Buffer.from('just some text'), target('mms-default'), { video }))).toBe('MEDIA_UNSUPPORTED');
     const limits = { ...DEFAULT_MEDIA_LIMITS, maxFileBytes: 10_000 };
     expect(await refusal(optimizeBytes(photo, target('mms-default'), { video, limits }))).toBe('MEDIA_TOO_LARGE');
-    if (!canDecodeHeic()) expect(await refusal(optimizeBytes(fx.heicHeader(), target('mms-default'), { video }))).toBe('MEDIA_HEIC_UNAVAILABLE');
     expect(await refusal(optimizeBytes(photo, { ...target('mms-default'), maxBytes: 200 }, { video }))).toBe('MEDIA_OVER_BUDGET');
   });
 

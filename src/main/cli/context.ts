@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { ApiResult } from '../../shared/api/result';
-import { openPostcard, type Postcard } from '../app';
+import type { Postcard } from '../app';
 import { resolveDataDir } from '../paths';
 
 /** A problem the user can fix; printed as one line on stderr, exit code 1. */
@@ -18,6 +18,8 @@ export function dataDirOf(command: Command): string {
 
 /** Opens Postcard for one command and always closes it again. */
 export async function withPostcard<T>(command: Command, work: (postcard: Postcard) => Promise<T>): Promise<T> {
+  // Loaded here, not at start: `postcard --help` should not load SQLite and sharp.
+  const { openPostcard } = await import('../app');
   const postcard = await openPostcard({ dataDir: dataDirOf(command) });
   try {
     return await work(postcard);

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { PostcardError } from '../../shared/api/result';
-import { DatabaseOpenError } from '../db/open';
+import { DatabaseOpenError } from '../db/errors';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appRoot } from '../paths';

@@ -5,7 +5,10 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { setNewDatabasePageSize } from '../engine/connection';
 import { appRoot } from '../paths';
 import { makePrivateDir, makePrivateFile } from '../privateFiles';
+import { DatabaseOpenError } from './errors';
 import * as schema from './schema';
+
+export { DatabaseOpenError };
 
 export type PostcardDb = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 export type SqliteDatabase = Database.Database;
@@ -49,14 +52,3 @@ export function openDatabase(options: OpenDatabaseOptions): { db: PostcardDb; sq
   }
 }
 
-/** Names the file and the cause, e.g. a file that is not a database, or a read-only disk. */
-export class DatabaseOpenError extends Error {
-  constructor(
-    readonly file: string,
-    override readonly cause: unknown,
-  ) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    super(`the database ${file} cannot be opened (${reason})`);
-    this.name = 'DatabaseOpenError';
-  }
-}

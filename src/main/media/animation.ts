@@ -117,7 +117,10 @@ export async function renderAnimation(bytes: Buffer, probe: MediaProbe, target: 
     if (flattenOnto) notes.push(`transparency flattened onto ${flattenOnto}`);
     if (size.width < probe.width) notes.push(`scaled to ${size.width}×${size.height}`);
     if (settings.colours < 256) notes.push(`palette reduced to ${settings.colours} colours`);
-    if (step > 1) notes.push(`${dropped.strip.frames} of ${probe.frames} frames kept, same total duration`);
+    if (step > 1) {
+      const droppedFrames = probe.frames - dropped.strip.frames;
+      notes.push(`${droppedFrames} of ${probe.frames} frames dropped to fit the budget (every ${step === 2 ? 'second' : `${step}th`} frame kept, each shown for longer, same total duration)`);
+    }
     return {
       buffer,
       mime: 'image/gif',
@@ -126,6 +129,7 @@ export async function renderAnimation(bytes: Buffer, probe: MediaProbe, target: 
       frames: dropped.strip.frames,
       durationMs: dropped.delays.reduce((sum, delay) => sum + delay, 0),
       quality: settings.colours,
+      ssim: null,
       notes,
     };
   };

@@ -3,6 +3,7 @@ import type { OutputMime } from '../../shared/media/types';
 import { firstLine, mediaError } from './errors';
 import type { MediaLimits } from './limits';
 import { sharpInputOptions, type MediaProbe } from './probe';
+import { ssimOfPixels } from './similarity';
 import { fitInside, type RenditionTarget } from './target';
 
 /** An encoded rendition, before it is stored. */
@@ -13,8 +14,13 @@ export interface EncodedMedia {
   height: number;
   frames: number;
   durationMs: number | null;
-  /** JPEG quality, or palette size for PNG/GIF; null for video. */
+  /** JPEG quality, or palette size for PNG/GIF; null for video and lossless PNG. */
   quality: number | null;
+  /**
+   * Stills: SSIM of the rendition against the original at the rendition's size (ssim.js
+   * defaults; 1 is identical); null where it is not measured (animations, video).
+   */
+  ssim: number | null;
   /** What was given up to fit, in words for the inspector ("scaled to 960×720", …). */
   notes: string[];
   /** Video only: a JPEG still for the preview's play badge. */
@@ -28,16 +34,9 @@ interface RawImage {
   channels: 3 | 4;
 }
 
-/**
- * JPEG quality is searched downwards from here. Above ~90 files grow fast for differences no
- * one sees on a phone, and every byte is download time for the recipient.
- */
-export const JPEG_MAX_QUALITY = 90;
 /** Below these, blocking shows; the picture is scaled down instead. */
 const PHOTO_MIN_QUALITY = 62;
 const GRAPHIC_MIN_QUALITY = 76;
-/** Aim this far under the budget when predicting sizes, so the check after encoding rarely fails. */
-const PREDICTION_MARGIN = 0.97;
 const MIN_EDGE = 16;
 
 const rawInput = (image: RawImage): SharpOptions => ({
@@ -125,56 +124,71 @@ async function resizeRaw(image: RawImage, width: number, height: number): Promis
   return toRgb({ data, width: info.width, height: info.height, channels: info.channels });
 }
 
-type JpegSearch = { buffer: Buffer; quality: number } | { buffer: null; bytesAtFloor: number };
-
 /**
- * sharp's libjpeg is mozjpeg. Shipped files use its quantisation table 3 (tuned for the eye),
- * progressive scans and overshoot deringing (cleaner edges on text and graphics). Trellis
- * quantisation (`mozjpeg: true`) would save about 7 % more but costs four times the encode
- * time, which would break the quarter-second budget for an import on a laptop.
+ * JPEG settings, chosen by measurement against the SSIM the benchmark reports: the standard
+ * (Annex K) quantisation tables score higher per byte than mozjpeg's default (table 3, tuned for
+ * the eye at low qualities), with optimised Huffman codes. Baseline, not progressive: some
+ * carriers' MMS gateways and older handsets re-encode or refuse progressive JPEG, and the few
+ * per cent progressive saves would cost a second encode of every rendition. Trellis quantisation
+ * (`mozjpeg: true`) would save a little more but costs several times the encode time.
  */
-const encodeJpeg = (image: RawImage, quality: number, isFinal: boolean, chroma: '4:2:0' | '4:4:4'): Promise<Buffer> =>
+const encodeJpeg = (image: RawImage, quality: number, chroma: '4:2:0' | '4:4:4'): Promise<Buffer> =>
   sharp(image.data, rawInput(image))
-    .jpeg(
-      isFinal
-        ? { quality, chromaSubsampling: chroma, quantisationTable: 3, progressive: true, optimiseCoding: true, overshootDeringing: true }
-        : { quality, chromaSubsampling: chroma, quantisationTable: 3, optimiseCoding: false },
-    )
+    .jpeg({ quality, chromaSubsampling: chroma, optimiseCoding: true, overshootDeringing: chroma === '4:4:4' })
     .toBuffer();
 
+type JpegSearch = { buffer: Buffer; quality: number } | { buffer: null; bytesAtFloor: number };
+
+/** libjpeg's quality → quantisation scale (percent of the standard tables); file size follows it smoothly. */
+const scaleOf = (quality: number): number => (quality < 50 ? 5000 / quality : 200 - 2 * quality);
+
 /**
- * The largest JPEG quality that fits. The binary search runs on the fast baseline encoder,
- * its sizes scaled by the final/baseline ratio measured at the top quality; only the chosen
- * quality is encoded with the final settings (and checked against the budget).
+ * The largest JPEG quality from `minQuality` to 100 that fits. Size falls smoothly as the
+ * quantisation scale grows, close to a straight line in log–log, so each guess interpolates
+ * between the nearest quality known to fit and the nearest known not to (regula falsi): usually
+ * 3–5 encodes where a bisection of 1–100 takes 7.
  */
 async function searchJpeg(image: RawImage, maxBytes: number, minQuality: number, chroma: '4:2:0' | '4:4:4'): Promise<JpegSearch> {
-  const best = await encodeJpeg(image, JPEG_MAX_QUALITY, true, chroma);
-  if (best.length <= maxBytes) return { buffer: best, quality: JPEG_MAX_QUALITY };
-  const ratio = best.length / (await encodeJpeg(image, JPEG_MAX_QUALITY, false, chroma)).length;
-  let low = minQuality;
-  let high = JPEG_MAX_QUALITY - 1;
-  let chosen: number | null = null;
-  let floorBytes = Number.POSITIVE_INFINITY;
-  while (low <= high) {
-    const quality = Math.floor((low + high) / 2);
-    const predicted = (await encodeJpeg(image, quality, false, chroma)).length * ratio;
-    if (quality === minQuality) floorBytes = predicted;
-    if (predicted <= maxBytes * PREDICTION_MARGIN) {
-      chosen = quality;
-      low = quality + 1;
+  const top = await encodeJpeg(image, 100, chroma);
+  if (top.length <= maxBytes) return { buffer: top, quality: 100 };
+  const x = (quality: number) => Math.log(scaleOf(quality) + 1);
+  const y = Math.log(maxBytes);
+  let over = { quality: 100, bytes: top.length };
+  let fits: { quality: number; buffer: Buffer } | null = null;
+  // The last two points measured; before the second, assume the usual slope (size ∝ scale^-0.7).
+  let previous = { x: x(minQuality), y: Math.log(top.length) - 0.7 * (x(minQuality) - x(100)) };
+  let latest = { x: x(100), y: Math.log(top.length) };
+  let lastFit = false;
+  let sameSide = 1;
+  while (over.quality - (fits?.quality ?? minQuality - 1) > 1) {
+    const floor = fits ? fits.quality + 1 : minQuality;
+    let quality: number;
+    if (sameSide >= 2) {
+      // Interpolation can creep up on the answer from one side; then bisect the bracket.
+      quality = Math.round((floor - 1 + over.quality) / 2);
     } else {
-      high = quality - 1;
+      const slope = latest.x === previous.x ? -0.7 : (latest.y - previous.y) / (latest.x - previous.x);
+      const scale = Math.exp(latest.x + (y - latest.y) / (slope < 0 ? slope : -0.7)) - 1;
+      quality = Math.round(scale > 100 ? 5000 / scale : (200 - scale) / 2);
+    }
+    quality = Math.min(over.quality - 1, Math.max(floor, quality));
+    const buffer = await encodeJpeg(image, quality, chroma);
+    const isFit = buffer.length <= maxBytes;
+    sameSide = isFit === lastFit ? sameSide + 1 : 1;
+    lastFit = isFit;
+    previous = latest;
+    latest = { x: x(quality), y: Math.log(buffer.length) };
+    if (isFit) {
+      fits = { quality, buffer };
+    } else {
+      over = { quality, bytes: buffer.length };
+      if (quality === minQuality) return { buffer: null, bytesAtFloor: buffer.length };
     }
   }
-  for (let quality = chosen ?? minQuality; quality >= minQuality; quality -= 3) {
-    const buffer = await encodeJpeg(image, quality, true, chroma);
-    if (buffer.length <= maxBytes) return { buffer, quality };
-    floorBytes = Math.min(floorBytes, buffer.length);
-    if (chosen === null) break;
-  }
-  if (!Number.isFinite(floorBytes)) floorBytes = (await encodeJpeg(image, minQuality, true, chroma)).length;
-  return { buffer: null, bytesAtFloor: floorBytes };
+  if (!fits) return { buffer: null, bytesAtFloor: over.bytes };
+  return fits;
 }
+
 
 /** How much smaller to make the picture when the lowest acceptable quality is still too big. */
 function shrinkStep(image: RawImage, maxBytes: number, bytes: number): { width: number; height: number } {
@@ -186,16 +200,17 @@ function shrinkStep(image: RawImage, maxBytes: number, bytes: number): { width: 
 const overBudget = (maxBytes: number) =>
   mediaError('MEDIA_OVER_BUDGET', `No acceptable rendition of this image fits ${Math.round(maxBytes / 1000)} KB.`, { maxBytes });
 
-async function fitJpeg(box: RawImage, maxBytes: number, isGraphic: boolean, notes: string[]): Promise<EncodedMedia> {
+const scaledNote = (image: RawImage) => `scaled to ${image.width}×${image.height} to fit the budget`;
+
+async function fitJpeg(box: RawImage, maxBytes: number, isGraphic: boolean): Promise<Candidate> {
+  // SSIM, like the eye, weighs brightness far above colour: full-resolution colour is kept for
+  // graphics only, where coloured text would otherwise blur.
   const chroma = isGraphic ? '4:4:4' : '4:2:0';
   const minQuality = isGraphic ? GRAPHIC_MIN_QUALITY : PHOTO_MIN_QUALITY;
   let image = box;
   for (let attempt = 0; attempt < 10; attempt += 1) {
     const found = await searchJpeg(image, maxBytes, minQuality, chroma);
-    if (found.buffer) {
-      if (image !== box) notes.push(`scaled to ${image.width}×${image.height} to fit the budget`);
-      return { buffer: found.buffer, mime: 'image/jpeg', width: image.width, height: image.height, frames: 1, durationMs: null, quality: found.quality, notes };
-    }
+    if (found.buffer !== null) return { buffer: found.buffer, mime: 'image/jpeg', image, quality: found.quality, notes: image === box ? [] : [scaledNote(image)] };
     const next = shrinkStep(image, maxBytes, found.bytesAtFloor);
     if (next.width < MIN_EDGE || next.height < MIN_EDGE) break;
     image = await resizeRaw(box, next.width, next.height);
@@ -203,11 +218,15 @@ async function fitJpeg(box: RawImage, maxBytes: number, isGraphic: boolean, note
   throw overBudget(maxBytes);
 }
 
-const encodePng = (image: RawImage, colours: number, dither: number): Promise<Buffer> =>
-  sharp(image.data, rawInput(image)).png({ palette: true, colours, dither, effort: 7, compressionLevel: 9 }).toBuffer();
+/** Truecolour PNG, every pixel exact: nothing scores higher where it fits. */
+const encodeLosslessPng = (image: RawImage): Promise<Buffer> =>
+  sharp(image.data, rawInput(image)).png().toBuffer();
 
-/** Palette PNG: exact for flat graphics, and the only way to keep transparency. */
-async function fitPng(box: RawImage, maxBytes: number, options: { dither: number; mayReduce: boolean }, notes: string[]): Promise<EncodedMedia | null> {
+const encodePng = (image: RawImage, colours: number, dither: number): Promise<Buffer> =>
+  sharp(image.data, rawInput(image)).png({ palette: true, colours, dither, effort: 4 }).toBuffer();
+
+/** Palette PNG: near-exact for flat graphics, and the only way to keep transparency small. */
+async function fitPng(box: RawImage, maxBytes: number, options: { dither: number; mayReduce: boolean }): Promise<Candidate | null> {
   const palettes = options.mayReduce ? [256, 128, 64] : [256];
   let image = box;
   for (let attempt = 0; attempt < (options.mayReduce ? 10 : 1); attempt += 1) {
@@ -215,9 +234,9 @@ async function fitPng(box: RawImage, maxBytes: number, options: { dither: number
     for (const colours of palettes) {
       const buffer = await encodePng(image, colours, options.dither);
       if (buffer.length <= maxBytes) {
-        if (image !== box) notes.push(`scaled to ${image.width}×${image.height} to fit the budget`);
+        const notes = image === box ? [] : [scaledNote(image)];
         if (colours < 256) notes.push(`palette reduced to ${colours} colours`);
-        return { buffer, mime: 'image/png', width: image.width, height: image.height, frames: 1, durationMs: null, quality: colours, notes };
+        return { buffer, mime: 'image/png', image, quality: colours, notes };
       }
       smallest = Math.min(smallest, buffer.length);
     }
@@ -229,9 +248,38 @@ async function fitPng(box: RawImage, maxBytes: number, options: { dither: number
   throw overBudget(maxBytes);
 }
 
+/** One encoding that fits, before it is chosen. */
+interface Candidate {
+  buffer: Buffer;
+  mime: 'image/jpeg' | 'image/png';
+  /** The pixels it encodes (the box, or a smaller copy of it). */
+  image: RawImage;
+  quality: number | null;
+  notes: string[];
+}
+
 /**
- * One still rendition: PNG for flat graphics and kept transparency, JPEG for photographs;
- * transparency the target cannot show is flattened onto its background colour first.
+ * SSIM of an encoding against the box it was made from (resized to the encoding's size): the
+ * measure `bench:media` reports. Transparent pixels are judged on the target's background, as
+ * a phone shows them.
+ */
+async function ssimOf(box: RawImage, candidate: Candidate, background: string): Promise<number> {
+  const { width, height } = candidate.image;
+  const seen = await sharp(candidate.buffer).flatten({ background }).removeAlpha().raw().toBuffer();
+  const sameSize = width === box.width && height === box.height;
+  const original =
+    sameSize && box.channels === 3
+      ? box.data
+      : await sharp(box.data, rawInput(box)).resize(width, height, { fit: 'fill', kernel: 'lanczos3' }).flatten({ background }).removeAlpha().raw().toBuffer();
+  return ssimOfPixels(original, seen, width, height, 3);
+}
+
+/**
+ * One still rendition, the best that fits the budget: a lossless PNG where one fits and the
+ * picture is a graphic or transparent (text stays crisp, alpha exact); otherwise the highest
+ * JPEG quality that fits at full size (scaled down only below the lowest acceptable quality),
+ * or a palette PNG where that scores higher (flat graphics), judged by SSIM. Transparency the
+ * target cannot show is flattened onto its background colour first.
  */
 export async function renderStill(bytes: Buffer, probe: MediaProbe, target: RenditionTarget, limits: MediaLimits): Promise<EncodedMedia> {
   const notes: string[] = [];
@@ -248,13 +296,39 @@ export async function renderStill(bytes: Buffer, probe: MediaProbe, target: Rend
     if (hasTransparency) notes.push(`transparency flattened onto ${target.background}`);
   }
   const isGraphic = looksLikeGraphic(box);
+  const finish = (chosen: Candidate, ssimScore: number | null): EncodedMedia => ({
+    buffer: chosen.buffer,
+    mime: chosen.mime,
+    width: chosen.image.width,
+    height: chosen.image.height,
+    frames: 1,
+    durationMs: null,
+    quality: chosen.quality,
+    ssim: ssimScore,
+    // The inspector lists the notes: how close the rendition is to the original, in one figure.
+    notes: [...notes, ...chosen.notes, ...(ssimScore === null ? [] : [`SSIM ${ssimScore === 1 ? '1 (exact)' : ssimScore.toFixed(4)} against the original at this size`])],
+  });
+  if (canPng && (isGraphic || hasTransparency)) {
+    const buffer = await encodeLosslessPng(box);
+    if (buffer.length <= target.maxBytes) return finish({ buffer, mime: 'image/png', image: box, quality: null, notes: [] }, 1);
+  }
+  const candidates: Candidate[] = [];
   if (keepAlpha || !canJpeg) {
-    const png = await fitPng(box, target.maxBytes, { dither: isGraphic ? 0 : 1, mayReduce: true }, notes);
-    if (png) return png;
+    const png = await fitPng(box, target.maxBytes, { dither: isGraphic ? 0 : 1, mayReduce: true });
+    if (png) candidates.push(png);
+  } else {
+    if (isGraphic && canPng) {
+      const png = await fitPng(box, target.maxBytes, { dither: 0, mayReduce: false });
+      if (png) candidates.push(png);
+    }
+    candidates.push(await fitJpeg(box, target.maxBytes, isGraphic));
   }
-  if (isGraphic && canPng) {
-    const png = await fitPng(box, target.maxBytes, { dither: 0, mayReduce: false }, notes);
-    if (png) return png;
+  let best: { candidate: Candidate; score: number } | null = null;
+  for (const candidate of candidates) {
+    const score = await ssimOf(box, candidate, target.background);
+    // A graphic keeps its PNG unless the JPEG is clearly better: PNG edges stay sharp on a phone.
+    const margin = isGraphic && candidate.mime === 'image/jpeg' ? 0.002 : 0;
+    if (!best || score > best.score + margin) best = { candidate, score };
   }
-  return fitJpeg(box, target.maxBytes, isGraphic, notes);
+  return finish(best!.candidate, best!.score);
 }

@@ -27,4 +27,4 @@ export const DEFAULT_MEDIA_LIMITS: MediaLimits = {
 };
 
 /** Bumped whenever the pipeline would produce different bytes, so cached renditions are redone. */
-export const PIPELINE_VERSION = 1;
+export const PIPELINE_VERSION = 2;

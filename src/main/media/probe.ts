@@ -2,6 +2,7 @@ import sharp, { type Metadata, type SharpOptions } from 'sharp';
 import type { MediaKind, SourceFormat } from '../../shared/media/types';
 import { isVideoFormat, sniffFormat } from './detect';
 import { firstLine, mediaError } from './errors';
+import { readHeifHeader } from './heif';
 import type { MediaLimits } from './limits';
 import { probeVideo, type VideoTools } from './video';
 
@@ -33,12 +34,6 @@ const FORMAT_LABEL: Record<SourceFormat, string> = {
   mov: 'QuickTime',
 };
 
-/** True when this build of libvips can decode HEIC (the prebuilt sharp only carries AV1/AVIF). */
-export function canDecodeHeic(): boolean {
-  const heif = sharp.format.heif as { input?: { buffer?: boolean; fileSuffix?: string[] } } | undefined;
-  return Boolean(heif?.input?.buffer && heif.input.fileSuffix?.some((suffix) => suffix === '.heic' || suffix === '.heif'));
-}
-
 export const sharpInputOptions = (limits: MediaLimits, animated = false): SharpOptions => ({
   // Never disabled: sharp refuses anything over this many pixels even if a caller forgets our check.
   limitInputPixels: limits.maxPixels,
@@ -66,19 +61,13 @@ export async function probeMedia(bytes: Buffer, limits: MediaLimits, video: Vide
   }
   const format = sniffed.format;
   if (isVideoFormat(format)) return probeVideo(bytes, format, limits, video);
-  if (format === 'heic' && !canDecodeHeic()) {
-    throw mediaError(
-      'MEDIA_HEIC_UNAVAILABLE',
-      'This is a HEIC photo, and this build of Postcard cannot decode HEIC (its image library has no HEVC decoder). Export it as JPEG (on an iPhone: Settings › Camera › Formats › Most Compatible) and import that.',
-    );
-  }
+  if (format === 'heic') return probeHeic(bytes, limits);
   let metadata: Metadata;
   try {
     metadata = await sharp(bytes, sharpInputOptions(limits, true)).metadata();
   } catch (error) {
     const reason = firstLine(error);
     if (/pixel limit/i.test(reason)) throw tooManyPixels(null, limits);
-    if (format === 'heic') throw mediaError('MEDIA_HEIC_UNAVAILABLE', `This HEIC photo cannot be decoded here (${reason}). Export it as JPEG and import that.`);
     throw mediaError('MEDIA_CORRUPT', `The ${FORMAT_LABEL[format]} file is damaged and cannot be read (${reason}).`);
   }
   const frames = Math.max(1, metadata.pages ?? 1);
@@ -108,6 +97,13 @@ export async function probeMedia(bytes: Buffer, limits: MediaLimits, video: Vide
     hasAlpha: Boolean(metadata.hasAlpha),
     hasAudio: false,
   };
+}
+
+/** HEIC: libheif reads the upright size from the container; the pixels are decoded later, in a worker. */
+async function probeHeic(bytes: Buffer, limits: MediaLimits): Promise<MediaProbe> {
+  const header = await readHeifHeader(bytes);
+  if (header.width * header.height > limits.maxPixels) throw tooManyPixels(header, limits);
+  return { kind: 'image', format: 'heic', ...header, frames: 1, delays: [], loop: 0, durationMs: null, hasAudio: false };
 }
 
 /** Browsers show a GIF delay under 20 ms as 100 ms; use what the recipient will see. */

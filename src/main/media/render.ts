@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { renderAnimation } from './animation';
 import { mediaError } from './errors';
+import { decodeHeif } from './heif';
 import { renderStill, type EncodedMedia } from './image';
 import type { MediaLimits } from './limits';
 import { sharpInputOptions, type MediaProbe } from './probe';
@@ -24,13 +25,18 @@ export async function renderMedia(bytes: Buffer, probe: MediaProbe, target: Rend
       frames: 1,
       durationMs: clip.durationMs,
       quality: null,
+      ssim: null,
       notes: clip.notes,
       poster,
     };
   }
   if (probe.kind === 'animation') return renderAnimation(bytes, probe, target, limits);
-  return renderStill(bytes, probe, target, limits);
+  return renderStill(await stillSource(bytes, probe, limits), probe, target, limits);
 }
+
+/** Bytes sharp can decode for a still: the file itself, or for HEIC its decoded primary image. */
+export const stillSource = (bytes: Buffer, probe: MediaProbe, limits: MediaLimits): Promise<Buffer> | Buffer =>
+  probe.format === 'heic' ? decodeHeif(bytes, limits.maxPixels) : bytes;
 
 export const THUMBNAIL_EDGE = 256;
 

@@ -17,7 +17,7 @@ import { MediaFiles } from './files';
 import type { EncodedMedia } from './image';
 import { DEFAULT_MEDIA_LIMITS, type MediaLimits } from './limits';
 import { probeMedia, sharpInputOptions, type MediaProbe } from './probe';
-import { makeThumbnail, renderMedia } from './render';
+import { makeThumbnail, renderMedia, stillSource } from './render';
 import { DEFAULT_BACKGROUND, targetFromProfile, targetKey, type RenditionTarget } from './target';
 import { posterOf, resolveFfmpegPath, type VideoTools } from './video';
 
@@ -121,7 +121,7 @@ export class MediaService {
   }
 
   private async thumbnailFor(bytes: Buffer, probe: MediaProbe): Promise<Buffer> {
-    const still = probe.kind === 'video' ? await posterOf(bytes, probe, this.video) : bytes;
+    const still = probe.kind === 'video' ? await posterOf(bytes, probe, this.video) : await stillSource(bytes, probe, this.limits);
     try {
       return await makeThumbnail(still, this.limits);
     } catch (error) {

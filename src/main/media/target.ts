@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ProfileId, TargetProfile } from '../../shared/media/profiles';
+import { DEFAULT_BACKGROUND, type ProfileId, type TargetProfile } from '../../shared/media/profiles';
 import type { OutputMime } from '../../shared/media/types';
 import { PIPELINE_VERSION } from './limits';
 
@@ -16,8 +16,7 @@ export interface RenditionTarget {
   background: string;
 }
 
-/** White, like the message bubble area of most handsets in light mode. */
-export const DEFAULT_BACKGROUND = '#ffffff';
+export { DEFAULT_BACKGROUND };
 
 export function targetFromProfile(profile: TargetProfile, background: string = DEFAULT_BACKGROUND): RenditionTarget {
   return {

@@ -130,6 +130,9 @@ export const targetProfiles: readonly TargetProfile[] = [
   },
 ];
 
+/** Where transparency cannot be shown: white, like the message area of most handsets in light mode. */
+export const DEFAULT_BACKGROUND = '#ffffff';
+
 export const profileIds = targetProfiles.map((profile) => profile.id);
 export const DEFAULT_PROFILE_ID: ProfileId = 'mms-default';
 

@@ -33,8 +33,6 @@ export const mediaErrorCodes = [
   'MEDIA_TOO_MANY_PIXELS',
   /** A video, but no ffmpeg is available to read or transcode it. */
   'MEDIA_VIDEO_UNAVAILABLE',
-  /** A HEIC photo, but this build's image library cannot decode HEVC. */
-  'MEDIA_HEIC_UNAVAILABLE',
   /** No acceptable rendition fits the byte budget (e.g. a long video for a 300 KB carrier). */
   'MEDIA_OVER_BUDGET',
 ] as const;

@@ -2,7 +2,7 @@ import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { FlowDetail, FlowSummary } from '../../../shared/api/flows';
-import { MAX_DOCUMENT_BYTES, type FlowDocument } from '../../../shared/flow/document';
+import type { FlowDocument } from '../../../shared/flow/document';
 import { CliError, call, withPostcard } from '../context';
 
 export function register(program: Command): void {
@@ -83,6 +83,7 @@ async function readDocument(file: string): Promise<unknown> {
     if (error instanceof CliError) throw error;
     throw new CliError(`cannot read ${file}: ${messageOf(error)}`);
   }
+  const { MAX_DOCUMENT_BYTES } = await import('../../../shared/flow/document');
   if (size > MAX_DOCUMENT_BYTES) throw new CliError(`${file} is too large for a flow document (${size} bytes; at most ${MAX_DOCUMENT_BYTES})`);
   const text = await readFile(file, 'utf8').catch((error: unknown) => {
     throw new CliError(`cannot read ${file}: ${messageOf(error)}`);

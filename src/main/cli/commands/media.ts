@@ -4,11 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { MediaAssetSummary, MediaImportResult } from '../../../shared/api/media';
 import { PostcardError } from '../../../shared/api/result';
-import { getProfile, isProfileId, PHONE_IMAGE_EDGE, PHONE_VIDEO_WIDTH, profileIds } from '../../../shared/media/profiles';
+import { DEFAULT_BACKGROUND, getProfile, isProfileId, PHONE_IMAGE_EDGE, PHONE_VIDEO_WIDTH, profileIds } from '../../../shared/media/profiles';
 import { extensionOf, outputMimes } from '../../../shared/media/types';
-import { optimizeFile } from '../../media/optimize';
-import { DEFAULT_BACKGROUND, targetFromProfile, type RenditionTarget } from '../../media/target';
-import { resolveFfmpegPath } from '../../media/video';
+import type { RenditionTarget, targetFromProfile as TargetFromProfile } from '../../media/target';
 import { CliError, call, withPostcard } from '../context';
 
 interface OptimizeOptions {
@@ -37,10 +35,12 @@ export function register(program: Command): void {
     .option('-o, --out <file>', 'where to write the rendition (one input)')
     .option('--out-dir <dir>', 'folder for the renditions (several inputs); names keep the input\'s and take the output type\'s extension')
     .action(async (inputs: string[], options: OptimizeOptions) => {
-      const target = targetOf(options);
+      const { targetFromProfile } = await import('../../media/target');
+      const target = targetOf(options, targetFromProfile);
       if (inputs.length > 1 && !options.outDir) throw new CliError('several inputs need --out-dir');
       if (!options.out && !options.outDir) throw new CliError('say where to write the rendition: --out FILE or --out-dir DIR');
       if (options.out && options.outDir) throw new CliError('use either --out or --out-dir, not both');
+      const [{ optimizeFile }, { resolveFfmpegPath }] = await Promise.all([import('../../media/optimize'), import('../../media/video')]);
       const video = { ffmpegPath: resolveFfmpegPath() };
       let failures = 0;
       for (const input of inputs) {
@@ -48,7 +48,7 @@ export function register(program: Command): void {
           const rendition = await optimizeFile(input, target, { video });
           const out = options.out ? resolve(options.out) : join(resolve(options.outDir!), `${basename(input, extname(input))}.${extensionOf(rendition.mime)}`);
           await writeAtomically(out, rendition.buffer);
-          const line = { mime: rendition.mime, bytes: rendition.buffer.length, width: rendition.width, height: rendition.height, frames: rendition.frames };
+          const line = { mime: rendition.mime, bytes: rendition.buffer.length, width: rendition.width, height: rendition.height, frames: rendition.frames, ssim: rendition.ssim };
           console.log(JSON.stringify(inputs.length > 1 ? { input, out, ...line } : line));
         } catch (error) {
           failures += 1;
@@ -95,7 +95,7 @@ export function register(program: Command): void {
     });
 }
 
-function targetOf(options: OptimizeOptions): RenditionTarget {
+function targetOf(options: OptimizeOptions, targetFromProfile: typeof TargetFromProfile): RenditionTarget {
   if (options.profile) {
     if (options.maxWidth || options.maxHeight) throw new CliError('use either --profile or --max-width/--max-height, not both');
     if (!isProfileId(options.profile)) throw new CliError(`unknown profile "${options.profile}"`);

@@ -1,8 +1,4 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { createRunnerAccounts } from '../../accounts/runnerAccounts';
-import { EngineService } from '../../engine/service';
-import { realSleep, systemClock } from '../../engine/clock';
-import { Scheduler } from '../../engine/scheduler';
 import { withPostcard } from '../context';
 
 export function register(program: Command): void {
@@ -12,6 +8,12 @@ export function register(program: Command): void {
     .option('--until-idle', 'exit once nothing is due within the horizon')
     .option('--horizon <minutes>', 'with --until-idle: how far ahead to look for due work', minutes, 1)
     .action(async (options: { untilIdle?: boolean; horizon: number }, command: Command) => {
+      const [{ createRunnerAccounts }, { EngineService }, { realSleep, systemClock }, { Scheduler }] = await Promise.all([
+        import('../../accounts/runnerAccounts'),
+        import('../../engine/service'),
+        import('../../engine/clock'),
+        import('../../engine/scheduler'),
+      ]);
       await withPostcard(command, async (postcard) => {
         // This runner sends: its engine sends through the sending accounts, with their credentials.
         const sending = createRunnerAccounts(postcard.sqlite, { now: () => systemClock.now() });

@@ -2,8 +2,6 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { openPostcard } from '../../app';
-import { startHost } from '../../http/host';
 import { appRoot } from '../../paths';
 import { CliError, dataDirOf } from '../context';
 
@@ -26,6 +24,7 @@ export function register(program: Command): void {
         throw new CliError(`the app is not built yet (${rendererDir} has no index.html): run \`npm run build\` first`);
       }
       const dataDir = dataDirOf(command);
+      const [{ openPostcard }, { startHost }] = await Promise.all([import('../../app'), import('../../http/host')]);
       // A worker thread (still inside this process) by default: a tick over thousands of
       // enrollments then never delays the browser's API calls.
       const postcard = await openPostcard({ dataDir, scheduler: options.scheduler ? options.engineThread : 'off' });

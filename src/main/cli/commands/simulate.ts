@@ -1,8 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
-import { MAX_DOCUMENT_BYTES, parseFlowDocument } from '../../../shared/flow/document';
 import type { SimulationResult } from '../../../shared/engine/types';
-import { simulateFlow } from '../../engine/simulate';
 import { CliError } from '../context';
 
 export function register(program: Command): void {
@@ -15,6 +13,10 @@ export function register(program: Command): void {
     .option('-s, --seed <s>', 'random seed: the same seed gives the same result', integer(0, 2 ** 32 - 1), 1)
     .option('--json', 'print the full result as one JSON object')
     .action(async (file: string, options: { contacts: number; days: number; seed: number; json?: boolean }) => {
+      const [{ MAX_DOCUMENT_BYTES, parseFlowDocument }, { simulateFlow }] = await Promise.all([
+        import('../../../shared/flow/document'),
+        import('../../engine/simulate'),
+      ]);
       let text: string;
       try {
         text = await readFile(file, 'utf8');

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { countSmsSegments } from '../../../shared/sms/segments';
 
 export function register(program: Command): void {
   const sms = program.command('sms').description('SMS text tools');
@@ -11,6 +10,7 @@ export function register(program: Command): void {
     .option('--json', 'print { "encoding", "segments", "characters" }')
     .action(async (text: string, options: { json?: boolean }) => {
       const body = text === '-' ? await readStdin() : text;
+      const { countSmsSegments } = await import('../../../shared/sms/segments');
       const info = countSmsSegments(body);
       if (options.json) {
         console.log(JSON.stringify({ encoding: info.encoding, segments: info.segments, characters: info.characters }));
