@@ -36,7 +36,7 @@ export async function openBrowser(executablePath: string): Promise<OpenBrowser> 
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().includes('favicon')) errors.push(message.text());
+    if (message.type() === 'error') errors.push(message.text());
   });
   return {
     browser,
