@@ -121,7 +121,7 @@ describe.skipIf(!chromiumPath)('media library and handset preview, as a creative
     // ---- the inspector's phone: media inline, the body rendered for the sample contact
     const inspectorPhone = page.getByRole('figure', { name: 'MMS on iPhone' });
     await inspectorPhone.locator('.bubble-media img').waitFor();
-    await expect.poll(() => inspectorPhone.locator('.bubble').textContent()).toContain('Hi Maya, your Alpine rain jacket are waiting');
+    await expect.poll(() => inspectorPhone.locator('.bubble').textContent()).toContain('Hi Maya, did you forget your Alpine rain jacket?');
     await expect.poll(() => inspectorPhone.locator('.bubble-link').getAttribute('href')).toBe('https://shop.example/c/maya42');
     const dismissToast = page.locator('.toasts').getByRole('button', { name: 'Dismiss' });
     // Toasts also leave on their own: one may go between counting and clicking.
@@ -131,7 +131,7 @@ describe.skipIf(!chromiumPath)('media library and handset preview, as a creative
 
     // ---- switching the contact re-renders the personalisation (defaults for a bare contact)
     await page.getByLabel('Sample contact', { exact: true }).selectOption({ label: 'New subscriber' });
-    await expect.poll(() => inspectorPhone.locator('.bubble').textContent()).toContain('Hi there, your items are waiting');
+    await expect.poll(() => inspectorPhone.locator('.bubble').textContent()).toContain('Hi there, did you forget your items?');
 
     // ---- the full preview: both phones and the size meter
     await page.getByRole('button', { name: 'Preview', exact: true }).click();
@@ -147,7 +147,7 @@ describe.skipIf(!chromiumPath)('media library and handset preview, as a creative
     const sendRow = sizeMeter.locator('tr.is-send');
     expect(await sendRow.getAttribute('class')).toContain('is-pass');
     await preview.getByLabel('Sample contact', { exact: true }).selectOption({ label: 'Priya Raman' });
-    await expect.poll(() => android.locator('.bubble').textContent()).toContain('Hi Priya, your Handmade stoneware pour-over coffee set');
+    await expect.poll(() => android.locator('.bubble').textContent()).toContain('Hi Priya, did you forget your Handmade stoneware pour-over coffee set?');
     await screenshot(page, '43-full-preview');
 
     // ---- MMS against its SMS fallback; an accented name forces UCS-2 and is marked
