@@ -156,7 +156,14 @@ describe.skipIf(!chromiumPath)('canvas tools: problems panel, keyboard, clipboar
     expect(await wire.locator('.react-flow__edge-path').getAttribute('marker-end')).toBeNull();
     await screenshot(page, '25-overview');
 
+    // At "fit view" the seven steps are compact cards: the name, drawn large enough to read.
     await page.getByRole('button', { name: 'Fit View' }).click();
+    await expect.poll(() => sms.locator('.node-card').getAttribute('class')).toContain('is-compact');
+    await expect.poll(() => sms.textContent()).toContain('Fallback SMS');
+    for (let i = 0; i < 6 && (await sms.locator('.node-card').getAttribute('class'))?.includes('is-compact'); i++) {
+      await page.getByRole('button', { name: 'Zoom In' }).click();
+      await page.waitForTimeout(100);
+    }
     await expect.poll(() => sms.textContent()).toContain('No message text yet');
     await expect.poll(() => sms.locator('.node-card').getAttribute('class')).not.toContain('is-overview');
     expect(await wire.locator('.react-flow__edge-interaction').count()).toBe(1);

@@ -30,7 +30,12 @@ export function ProblemsPanel() {
     if (!node) return;
     actions.select([node.id], edge ? [edge.id] : []);
     const size = state.measured.get(node.id) ?? { width: 240, height: 100 };
-    void setCenter(node.position.x + size.width / 2, node.position.y + size.height / 2, { zoom: Math.max(getZoom(), 1), duration: 300 });
+    const zoom = Math.max(getZoom(), 1);
+    void setCenter(node.position.x + size.width / 2, node.position.y + size.height / 2, { zoom, duration: 300 }).then(() => {
+      // Zoomed in, a compact card became a full one, taller: centre what is drawn now.
+      const now = store.getState().measured.get(node.id);
+      if (now && now.height !== size.height) void setCenter(node.position.x + now.width / 2, node.position.y + now.height / 2, { zoom, duration: 150 });
+    });
   };
 
   const summary =
