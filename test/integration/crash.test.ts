@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openSandbox, installFlow } from '../../src/main/engine/sandbox';
 import { seededRandom } from '../../src/shared/engine/random';
 import { edge, graph, node } from '../support/graphs';
-import { HOUR, T0, flowDocument } from './engineHarness';
+import { HOUR, MINUTE, T0, flowDocument } from './engineHarness';
 
 const dir = mkdtempSync(join(tmpdir(), 'postcard-crash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -14,6 +14,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const CONTACTS = 120;
 const UNTIL = T0 + 4 * 24 * HOUR;
 const worker = join(import.meta.dirname, 'crashWorker.ts');
+const pauseWorker = join(import.meta.dirname, 'pauseWorker.ts');
 
 function runWorker(file: string, killAfterMs: number | null): Promise<'done' | 'killed'> {
   return new Promise((resolve, reject) => {
@@ -105,6 +106,75 @@ describe('crash safety', () => {
       expect(unmatched).toBe(0);
     } finally {
       db.close();
+    }
+  }, 120_000);
+
+  it('a runner frozen (SIGSTOP) for longer than the lease, while another takes over, processes nothing twice when it thaws', async () => {
+    const file = join(dir, 'pause.db');
+    const setup = openSandbox({ file });
+    // Re-entry always: an event processed twice would enroll its contact twice and send twice.
+    const doc = flowDocument(
+      graph([node('t', 'trigger', { type: 'event', event: 'go', filters: [] }), node('s', 'sms', { body: 'Hi' }), node('x', 'exit')], [
+        edge('t', 'next', 's'),
+        edge('s', 'next', 'x'),
+      ]),
+      { quietHours: { isEnabled: false, start: '21:00', end: '08:00' }, frequencyCap: { isEnabled: false, maxMessages: 3, perHours: 24 }, reentry: { mode: 'always', minGapHours: 0 } },
+    );
+    const now = Date.now();
+    installFlow(setup, 'pauseflow', doc, now - HOUR);
+    const EVENTS = 3000;
+    setup.transaction(() => {
+      for (let i = 0; i < EVENTS; i++) {
+        const id = Number(
+          setup
+            .prepare(`INSERT INTO contacts (phone, time_zone, attributes_json, mms_capable, created_at, updated_at) VALUES (?, 'America/New_York', '{}', 'unknown', ?, ?)`)
+            .run(`+1646555${String(1000 + i).padStart(4, '0')}`, now, now).lastInsertRowid,
+        );
+        setup.prepare(`INSERT INTO consent_events (contact_id, kind, channel, source, occurred_at, processed_at) VALUES (?, 'opt_in', 'all', 'test', ?, ?)`).run(id, now - HOUR, now - HOUR);
+        setup.prepare(`INSERT INTO events (contact_id, name, properties_json, occurred_at) VALUES (?, 'go', '{}', ?)`).run(id, now - MINUTE);
+      }
+    })();
+    const processed = setup.prepare('SELECT count(*) FROM events WHERE processed_at IS NOT NULL').pluck();
+
+    const LEASE_MS = 1_500;
+    const start = (runnerId: string) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', pauseWorker, file, runnerId, String(LEASE_MS)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const done = new Promise<{ runnerId: string; lost: number }>((resolve, reject) =>
+        child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(stdout.trim()) as { runnerId: string; lost: number }) : reject(new Error(`${runnerId} failed (${code}): ${stderr.slice(0, 2000)}`)))),
+      );
+      return { child, done };
+    };
+    const first = start('first');
+    // Freeze it part-way through the work.
+    for (let i = 0; i < 3000 && (processed.get() as number) < 300; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(processed.get() as number).toBeGreaterThanOrEqual(300);
+    first.child.kill('SIGSTOP');
+    const frozenAt = processed.get() as number;
+    expect(frozenAt).toBeLessThan(EVENTS);
+    await new Promise((r) => setTimeout(r, LEASE_MS + 500));
+    const second = start('second');
+    // The second takes over, unless the first was frozen inside a write transaction: then the
+    // second waits on the database's lock (the first's lease was valid when it began) until the thaw.
+    const leaseHolder = setup.prepare(`SELECT json_extract(value, '$.runnerId') FROM engine_state WHERE key = 'runner_lease'`).pluck();
+    for (let i = 0; i < 300 && leaseHolder.get() !== 'second'; i++) await new Promise((r) => setTimeout(r, 10));
+    first.child.kill('SIGCONT');
+    const [firstDone, secondDone] = await Promise.all([first.done, second.done]);
+    expect([firstDone.runnerId, secondDone.runnerId]).toEqual(['first', 'second']);
+    try {
+      expect(processed.get()).toBe(EVENTS);
+      const count = (sql: string): number => setup.prepare(sql).pluck().get() as number;
+      // Each event entered its contact once, and each contact got one message, accepted once.
+      expect(count('SELECT count(*) FROM enrollments')).toBe(EVENTS);
+      expect(count('SELECT count(*) FROM (SELECT contact_id FROM enrollments GROUP BY contact_id HAVING count(*) > 1)')).toBe(0);
+      expect(count('SELECT count(*) FROM messages')).toBe(EVENTS);
+      expect(count('SELECT count(*) FROM simulator_messages')).toBe(EVENTS);
+      expect(count(`SELECT count(*) FROM messages WHERE status IN ('queued', 'sending')`)).toBe(0);
+    } finally {
+      setup.close();
     }
   }, 120_000);
 });

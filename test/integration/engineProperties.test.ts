@@ -105,9 +105,9 @@ const scenario = fc.record({
 
 describe('engine properties', () => {
   /** Across all runs: proof that the properties were exercised, not vacuously true. */
-  const seen = { accepted: 0, cancelled: 0, skipped: 0, deferred: 0, fellBack: 0 };
+  const seen = { accepted: 0, cancelled: 0, skipped: 0, deferred: 0, fellBack: 0, ordered: 0 };
 
-  it('never sends to the opted-out, inside quiet hours, over the cap, or twice per step; every enrollment ends', async () => {
+  it('never sends to the opted-out, inside quiet hours, over the cap, out of flow order, or twice per step; every enrollment ends', async () => {
     await fc.assert(
       fc.asyncProperty(scenario, async (s) => {
         const settings: Partial<FlowSettings> = {
@@ -171,7 +171,20 @@ describe('engine properties', () => {
           const dupes = sqlite.prepare('SELECT enrollment_id, node_id, count(*) AS n FROM messages GROUP BY enrollment_id, node_id HAVING n > 1').all();
           expect(dupes).toEqual([]);
           expect(sqlite.prepare('SELECT count(*) FROM simulator_messages WHERE send_calls > 1').pluck().get()).toBe(0);
-          // 5. every enrollment ends in a defined state with a reason
+          // 5. flow order: within an enrollment each message is made only once the one before it
+          // was sent (or settled), and the accepted ones leave in the order the flow made them
+          const byEnrollment = sqlite
+            .prepare(`SELECT enrollment_id, created_at, accepted_at, finished_at FROM messages WHERE enrollment_id IS NOT NULL ORDER BY enrollment_id, id`)
+            .all() as Array<{ enrollment_id: number; created_at: number; accepted_at: number | null; finished_at: number | null }>;
+          for (let i = 1; i < byEnrollment.length; i++) {
+            const before = byEnrollment[i - 1]!;
+            const after = byEnrollment[i]!;
+            if (before.enrollment_id !== after.enrollment_id) continue;
+            expect(after.created_at).toBeGreaterThanOrEqual(before.accepted_at ?? before.finished_at ?? before.created_at);
+            if (before.accepted_at !== null && after.accepted_at !== null) expect(after.accepted_at).toBeGreaterThanOrEqual(before.accepted_at);
+            seen.ordered++;
+          }
+          // 6. every enrollment ends in a defined state with a reason
           const open = sqlite.prepare(`SELECT id, node_id, state FROM enrollments WHERE state != 'exited' OR exit_reason IS NULL`).all();
           expect(open).toEqual([]);
           const pending = sqlite.prepare(`SELECT count(*) FROM messages WHERE status IN ('queued', 'sending')`).pluck().get();

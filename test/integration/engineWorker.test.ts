@@ -201,7 +201,7 @@ describe('the live scheduler in a worker thread', () => {
       hosts.push(host);
       host.start();
       const restarts = () => errors.filter((m) => m.includes('ended unexpectedly'));
-      expect(await until(() => restarts().length >= 3, 100, 50)).toBe(true);
+      expect(await until(() => restarts().length >= 3, 400, 50)).toBe(true);
       expect(restarts().slice(0, 3).map((m) => /in (\d+ ms)/.exec(m)?.[1])).toEqual(['40 ms', '80 ms', '160 ms']);
       await host.stop();
       const startsAtStop = host.starts;

@@ -57,7 +57,12 @@ export interface MessageRow {
   provider_message_id: string | null;
 }
 
-export type DueMessageRow = MessageRow & { phone: string; time_zone: string | null };
+/**
+ * `provider` is who sends the row: the runtime's own provider (the simulator, by its id) or a
+ * sending account's id (`acc_…`, FlowSettings.sendingAccountId). `updated_at` of a row in
+ * `sending` is when it was claimed.
+ */
+export type DueMessageRow = MessageRow & { phone: string; time_zone: string | null; provider: string; updated_at: number };
 
 /** Consent for texting: an SMS opt-in also covers MMS (both are text messages to the carrier). */
 const consentChannelsFor: Record<Channel, string> = { sms: "('sms', 'all')", mms: "('sms', 'mms', 'all')" };
@@ -122,6 +127,13 @@ const statementSql = {
        WHERE e.wake_at IS NOT NULL AND e.wake_at <= ? AND f.status = 'live'
        ORDER BY e.wake_at, e.id LIMIT ?`,
     ),
+    /** One due enrollment re-read by id (a batch retried row by row). */
+    dueEnrollmentById: plain(
+      `SELECT e.id, e.flow_id, e.flow_version_id, e.contact_id, e.node_id, e.state, e.wake_at, e.step_seq, e.await_message_id,
+              e.entered_at, e.node_entered_at, c.phone, c.time_zone, c.attributes_json, c.mms_capable
+       FROM enrollments e JOIN flows f ON f.id = e.flow_id JOIN contacts c ON c.id = e.contact_id
+       WHERE e.id = ? AND e.wake_at IS NOT NULL AND e.wake_at <= ? AND f.status = 'live'`,
+    ),
     nextWake: pluck(
       `SELECT e.wake_at FROM enrollments e JOIN flows f ON f.id = e.flow_id
        WHERE e.wake_at IS NOT NULL AND f.status = 'live' ORDER BY e.wake_at LIMIT 1`,
@@ -170,10 +182,16 @@ const statementSql = {
     ),
     dueMessages: plain(
       `SELECT m.id, m.idempotency_key, m.enrollment_id, m.flow_id, m.flow_version_id, m.node_id, m.contact_id, m.purpose, m.channel, m.body,
-              m.subject, m.media_ref, m.status, m.attempts, m.provider_message_id, c.phone, c.time_zone
+              m.subject, m.media_ref, m.status, m.attempts, m.provider_message_id, m.provider, m.updated_at, c.phone, c.time_zone
        FROM messages m JOIN contacts c ON c.id = m.contact_id LEFT JOIN flows f ON f.id = m.flow_id
        WHERE m.status IN ('queued', 'sending') AND m.status = 'queued' AND m.next_attempt_at <= ? AND (m.flow_id IS NULL OR f.status = 'live')
        ORDER BY m.next_attempt_at, m.id LIMIT ?`,
+    ),
+    dueMessageById: plain(
+      `SELECT m.id, m.idempotency_key, m.enrollment_id, m.flow_id, m.flow_version_id, m.node_id, m.contact_id, m.purpose, m.channel, m.body,
+              m.subject, m.media_ref, m.status, m.attempts, m.provider_message_id, m.provider, m.updated_at, c.phone, c.time_zone
+       FROM messages m JOIN contacts c ON c.id = m.contact_id LEFT JOIN flows f ON f.id = m.flow_id
+       WHERE m.id = ? AND m.status = 'queued' AND m.next_attempt_at <= ? AND (m.flow_id IS NULL OR f.status = 'live')`,
     ),
     nextMessageDue: pluck(
       `SELECT m.next_attempt_at FROM messages m LEFT JOIN flows f ON f.id = m.flow_id
@@ -182,9 +200,9 @@ const statementSql = {
     ),
     sendingMessages: plain(
       `SELECT m.id, m.idempotency_key, m.enrollment_id, m.flow_id, m.flow_version_id, m.node_id, m.contact_id, m.purpose, m.channel, m.body,
-              m.subject, m.media_ref, m.status, m.attempts, m.provider_message_id, c.phone, c.time_zone
+              m.subject, m.media_ref, m.status, m.attempts, m.provider_message_id, m.provider, m.updated_at, c.phone, c.time_zone
        FROM messages m JOIN contacts c ON c.id = m.contact_id
-       WHERE m.status IN ('queued', 'sending') AND m.status = 'sending' ORDER BY m.next_attempt_at, m.id LIMIT ?`,
+       WHERE m.status IN ('queued', 'sending') AND m.status = 'sending' AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= ?) ORDER BY m.next_attempt_at, m.id LIMIT ?`,
     ),
     /** One statement claims a whole drain batch (ids as a JSON array). */
     claimMessages: plain(
@@ -199,6 +217,17 @@ const statementSql = {
       `UPDATE messages SET status = 'sent', provider_message_id = ?, accepted_at = ?, attempts = attempts + 1, updated_at = ?
        WHERE id = ? AND status = 'queued'`,
     ),
+    /** Held by the account's rate limit, cap or breaker: back to the queue, the attempt not counted. */
+    /** Messages sending accounts took and have not settled, whose status is due for a look-up. */
+    accountReceiptsDue: plain(
+      `SELECT id, provider, provider_message_id, accepted_at FROM messages
+       WHERE status = 'sent' AND substr(provider, 1, 4) = 'acc_' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`,
+    ),
+    /** When to look up an account message's status next (or, in `sending`, ask the provider again). */
+    setNextCheck: plain(`UPDATE messages SET next_attempt_at = ? WHERE id = ?`),
+    /** A row in `sending` the provider cannot yet say it has: asked again at the given time. */
+    recheckSending: plain(`UPDATE messages SET next_attempt_at = ?, updated_at = updated_at WHERE id = ? AND status = 'sending'`),
+    hold: plain(`UPDATE messages SET status = 'queued', attempts = max(0, attempts - ?), next_attempt_at = ?, updated_at = ? WHERE id = ?`),
     requeue: plain(
       `UPDATE messages SET status = 'queued', next_attempt_at = ?, error_class = ?, error_code = ?, updated_at = ? WHERE id = ?`,
     ),
@@ -229,6 +258,7 @@ const statementSql = {
       `SELECT id, contact_id, kind, channel, occurred_at FROM consent_events WHERE processed_at IS NULL AND occurred_at <= ?
        ORDER BY occurred_at, id LIMIT ?`,
     ),
+    unprocessedConsentById: plain('SELECT id, contact_id, kind, channel, occurred_at FROM consent_events WHERE id = ? AND processed_at IS NULL'),
     markConsentProcessed: plain('UPDATE consent_events SET processed_at = ? WHERE id = ?'),
     nextConsentDue: pluck('SELECT min(occurred_at) FROM consent_events WHERE processed_at IS NULL'),
 
@@ -237,6 +267,7 @@ const statementSql = {
       `SELECT id, contact_id, name, properties_json, occurred_at FROM events WHERE processed_at IS NULL AND occurred_at <= ?
        ORDER BY occurred_at, id LIMIT ?`,
     ),
+    unprocessedEventById: plain('SELECT id, contact_id, name, properties_json, occurred_at FROM events WHERE id = ? AND processed_at IS NULL'),
     markEventProcessed: plain('UPDATE events SET processed_at = ? WHERE id = ?'),
     nextEventDue: pluck('SELECT min(occurred_at) FROM events WHERE processed_at IS NULL'),
     countEvents: pluck('SELECT count(*) FROM events WHERE contact_id = ? AND name = ? AND occurred_at >= ? AND occurred_at <= ?'),

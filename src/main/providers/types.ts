@@ -1,8 +1,9 @@
 import type { Channel, ProviderErrorClass } from '../../shared/engine/types';
 
 /**
- * What every messaging provider adapter offers the engine. Real adapters (Twilio, Vonage,
- * Telnyx) arrive later and speak HTTP; the simulator answers from its own SQLite ledger.
+ * What every messaging provider adapter offers the engine. The simulator answers from its own
+ * SQLite ledger; the HTTP adapters (twilio.ts, vonage.ts, telnyx.ts, made by
+ * createProviderAdapter in index.ts) speak each provider's documented API.
  */
 
 export interface SendRequest {
@@ -13,13 +14,30 @@ export interface SendRequest {
   body: string;
   subject: string | null;
   mediaRef: string | null;
+  /**
+   * Public URLs the provider fetches the MMS media from (media hosting fills them in before the
+   * call). HTTP adapters refuse an MMS whose media has no URL (code MEDIA_NOT_HOSTED) rather
+   * than send it as a bare text; the simulator ignores them.
+   */
+  mediaUrls?: readonly string[];
   /** The engine's clock at send time (virtual in a dry-run). */
   now: number;
 }
 
-export type SendResult =
-  | { ok: true; providerMessageId: string; isDuplicate: boolean }
-  | { ok: false; errorClass: ProviderErrorClass; code: string; message: string; retryAfterMs?: number };
+export type SendFailure = {
+  ok: false;
+  errorClass: ProviderErrorClass;
+  /** The provider's own code (Twilio 21610, Telnyx 40300, Vonage 1000), or ours for what never reached it (TIMEOUT, CONNECTION_RESET). */
+  code: string;
+  /** The provider's words, or ours in the same spirit ("Twilio refused the Account SID / Auth Token (20003)"). */
+  message: string;
+  /** From the provider's Retry-After, when it sent one. */
+  retryAfterMs?: number;
+  /** The HTTP status, when there was a response. */
+  httpStatus?: number;
+};
+
+export type SendResult = { ok: true; providerMessageId: string; isDuplicate: boolean } | SendFailure;
 
 export type ReceiptStatus = 'delivered' | 'undelivered' | 'failed';
 
@@ -35,7 +53,56 @@ export interface InboundMessage {
   from: string;
   body: string;
   at: number;
+  /** Our number (or short code) it was sent to, when the provider says. */
+  to?: string;
+  providerMessageId?: string;
+  /** Media the contact sent (URLs at the provider). */
+  mediaUrls?: readonly string[];
 }
+
+/** Where a message stands at the provider, in one vocabulary for all of them. */
+export type ProviderMessageState = 'queued' | 'sent' | 'delivered' | 'undelivered' | 'failed';
+
+/** A message's status as a provider reports it (a lookup, a poll, or a status callback). */
+export interface ProviderMessageStatus {
+  providerMessageId: string;
+  state: ProviderMessageState;
+  /** The provider's error code when the message failed, else null. */
+  code: string | null;
+  errorClass: ProviderErrorClass | null;
+  /** The provider's words about a failure (or its raw status name). */
+  detail: string | null;
+  at: number;
+}
+
+/**
+ * A row found in `sending` after a crash: was it handed to the provider? Asked before anything
+ * is resent, so a provider without idempotency keys does not send the same message twice.
+ */
+export interface ReconcileQuery {
+  idempotencyKey: string;
+  to: string;
+  channel: Channel;
+  body: string;
+  /** When the row was claimed (entered `sending`); the provider's record is no older. */
+  claimedAt: number;
+  now: number;
+}
+
+export type ReconcileResult =
+  /** The provider has it: record the message as sent under this id; do not resend. */
+  | { outcome: 'sent'; providerMessageId: string }
+  /** The provider certainly has no such message: resending is safe. */
+  | { outcome: 'not_sent' }
+  /**
+   * Cannot tell (the provider's records lag, the lookup failed, several candidates): ask again
+   * at `retryAt` if given, otherwise mark the row uncertain rather than risk a duplicate.
+   */
+  | { outcome: 'unknown'; reason: string; retryAt?: number };
+
+export type ConnectionCheck =
+  | { ok: true; detail: string }
+  | { ok: false; errorClass: ProviderErrorClass; code: string; message: string };
 
 export interface ProviderCapabilities {
   channels: readonly Channel[];
@@ -88,4 +155,13 @@ export interface ProviderAdapter {
    */
   pollUntil?(after: number, until: number, maxItems: number): number;
   classifyError(code: string, httpStatus?: number): ProviderErrorClass;
+  /**
+   * HTTP providers: where one message stands now (null when the provider does not know the id,
+   * or offers no lookup). `status()` is the same answer narrowed to final receipts.
+   */
+  lookupStatus?(providerMessageId: string): Promise<ProviderMessageStatus | null>;
+  /** Providers without idempotency keys (capabilities.idempotentSend false) answer this instead. */
+  reconcile?(query: ReconcileQuery): Promise<ReconcileResult>;
+  /** A harmless authenticated call that proves the credentials (and base URL) work. */
+  testConnection?(): Promise<ConnectionCheck>;
 }

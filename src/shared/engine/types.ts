@@ -24,9 +24,14 @@ export const messageStatuses = ['queued', 'sending', 'sent', 'delivered', 'undel
 export type MessageStatus = (typeof messageStatuses)[number];
 export const terminalMessageStatuses: ReadonlySet<MessageStatus> = new Set(['delivered', 'undelivered', 'failed', 'cancelled', 'skipped']);
 
-/** How a provider error is handled: retried, deferred, rerouted to SMS, or final. */
+/**
+ * How a provider error is handled: retried, deferred, rerouted to SMS, or final. `auth_failed`
+ * is the account's fault, not the message's (credentials refused, account suspended or out of
+ * credit): sending on that account stops until someone fixes it, and the message waits.
+ */
 export const providerErrorClasses = [
   'retryable',
+  'auth_failed',
   'rate_limited',
   'mms_unsupported',
   'opted_out',

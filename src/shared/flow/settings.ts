@@ -60,6 +60,12 @@ export const FlowSettings = z.object({
    * before the field existed get the safe default.
    */
   sendProfileId: SendProfileId.default(DEFAULT_PROFILE_ID),
+  /**
+   * The sending account (Settings → Sending accounts) that sends this flow once it is live; null
+   * sends through the built-in simulator, the default for new flows. Only the account's id is
+   * kept here, never its credentials. Documents saved before the field existed get null.
+   */
+  sendingAccountId: z.string().regex(/^acc_[a-z0-9]{10,40}$/, 'not a sending account id').nullable().default(null),
 });
 export type FlowSettings = z.infer<typeof FlowSettings>;
 
@@ -71,6 +77,7 @@ export const defaultFlowSettings = (): FlowSettings => ({
   defaultTimeZone: 'America/New_York',
   helpReply: DEFAULT_HELP_REPLY,
   sendProfileId: DEFAULT_PROFILE_ID,
+  sendingAccountId: null,
 });
 
 export const FlowStatus = z.enum(['draft', 'live', 'paused', 'archived']);

@@ -140,6 +140,8 @@ export const messages = sqliteTable(
   (table) => [
     uniqueIndex('messages_idempotency_uq').on(table.idempotencyKey),
     index('messages_due_idx').on(table.nextAttemptAt).where(sql`status IN ('queued', 'sending')`),
+    /** Messages a sending account took and has not settled yet: their status is looked up when next_attempt_at comes. */
+    index('messages_account_receipt_idx').on(table.nextAttemptAt).where(sql`status = 'sent' AND substr(provider, 1, 4) = 'acc_'`),
     // Serves both the frequency cap (accepted since) and a contact's pending rows (opt-out).
     index('messages_contact_accepted_idx').on(table.contactId, table.acceptedAt),
     index('messages_enrollment_idx').on(table.enrollmentId, table.nodeId),

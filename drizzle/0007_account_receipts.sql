@@ -1,0 +1,1 @@
+CREATE INDEX `messages_account_receipt_idx` ON `messages` (`next_attempt_at`) WHERE status = 'sent' AND substr(provider, 1, 4) = 'acc_';

@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// npm run bench:send [-- MESSAGES]   (default 100000 per rate)
+// Messages through the sending discipline (token bucket) and the Twilio adapter to a loopback
+// fake provider (test/support/fakeProviders.ts, its own process) that answers each send in
+// 50 ms, at most 200 calls in flight, at configured rates of 100, 500 and 1,000 messages per
+// second. Each rate runs in its own process (its own peak RSS). Reported per rate: achieved
+// messages per second (target >= 95 % of configured), p99 of the time from the limiter's grant to
+// the result minus the fake's 50 ms (the latency Postcard adds), peak RSS. Baselines measured in
+// the same run: plain fetch of the same endpoint at the same concurrency (the loopback's and
+// fake's own overhead), and the 1,000 MPS run at a tenth of the messages (peak RSS flat in N).
+// Prints one JSON line per run, then a last line with rates, p99AddedMs, peakRssMb and targets.
+import { spawn, spawnSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const self = fileURLToPath(import.meta.url);
+const latencyMs = 50;
+const concurrency = 200;
+
+async function load() {
+  const { register } = await import('tsx/esm/api');
+  register();
+}
+
+if (process.argv[2] === '--fake') {
+  await load();
+  const { FakeProviders } = await import('../test/support/fakeProviders.ts');
+  const fake = await FakeProviders.start({ latencyMs, isRecording: false });
+  process.stdout.write(`${fake.url}\n`);
+  process.stdin.resume();
+  process.stdin.on('end', () => fake.close().then(() => process.exit(0)));
+} else if (process.argv[2] === '--send' || process.argv[2] === '--bare') {
+  await load();
+  const [, , mode, url, mpsArg, messagesArg] = process.argv;
+  const { fakeCredentials } = await import('../test/support/fakeProviders.ts');
+  const bench = await import('../src/main/providers/benchSend.ts');
+  const secrets = { provider: 'twilio', ...fakeCredentials.twilio };
+  let result;
+  if (mode === '--bare') {
+    const basic = `Basic ${Buffer.from(`${secrets.accountSid}:${secrets.authToken}`).toString('base64')}`;
+    result = await bench.runBareBaseline(
+      `${url}/2010-04-01/Accounts/${secrets.accountSid}/Messages.json`,
+      { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+      (i) => new URLSearchParams({ To: `+1555${String(1_000_000 + i).padStart(7, '0')}`, From: '+15550001111', Body: `bare ${i}` }).toString(),
+      Number(messagesArg),
+      Math.min(concurrency, Math.ceil((Number(mpsArg) * latencyMs) / 1000) * 2),
+    );
+  } else {
+    const account = { id: 'bench', provider: 'twilio', from: '+15550001111', channels: ['sms'], mps: Number(mpsArg), dailyCap: null, baseUrl: url, timeoutMs: 10_000 };
+    result = await bench.runSendBench({ account, secrets, messages: Number(messagesArg), concurrency, providerLatencyMs: latencyMs });
+  }
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.exit(0);
+} else {
+  const messages = Number(process.argv[2] ?? 100_000);
+  const fake = spawn(process.execPath, [self, '--fake'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const url = await new Promise((resolve, reject) => {
+    fake.stdout.once('data', (chunk) => resolve(String(chunk).trim()));
+    fake.once('exit', (code) => reject(new Error(`fake provider exited (${code})`)));
+  });
+  const child = (mode, mps, n) => {
+    const run = spawnSync(process.execPath, [self, mode, url, String(mps), String(n)], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+    if (run.status !== 0) throw new Error(`${mode} ${mps} failed: ${(run.stderr || run.stdout).slice(-2000)}`);
+    return JSON.parse(run.stdout.trim().split('\n').pop());
+  };
+  const round = (v) => Math.round(v * 100) / 100;
+  try {
+    const bare = child('--bare', 1_000, Math.min(messages, 20_000));
+    console.log(JSON.stringify({ run: 'bare fetch, same endpoint', ...bare }));
+    const runs = [];
+    for (const mps of [100, 500, 1_000]) {
+      const result = child('--send', mps, messages);
+      runs.push(result);
+      console.log(JSON.stringify({ run: `send at ${mps} MPS`, ...result }));
+    }
+    const small = child('--send', 1_000, Math.max(1_000, Math.floor(messages / 10)));
+    console.log(JSON.stringify({ run: 'send at 1000 MPS, a tenth of the messages', ...small }));
+    const large = runs[runs.length - 1];
+    const targets = {
+      'achievedMps >= 95 % of configured at each rate': runs.every((r) => r.achievedMps >= 0.95 * r.configuredMps),
+      'every message accepted': runs.every((r) => r.failed === 0),
+      'peakRss flat in N (1000 MPS: N within 25 % of N/10)': large.peakRssMb <= 1.25 * small.peakRssMb,
+    };
+    console.log(
+      JSON.stringify({
+        summary: 'send',
+        node: process.version,
+        cpus: cpus().length,
+        providerLatencyMs: latencyMs,
+        concurrency,
+        messagesPerRate: messages,
+        rates: runs.map((r) => ({ configuredMps: r.configuredMps, achievedMps: r.achievedMps, ratio: r.ratio, seconds: r.seconds, p99AddedMs: r.p99AddedMs, peakRssMb: r.peakRssMb, cpuSeconds: r.cpuSeconds })),
+        p99AddedMs: Math.max(...runs.map((r) => r.p99AddedMs)),
+        bareP99AddedMs: round(Math.max(0, bare.p99Ms - latencyMs)),
+        peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
+        peakRssMbAtTenthN: small.peakRssMb,
+        targets,
+      }),
+    );
+  } finally {
+    fake.stdin.end();
+  }
+}

@@ -1,0 +1,35 @@
+import type { ProviderAdapter } from '../../providers/types';
+import type { AccountLimits } from './discipline';
+
+/**
+ * The sending accounts as the engine sees them: for an account id (FlowSettings.sendingAccountId,
+ * kept on each message in `messages.provider`), its adapter (credentials inside it, never here)
+ * and its limits, and the public URLs of a message's media. Implemented over the accounts store
+ * and the secret store; the engine never reads either itself.
+ */
+export interface SendingAccounts {
+  /** The account's adapter and limits, or why it cannot send now (removed, credentials missing). */
+  resolve(accountId: string): { adapter: ProviderAdapter; limits: AccountLimits } | { unavailable: string };
+  /** Public URLs of an MMS's media for this flow version (hosted at publish), or null when not hosted. */
+  mediaUrls(mediaRef: string, flowVersionId: string | null): readonly string[] | null;
+}
+
+/** How long messages of an account that cannot send now wait before it is asked again. */
+export const UNAVAILABLE_ACCOUNT_RETRY_MS = 5 * 60_000;
+
+/** At most this many HTTP sends in flight per drain batch (the rate limiter decides how many go). */
+export const MAX_SENDS_IN_FLIGHT = 64;
+
+/** Runs `work` over `items` with at most `limit` at once; results in item order. */
+export async function inPool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  });
+  await Promise.all(runners);
+  return results;
+}

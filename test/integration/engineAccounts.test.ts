@@ -1,0 +1,198 @@
+import type Database from 'better-sqlite3';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../src/shared/engine/random';
+import { VirtualClock } from '../../src/main/engine/clock';
+import { EngineRuntime } from '../../src/main/engine/runtime';
+import { installFlow, openSandbox } from '../../src/main/engine/sandbox';
+import type { SendingAccounts } from '../../src/main/engine/sending/accounts';
+import { createProviderAdapter } from '../../src/main/providers/index';
+import { SimulatorProvider } from '../../src/main/providers/simulator';
+import { FakeProviders, fakeCredentials } from '../support/fakeProviders';
+import { edge, graph, node } from '../support/graphs';
+import { calmSimulator, flowDocument, HOUR } from './engineHarness';
+
+/**
+ * The engine sending a live flow through a real sending account: the Twilio adapter against a
+ * loopback server that speaks Twilio's API, under the account's rate limit and breaker.
+ */
+
+const ACCOUNT = 'acc_twiliotest01';
+let fake: FakeProviders;
+beforeAll(async () => {
+  fake = await FakeProviders.start();
+});
+afterAll(async () => {
+  await fake.close();
+});
+const opened: Database.Database[] = [];
+afterEach(() => {
+  for (const sqlite of opened.splice(0)) sqlite.close();
+  fake.reset();
+  fake.latencyMs = 0;
+});
+
+function setup(options: { mps?: number; contacts?: number; authToken?: string } = {}) {
+  const sqlite = openSandbox();
+  opened.push(sqlite);
+  // Real time: the fake stamps messages with the wall clock, and reconciliation compares with it.
+  const start = Date.now();
+  const clock = new VirtualClock(start);
+  installFlow(
+    sqlite,
+    'welcome',
+    flowDocument(
+      graph(
+        [node('t', 'trigger', { type: 'event', event: 'signed_up', filters: [] }), node('s', 'sms', { body: 'Welcome, {{ first_name | default: "friend" }}!' }), node('x', 'exit')],
+        [edge('t', 'next', 's'), edge('s', 'next', 'x')],
+      ),
+      { quietHours: { isEnabled: false, start: '21:00', end: '08:00' }, frequencyCap: { isEnabled: false, maxMessages: 3, perHours: 24 }, sendingAccountId: ACCOUNT },
+    ),
+    start - HOUR,
+  );
+  const mps = options.mps ?? 100;
+  const resolves: string[] = [];
+  const accounts: SendingAccounts = {
+    resolve: (id) => {
+      resolves.push(id);
+      if (id !== ACCOUNT) return { unavailable: 'no such account' };
+      const adapter = createProviderAdapter(
+        { id, provider: 'twilio', from: '+15550001111', channels: ['sms', 'mms'], mps, dailyCap: null, baseUrl: fake.url, timeoutMs: 2_000 },
+        { provider: 'twilio', accountSid: fakeCredentials.twilio.accountSid, authToken: options.authToken ?? fakeCredentials.twilio.authToken },
+      );
+      return { adapter, limits: { mps, dailyCap: null } };
+    },
+    mediaUrls: () => ['https://media.example.com/picture.jpg'],
+  };
+  const runtime = new EngineRuntime({
+    sqlite, clock, random: seededRandom(3), provider: new SimulatorProvider(sqlite, calmSimulator()), installId: 'acct', accounts, batchSize: 50,
+  });
+  const contacts: number[] = [];
+  for (let i = 0; i < (options.contacts ?? 3); i++) {
+    const id = Number(
+      sqlite
+        .prepare(`INSERT INTO contacts (phone, time_zone, attributes_json, mms_capable, created_at, updated_at) VALUES (?, 'America/New_York', ?, 'unknown', ?, ?)`)
+        .run(`+1212555${String(3000 + i)}`, JSON.stringify({ first_name: `C${i}` }), start, start).lastInsertRowid,
+    );
+    sqlite.prepare(`INSERT INTO consent_events (contact_id, kind, channel, source, occurred_at, processed_at) VALUES (?, 'opt_in', 'all', 'test', ?, ?)`).run(id, start - HOUR, start - HOUR);
+    sqlite.prepare(`INSERT INTO events (contact_id, name, properties_json, occurred_at) VALUES (?, 'signed_up', '{}', ?)`).run(id, start);
+    contacts.push(id);
+  }
+  const count = (sql: string): number => Number(sqlite.prepare(sql).pluck().get());
+  return { sqlite, clock, runtime, contacts, count, start };
+}
+
+describe('sending through a real account', () => {
+  it('sends each message once through the account\'s adapter, stores the provider\'s id, and the flow moves on', async () => {
+    const { runtime, count, sqlite } = setup();
+    const report = await runtime.tick();
+    expect(report.sent).toBe(3);
+    expect(fake.violations).toEqual([]);
+    expect(fake.messages.map((m) => [m.to, m.from, m.body]).sort()).toEqual([
+      ['+12125553000', '+15550001111', 'Welcome, C0!'],
+      ['+12125553001', '+15550001111', 'Welcome, C1!'],
+      ['+12125553002', '+15550001111', 'Welcome, C2!'],
+    ]);
+    const rows = sqlite.prepare(`SELECT provider, provider_message_id, status FROM messages ORDER BY id`).all() as Array<{ provider: string; provider_message_id: string; status: string }>;
+    expect(rows.every((r) => r.provider === ACCOUNT && r.status === 'sent' && r.provider_message_id === fake.messages.find((m) => m.id === r.provider_message_id)?.id)).toBe(true);
+    // The simulator sent nothing: the flow is on the account.
+    expect(count('SELECT count(*) FROM simulator_messages')).toBe(0);
+    expect(count(`SELECT count(*) FROM enrollments WHERE state = 'exited' AND exit_reason = 'completed'`)).toBe(3);
+  });
+
+  it('keeps to the account\'s messages per second: the rest wait in the queue, not as failed attempts', async () => {
+    const { runtime, clock, count, start } = setup({ mps: 5, contacts: 20 });
+    await runtime.tick();
+    // One second's burst went at once.
+    expect(fake.messages).toHaveLength(5);
+    expect(count(`SELECT count(*) FROM messages WHERE status = 'queued' AND attempts = 0`)).toBe(15);
+    await runtime.runUntil(clock, start + 10_000);
+    expect(fake.messages).toHaveLength(20);
+    const accepted = (await Promise.resolve(count(`SELECT max(accepted_at) - min(accepted_at) FROM messages`)));
+    // 20 messages at 5 a second after a burst of 5: three more seconds at least.
+    expect(accepted).toBeGreaterThanOrEqual(2_900);
+  });
+
+  it('refused credentials hold the messages (not failed) and stop calling the account; fixed, they go', async () => {
+    const { runtime, clock, count, start } = setup({ contacts: 4 });
+    fake.answerNext('twilio', { kind: 'unauthorized' }, 1_000);
+    await runtime.tick();
+    const calls = fake.received.length;
+    expect(calls).toBeGreaterThan(0);
+    expect(calls).toBeLessThan(4 * 3);
+    expect(count(`SELECT count(*) FROM messages WHERE status = 'failed'`)).toBe(0);
+    expect(count(`SELECT count(*) FROM messages WHERE status = 'queued'`)).toBe(4);
+    expect(runtime.accountStates()[0]?.breaker).toMatchObject({ state: 'open' });
+    // While the breaker is open the account is not called, however often the engine ticks.
+    clock.set(start + 5_000);
+    await runtime.tick();
+    expect(fake.received.length).toBe(calls);
+    fake.reset();
+    await runtime.runUntil(clock, start + 2 * HOUR);
+    expect(fake.messages).toHaveLength(4);
+    expect(count(`SELECT count(*) FROM messages WHERE status = 'sent'`)).toBe(4);
+  });
+
+  it('an opted-out answer (21610) goes to the consent ledger and is not retried', async () => {
+    const { runtime, count } = setup({ contacts: 1 });
+    fake.answerNext('twilio', { kind: 'error', code: '21610', status: 400, message: 'Attempt to send to unsubscribed recipient' });
+    await runtime.tick();
+    expect(count(`SELECT count(*) FROM messages WHERE status = 'failed' AND error_class = 'opted_out'`)).toBe(1);
+    expect(count(`SELECT count(*) FROM consent_events WHERE kind = 'opt_out' AND source = 'provider'`)).toBe(1);
+  });
+
+  it('after a crash, a row left in sending is looked up at Twilio (no idempotency key): one it has is not sent again, one it lacks is sent once', async () => {
+    const { runtime, sqlite, count, clock } = setup({ contacts: 2 });
+    // A crash after the claim: both rows in `sending`; the first reached Twilio before the crash, the second did not.
+    await runtime.tick();
+    expect(fake.messages).toHaveLength(2);
+    const [reached, lost] = sqlite.prepare(`SELECT id, provider_message_id FROM messages ORDER BY id`).all() as Array<{ id: number; provider_message_id: string }>;
+    fake.messages.splice(fake.messages.findIndex((m) => m.id === lost!.provider_message_id), 1);
+    sqlite.prepare(`UPDATE messages SET status = 'sending', provider_message_id = NULL, accepted_at = NULL, updated_at = ?, next_attempt_at = ? WHERE id IN (?, ?)`).run(clock.now() - 1_000, clock.now() - 1_000, reached!.id, lost!.id);
+    const restarted = new EngineRuntime({
+      sqlite, clock, random: seededRandom(4), provider: new SimulatorProvider(sqlite, calmSimulator()), installId: 'acct',
+      accounts: (runtime as unknown as { options: { accounts: SendingAccounts } }).options.accounts,
+    });
+    clock.set(clock.now() + 1_000);
+    await restarted.tick();
+    // Found at Twilio: recorded as sent under Twilio's id, not sent again.
+    expect(sqlite.prepare('SELECT status FROM messages WHERE id = ?').pluck().get(reached!.id)).toBe('sent');
+    // Not listed (yet): Twilio's list can lag a fresh send, so it is asked again later, never resent blindly.
+    expect(sqlite.prepare('SELECT status FROM messages WHERE id = ?').pluck().get(lost!.id)).toBe('sending');
+    expect(fake.messages).toHaveLength(1);
+    await restarted.runUntil(clock, clock.now() + 5 * 60_000);
+    expect(fake.messages.filter((m) => m.to === '+12125553000')).toHaveLength(1);
+    expect(fake.messages.filter((m) => m.to === '+12125553001')).toHaveLength(1);
+    expect(count(`SELECT count(*) FROM messages WHERE status = 'sent'`)).toBe(2);
+    expect(sqlite.prepare('SELECT provider_message_id FROM messages WHERE id = ?').pluck().get(reached!.id)).toBe(reached!.provider_message_id);
+  });
+
+  it('receipts come back: looked up at Twilio from 30 s after the send, or delivered by a status webhook; a STOP webhook opts out at once', async () => {
+    const { runtime, clock, count, sqlite, contacts } = setup({ contacts: 3 });
+    await runtime.tick();
+    const [first, second, third] = fake.messages.map((m) => m.id).sort();
+    fake.setStatus(first!, 'delivered');
+    fake.setStatus(second!, 'undelivered', '30003');
+    // Not looked up before 30 s: no GET yet.
+    await runtime.tick();
+    expect(fake.received.filter((r) => r.method === 'GET')).toHaveLength(0);
+    clock.set(clock.now() + 31_000);
+    await runtime.tick();
+    const status = (id: string) => sqlite.prepare('SELECT status, error_code FROM messages WHERE provider_message_id = ?').get(id);
+    expect(status(first!)).toEqual({ status: 'delivered', error_code: null });
+    expect(status(second!)).toEqual({ status: 'undelivered', error_code: '30003' });
+    expect(status(third!)).toMatchObject({ status: 'sent' });
+    expect(count(`SELECT coalesce(sum(value), 0) FROM node_counters WHERE node_id = 's' AND metric = 'delivered'`)).toBe(1);
+
+    // The third settles by webhook, twice (providers repeat callbacks): counted once.
+    const delivered = { providerMessageId: third!, state: 'delivered' as const, code: null, errorClass: null, detail: null, at: clock.now() };
+    runtime.applyProviderEvents([delivered], []);
+    runtime.applyProviderEvents([delivered], []);
+    expect(status(third!)).toMatchObject({ status: 'delivered' });
+    expect(count(`SELECT coalesce(sum(value), 0) FROM node_counters WHERE node_id = 's' AND metric = 'delivered'`)).toBe(2);
+
+    // A STOP reply through the inbound webhook reaches the consent ledger in the same call.
+    const phone = String(sqlite.prepare('SELECT phone FROM contacts WHERE id = ?').pluck().get(contacts[0]));
+    runtime.applyProviderEvents([], [{ from: phone, body: 'STOP', at: clock.now() }]);
+    expect(sqlite.prepare(`SELECT kind FROM consent_events WHERE contact_id = ? ORDER BY id DESC LIMIT 1`).pluck().get(contacts[0])).toBe('opt_out');
+  });
+});
