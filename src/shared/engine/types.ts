@@ -103,6 +103,11 @@ export interface SimulationTotals {
   delivered: number;
   failed: number;
   fellBack: number;
+  /**
+   * MMS that failed for a reason other than "this phone takes no MMS": no fallback is taken, and
+   * the contact goes on by the MMS step's "Sent" output without having received it.
+   */
+  mmsFailedWithoutFallback: number;
   /** fellBack / MMS attempts (0 when no MMS was attempted). */
   fallbackRate: number;
   quietHoursDeferrals: number;
