@@ -74,6 +74,18 @@ export async function connect(page: Page, from: Locator, port: string, to: Locat
   await page.mouse.up();
 }
 
+/**
+ * Zoom in (the canvas's own button) until this card is drawn in full: at "fit view" a flow of a
+ * few steps shows compact cards, the name alone.
+ */
+export async function zoomToFullCard(page: Page, node: Locator): Promise<void> {
+  for (let i = 0; i < 8 && (await node.locator('.node-card').getAttribute('class'))?.includes('is-compact'); i++) {
+    await page.getByRole('button', { name: 'Zoom In' }).click();
+    await page.waitForTimeout(100);
+  }
+  await node.locator('.node-card:not(.is-compact):not(.is-overview)').waitFor();
+}
+
 /** Drop a palette step onto the canvas at a point relative to the canvas's top-left corner. */
 export async function dropStep(page: Page, kindLabel: string, at: { x: number; y: number }): Promise<void> {
   await page

@@ -17,7 +17,9 @@ const SMALLEST_TEXT = `(() => {
     const element = node.parentElement;
     if (!element || !node.textContent.trim()) continue;
     const style = getComputedStyle(element);
-    if (style.visibility === 'hidden' || element.getClientRects().length === 0) continue;
+    const box = element.getBoundingClientRect();
+    // Not drawn: hidden, or clipped to a pixel for screen readers only.
+    if (style.visibility === 'hidden' || box.width <= 1 || box.height <= 1 || style.clipPath === 'inset(50%)') continue;
     const px = parseFloat(style.fontSize) * zoom;
     if (px < smallest.px) smallest = { px, text: node.textContent.trim(), zoom };
   }

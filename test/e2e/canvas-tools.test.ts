@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
-import { canvasNode, screenshot, type OpenBrowser, useAppInBrowser } from './browser';
+import { canvasNode, type OpenBrowser, screenshot, useAppInBrowser, zoomToFullCard } from './browser';
 import type { FlowDetail, FlowSettings, FlowSummary } from '../../src/shared';
 import type { RunningApp } from './harness';
 
@@ -160,10 +160,7 @@ describe.skipIf(!chromiumPath)('canvas tools: problems panel, keyboard, clipboar
     await page.getByRole('button', { name: 'Fit View' }).click();
     await expect.poll(() => sms.locator('.node-card').getAttribute('class')).toContain('is-compact');
     await expect.poll(() => sms.textContent()).toContain('Fallback SMS');
-    for (let i = 0; i < 6 && (await sms.locator('.node-card').getAttribute('class'))?.includes('is-compact'); i++) {
-      await page.getByRole('button', { name: 'Zoom In' }).click();
-      await page.waitForTimeout(100);
-    }
+    await zoomToFullCard(page, sms);
     await expect.poll(() => sms.textContent()).toContain('No message text yet');
     await expect.poll(() => sms.locator('.node-card').getAttribute('class')).not.toContain('is-overview');
     expect(await wire.locator('.react-flow__edge-interaction').count()).toBe(1);

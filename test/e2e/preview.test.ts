@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { animatedGif, bombPng } from '../fixtures/media/generate';
-import { canvasNode, screenshot, type OpenBrowser, useAppInBrowser } from './browser';
+import { canvasNode, screenshot, type OpenBrowser, useAppInBrowser, zoomToFullCard } from './browser';
 import type { RunningApp } from './harness';
 
 const chromiumPath = inject('chromiumPath');
@@ -107,6 +107,7 @@ describe.skipIf(!chromiumPath)('media library and handset preview, as a creative
     const mms = canvasNode(page, 'MMS step: Your cart MMS');
     await mms.waitFor();
     await mms.click();
+    await zoomToFullCard(page, mms);
 
     // ---- pick from the library
     await page.getByRole('button', { name: 'Choose from library' }).click();
@@ -147,7 +148,7 @@ describe.skipIf(!chromiumPath)('media library and handset preview, as a creative
     const sendRow = sizeMeter.locator('tr.is-send');
     expect(await sendRow.getAttribute('class')).toContain('is-pass');
     await preview.getByLabel('Sample contact', { exact: true }).selectOption({ label: 'Priya Raman' });
-    await expect.poll(() => android.locator('.bubble').textContent()).toContain('Hi Priya, did you forget your Handmade stoneware pour-over coffee set?');
+    await expect.poll(() => android.locator('.bubble').textContent()).toContain('Hi Priya, did you forget your Handmade stoneware pour-over coffee set');
     await screenshot(page, '43-full-preview');
 
     // ---- MMS against its SMS fallback; an accented name forces UCS-2 and is marked
@@ -184,6 +185,7 @@ describe.skipIf(!chromiumPath)('media library and handset preview, as a creative
       `(() => { const bytes = Uint8Array.from(atob('${png.toString('base64')}'), (c) => c.charCodeAt(0)); const dt = new DataTransfer(); dt.items.add(new File([bytes], 'sale-badge.png', { type: 'image/png' })); return dt; })()`,
     );
     const mms = canvasNode(page, 'MMS step: Your cart MMS');
+    await zoomToFullCard(page, mms);
     await mms.dispatchEvent('dragover', { dataTransfer });
     await mms.dispatchEvent('drop', { dataTransfer });
     await mms.getByText('sale-badge.png').waitFor();
