@@ -22,7 +22,9 @@ describe.skipIf(!chromiumPath)('the app shell in the browser mode', () => {
     const icon = await page.request.get(new URL(href!, page.url()).toString());
     expect(icon.status()).toBe(200);
     expect(icon.headers()['content-type']).toBe('image/png');
-    await page.waitForLoadState('networkidle');
+    // Not 'networkidle': the live-update stream stays open for the page's lifetime.
+    await page.waitForLoadState('load');
+    await page.waitForTimeout(1000);
     expect(missing).toEqual([]);
   });
 
