@@ -36,7 +36,7 @@ export async function openBrowser(executablePath: string): Promise<OpenBrowser> 
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().includes('favicon')) errors.push(message.text());
+    if (message.type() === 'error') errors.push(message.text());
   });
   return {
     browser,
@@ -72,6 +72,18 @@ export async function connect(page: Page, from: Locator, port: string, to: Locat
   await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
   await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
   await page.mouse.up();
+}
+
+/**
+ * Zoom in (the canvas's own button) until this card is drawn in full: at "fit view" a flow of a
+ * few steps shows compact cards, the name alone.
+ */
+export async function zoomToFullCard(page: Page, node: Locator): Promise<void> {
+  for (let i = 0; i < 8 && (await node.locator('.node-card').getAttribute('class'))?.includes('is-compact'); i++) {
+    await page.getByRole('button', { name: 'Zoom In' }).click();
+    await page.waitForTimeout(100);
+  }
+  await node.locator('.node-card:not(.is-compact):not(.is-overview)').waitFor();
 }
 
 /** Drop a palette step onto the canvas at a point relative to the canvas's top-left corner. */

@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
-import { canvasNode, screenshot, type OpenBrowser, useAppInBrowser } from './browser';
+import { canvasNode, type OpenBrowser, screenshot, useAppInBrowser, zoomToFullCard } from './browser';
 import type { FlowDetail, FlowSettings, FlowSummary } from '../../src/shared';
 import type { RunningApp } from './harness';
 
@@ -156,7 +156,11 @@ describe.skipIf(!chromiumPath)('canvas tools: problems panel, keyboard, clipboar
     expect(await wire.locator('.react-flow__edge-path').getAttribute('marker-end')).toBeNull();
     await screenshot(page, '25-overview');
 
+    // At "fit view" the seven steps are compact cards: the name, drawn large enough to read.
     await page.getByRole('button', { name: 'Fit View' }).click();
+    await expect.poll(() => sms.locator('.node-card').getAttribute('class')).toContain('is-compact');
+    await expect.poll(() => sms.textContent()).toContain('Fallback SMS');
+    await zoomToFullCard(page, sms);
     await expect.poll(() => sms.textContent()).toContain('No message text yet');
     await expect.poll(() => sms.locator('.node-card').getAttribute('class')).not.toContain('is-overview');
     expect(await wire.locator('.react-flow__edge-interaction').count()).toBe(1);

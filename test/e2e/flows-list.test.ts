@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { screenshot, type OpenBrowser, useAppInBrowser } from './browser';
 import type { RunningApp } from './harness';
@@ -59,6 +62,40 @@ describe.skipIf(!chromiumPath)('the flows list', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Delete flow' }).click();
     await expect.poll(rowNames).toEqual(['Cart recovery']);
     await screenshot(page, '13-list-after-edits');
+  });
+
+  it('exports a flow to a JSON file and imports it back as a copy named apart from the original', async () => {
+    const { page } = browser;
+    await page.getByRole('link', { name: 'Cart recovery', exact: true }).waitFor();
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export Cart recovery' }).click()]);
+    expect(download.suggestedFilename()).toBe('cart-recovery.postcard.json');
+    const file = join(mkdtempSync(join(tmpdir(), 'postcard-export-')), download.suggestedFilename());
+    await download.saveAs(file);
+    const document = JSON.parse(readFileSync(file, 'utf8')) as { format: string; name: string; graph: { nodes: unknown[] } };
+    expect(document).toMatchObject({ format: 'postcard.flow', name: 'Cart recovery' });
+    expect(document.graph.nodes).toHaveLength(7);
+
+    await page.getByLabel('Flow file to import').setInputFiles(file);
+    await page.getByRole('status').filter({ hasText: 'Imported cart-recovery.postcard.json as “Cart recovery (imported)”.' }).waitFor();
+    await expect.poll(async () => (await rowNames()).sort()).toEqual(['Cart recovery', 'Cart recovery (imported)']);
+    await page.getByRole('link', { name: 'Cart recovery (imported)', exact: true }).click();
+    await page.getByRole('group', { name: 'MMS step: Your cart MMS', exact: true }).waitFor();
+    await expect.poll(() => page.getByRole('group', { name: /step: / }).count()).toBe(7);
+    await page.getByRole('link', { name: 'All flows', exact: true }).click();
+
+    // A file that is not a flow is refused by name, and nothing is added.
+    const bad = join(dirname(file), 'notes.json');
+    writeFileSync(bad, '{"format": "something-else"');
+    await page.getByLabel('Flow file to import').setInputFiles(bad);
+    await page.getByRole('status').filter({ hasText: /^Could not import notes\.json: it is not JSON/ }).waitFor();
+    writeFileSync(bad, JSON.stringify({ ...document, format: 'zapier.zap' }));
+    await page.getByLabel('Flow file to import').setInputFiles(bad);
+    await page.getByRole('status').filter({ hasText: /^Could not import notes\.json: .*format/ }).waitFor();
+    expect((await rowNames()).sort()).toEqual(['Cart recovery', 'Cart recovery (imported)']);
+    await page.getByRole('button', { name: 'Delete Cart recovery (imported)' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete flow' }).click();
+    await expect.poll(rowNames).toEqual(['Cart recovery']);
   });
 
   it('shows a flow whose stored data is damaged with its error, and the others still open', async () => {

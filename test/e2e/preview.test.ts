@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { animatedGif, bombPng } from '../fixtures/media/generate';
-import { canvasNode, screenshot, type OpenBrowser, useAppInBrowser } from './browser';
+import { canvasNode, screenshot, type OpenBrowser, useAppInBrowser, zoomToFullCard } from './browser';
 import type { RunningApp } from './harness';
 
 const chromiumPath = inject('chromiumPath');
@@ -107,6 +107,7 @@ describe.skipIf(!chromiumPath)('media library and handset preview, as a creative
     const mms = canvasNode(page, 'MMS step: Your cart MMS');
     await mms.waitFor();
     await mms.click();
+    await zoomToFullCard(page, mms);
 
     // ---- pick from the library
     await page.getByRole('button', { name: 'Choose from library' }).click();
@@ -121,7 +122,7 @@ describe.skipIf(!chromiumPath)('media library and handset preview, as a creative
     // ---- the inspector's phone: media inline, the body rendered for the sample contact
     const inspectorPhone = page.getByRole('figure', { name: 'MMS on iPhone' });
     await inspectorPhone.locator('.bubble-media img').waitFor();
-    await expect.poll(() => inspectorPhone.locator('.bubble').textContent()).toContain('Hi Maya, your Alpine rain jacket are waiting');
+    await expect.poll(() => inspectorPhone.locator('.bubble').textContent()).toContain('Hi Maya, did you forget your Alpine rain jacket?');
     await expect.poll(() => inspectorPhone.locator('.bubble-link').getAttribute('href')).toBe('https://shop.example/c/maya42');
     const dismissToast = page.locator('.toasts').getByRole('button', { name: 'Dismiss' });
     // Toasts also leave on their own: one may go between counting and clicking.
@@ -131,7 +132,7 @@ describe.skipIf(!chromiumPath)('media library and handset preview, as a creative
 
     // ---- switching the contact re-renders the personalisation (defaults for a bare contact)
     await page.getByLabel('Sample contact', { exact: true }).selectOption({ label: 'New subscriber' });
-    await expect.poll(() => inspectorPhone.locator('.bubble').textContent()).toContain('Hi there, your items are waiting');
+    await expect.poll(() => inspectorPhone.locator('.bubble').textContent()).toContain('Hi there, did you forget your items?');
 
     // ---- the full preview: both phones and the size meter
     await page.getByRole('button', { name: 'Preview', exact: true }).click();
@@ -147,7 +148,7 @@ describe.skipIf(!chromiumPath)('media library and handset preview, as a creative
     const sendRow = sizeMeter.locator('tr.is-send');
     expect(await sendRow.getAttribute('class')).toContain('is-pass');
     await preview.getByLabel('Sample contact', { exact: true }).selectOption({ label: 'Priya Raman' });
-    await expect.poll(() => android.locator('.bubble').textContent()).toContain('Hi Priya, your Handmade stoneware pour-over coffee set');
+    await expect.poll(() => android.locator('.bubble').textContent()).toContain('Hi Priya, did you forget your Handmade stoneware pour-over coffee set');
     await screenshot(page, '43-full-preview');
 
     // ---- MMS against its SMS fallback; an accented name forces UCS-2 and is marked
@@ -184,6 +185,7 @@ describe.skipIf(!chromiumPath)('media library and handset preview, as a creative
       `(() => { const bytes = Uint8Array.from(atob('${png.toString('base64')}'), (c) => c.charCodeAt(0)); const dt = new DataTransfer(); dt.items.add(new File([bytes], 'sale-badge.png', { type: 'image/png' })); return dt; })()`,
     );
     const mms = canvasNode(page, 'MMS step: Your cart MMS');
+    await zoomToFullCard(page, mms);
     await mms.dispatchEvent('dragover', { dataTransfer });
     await mms.dispatchEvent('drop', { dataTransfer });
     await mms.getByText('sale-badge.png').waitFor();

@@ -208,6 +208,34 @@ describe('publishing', () => {
     expect((await ok<FlowSummary[]>('flows.list', {}))[0]?.latestVersion).toBe(2);
     expect((await refused('flows.export', { id: flow.id, version: 3 })).code).toBe('NOT_FOUND');
   });
+
+  it('is not "edited" after the draft goes back to the published graph and settings (an undo)', async () => {
+    const flow = await ok<FlowDetail>('flows.create', { name: 'Undo me' });
+    await ok('flows.saveDraft', { id: flow.id, graph: linearFlow() });
+    await ok('flows.publish', { id: flow.id });
+    const published = await ok<FlowDetail>('flows.get', { id: flow.id });
+
+    const moved = linearFlow();
+    moved.nodes[0] = { ...moved.nodes[0]!, position: { x: 999, y: 999 } };
+    const edit = await ok<SaveDraftResult>('flows.saveDraft', { id: flow.id, baseRevision: published.revision, graph: moved, settings: published.settings });
+    expect(edit.hasUnpublishedChanges).toBe(true);
+    expect((await ok<FlowDetail>('flows.get', { id: flow.id })).hasUnpublishedChanges).toBe(true);
+
+    const undone = await ok<SaveDraftResult>('flows.saveDraft', { id: flow.id, baseRevision: edit.revision, graph: linearFlow(), settings: published.settings });
+    expect(undone.hasUnpublishedChanges).toBe(false);
+    expect((await ok<FlowDetail>('flows.get', { id: flow.id })).hasUnpublishedChanges).toBe(false);
+    expect((await ok<FlowSummary[]>('flows.list', {})).find((f) => f.id === flow.id)?.hasUnpublishedChanges).toBe(false);
+    // Nothing to publish: no new version.
+    expect((await ok<PublishResult>('flows.publish', { id: flow.id })).version).toBe(1);
+
+    // A settings change alone is an edit too.
+    const quiet = await ok<SaveDraftResult>('flows.saveDraft', {
+      id: flow.id,
+      graph: linearFlow(),
+      settings: { ...published.settings, quietHours: { ...published.settings.quietHours, isEnabled: !published.settings.quietHours.isEnabled } },
+    });
+    expect(quiet.hasUnpublishedChanges).toBe(true);
+  });
 });
 
 describe('import and export', () => {
@@ -218,11 +246,17 @@ describe('import and export', () => {
     expect(document).toMatchObject({ format: FLOW_DOCUMENT_FORMAT, schemaVersion: CURRENT_SCHEMA_VERSION, name: 'Round trip', description: 'There and back' });
     const imported = await ok<FlowDetail>('flows.import', { document: JSON.parse(JSON.stringify(document)) });
     expect(imported.id).not.toBe(flow.id);
-    expect(imported).toMatchObject({ name: 'Round trip', description: 'There and back', status: 'draft', revision: 0 });
+    // A flow of that name is in the list already: the copy is named apart from it.
+    expect(imported).toMatchObject({ name: 'Round trip (imported)', description: 'There and back', status: 'draft', revision: 0 });
     expect(imported.graph).toEqual(document.graph);
     expect(imported.settings).toEqual(document.settings);
+    expect((await ok<FlowDetail>('flows.import', { document })).name).toBe('Round trip (imported 2)');
     const renamed = await ok<FlowDetail>('flows.import', { document, name: 'Another copy' });
     expect(renamed.name).toBe('Another copy');
+    // Into a list without that name, the document's own name is kept.
+    await ok('flows.delete', { id: flow.id });
+    await ok('flows.delete', { id: imported.id });
+    expect((await ok<FlowDetail>('flows.import', { document })).name).toBe('Round trip');
   });
 
   it('upgrades a schema 1 document on import', async () => {

@@ -174,3 +174,45 @@ describe('the canvas projections', () => {
     expect(second[1]?.ariaLabel).toBe('Connection from MMS (fallback) to Reminder');
   });
 });
+
+describe('adding a step by click or Enter (placement)', () => {
+  it('goes below the selected step, wired from its first free output, in one undo step', async () => {
+    const { placeNewStep } = await import('../../src/renderer/src/editor/canvas/placement');
+    const { editor, trigger, mms, history } = editorWithSteps();
+    editor.actions.connect(trigger, 'next', mms);
+    editor.actions.connect(mms, 'sent', editor.actions.addNode('exit', { x: 0, y: 2000 }));
+    const state = editor.store.getState();
+    const placement = placeNewStep(state.graph, new Map([[mms, { width: 240, height: 140 }]]), mms, { x: 5000, y: 5000 });
+    // MMS: "sent" is taken, "fallback" (the second of two outputs) is free: right of centre, below.
+    expect(placement.from).toEqual({ source: mms, sourcePort: 'fallback' });
+    expect(placement.position.y).toBeGreaterThanOrEqual(200 + 140 + 60);
+    expect(placement.position.x).toBeGreaterThan(0);
+    const before = history();
+    const sms = editor.actions.addNode('sms', placement.position, placement.from);
+    expect(history()).toBe(before + 1);
+    expect(editor.store.getState().graph.edges.find((e) => e.target === sms)).toMatchObject({ source: mms, sourcePort: 'fallback' });
+    editor.actions.undo();
+    expect(editor.store.getState().graph.nodes.some((n) => n.id === sms)).toBe(false);
+    expect(editor.store.getState().graph.edges.some((e) => e.target === sms)).toBe(false);
+    expect(editor.store.getState().selectedNodeIds.has(sms)).toBe(false);
+  });
+
+  it('never lands on another card', async () => {
+    const { freeSpot, placeNewStep } = await import('../../src/renderer/src/editor/canvas/placement');
+    const { editor } = editorWithSteps();
+    for (let i = 0; i < 12; i++) {
+      const { graph, measured } = editor.store.getState();
+      const { position } = placeNewStep(graph, measured, null, { x: 0, y: 0 });
+      editor.actions.addNode('wait', position);
+    }
+    const boxes = editor.store.getState().graph.nodes.map((n) => ({ ...n.position, width: 240, height: 110 }));
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i]!;
+        const b = boxes[j]!;
+        expect(a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height, `${i} and ${j}`).toBe(false);
+      }
+    }
+    expect(freeSpot({ nodes: [], edges: [] }, new Map(), { x: 40, y: 40 })).toEqual({ x: 40, y: 40 });
+  });
+});

@@ -70,9 +70,15 @@ describe('simulation form', () => {
 
   it('defaults to what the engine would use anyway (so the dialog and the CLI agree)', () => {
     const form = defaultForm(graph, defaultFlowSettings());
-    const options = SimulationOptions.parse(toOptions({ ...form, contacts: 500, days: 3, seed: 42 }));
-    const engine = SimulationOptions.parse({ contacts: 500, days: 3, seed: 42 });
+    const now = new Date('2026-12-04T15:54:37.250Z');
+    const options = SimulationOptions.parse(toOptions({ ...form, contacts: 500, days: 3, seed: 42 }, now));
+    // The dialog starts virtual time now (to the minute); everything else is the engine's default.
+    expect(options.startAt).toBe('2026-12-04T15:54:00.000Z');
+    const engine = SimulationOptions.parse({ contacts: 500, days: 3, seed: 42, startAt: options.startAt });
     expect({ ...options, behaviours: [], simulator: undefined }).toEqual({ ...engine, behaviours: [], simulator: undefined });
+    const chosen = SimulationOptions.parse(toOptions({ ...form, start: 'chosen', startLocal: '2027-03-01T09:30' }, now));
+    expect(chosen.startAt).toBe(new Date('2027-03-01T09:30').toISOString());
+    expect(checkForm({ ...form, start: 'chosen', startLocal: '' }).map((p) => p.field)).toEqual(['startLocal']);
     expect(options.behaviours).toEqual([
       { event: 'clicked', probability: 0.2, withinHours: 72 },
       { event: 'purchased', probability: 0.2, withinHours: 72 },

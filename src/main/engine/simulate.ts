@@ -214,6 +214,9 @@ function collectResult(
       delivered: scalar(`SELECT count(*) FROM messages WHERE status = 'delivered'`),
       failed: scalar(`SELECT count(*) FROM messages WHERE status IN ('failed', 'undelivered')`),
       fellBack,
+      mmsFailedWithoutFallback: scalar(
+        `SELECT count(*) FROM messages WHERE channel = 'mms' AND status IN ('failed', 'undelivered') AND coalesce(error_class, '') <> 'mms_unsupported'`,
+      ),
       fallbackRate: mmsEntries === 0 ? 0 : round(fellBack / mmsEntries, 4),
       quietHoursDeferrals: scalar(`SELECT count(*) FROM message_events WHERE status = 'deferred'`),
       capSkips: scalar(`SELECT count(*) FROM messages WHERE status = 'skipped' AND reason = 'frequency_cap'`),

@@ -1,7 +1,10 @@
 import type Database from 'better-sqlite3';
 import { parseJsonObject } from '../../shared/json';
-import type { Channel, ConsentChannel, ConsentKind, ContactTimeline, MessageStatus, MmsCapability, TimelineEntry } from '../../shared/engine/types';
+import type { Channel, ConsentChannel, ConsentKind, ContactTimeline, MessageContent, MessageStatus, MmsCapability, TimelineEntry } from '../../shared/engine/types';
+import { definitionOf, nodeKinds, type NodeKind } from '../../shared/graph/nodes';
 import { parseTrail } from './trail';
+
+const isNodeKind = (value: unknown): value is NodeKind => typeof value === 'string' && (nodeKinds as readonly string[]).includes(value);
 
 /** Everything that happened to one contact, oldest first: enrollments, steps, messages, consent, events. */
 export function contactTimeline(sqlite: Database.Database, contactId: number, limit = 500): ContactTimeline | null {
@@ -41,7 +44,7 @@ export function contactTimeline(sqlite: Database.Database, contactId: number, li
   // (all on the row), and in between the retries and deferrals kept in message_events.
   const messages = sqlite
     .prepare(
-      `SELECT id, flow_id, node_id, channel, status, reason, error_code, purpose, created_at, accepted_at, finished_at
+      `SELECT id, flow_id, node_id, channel, status, reason, error_code, purpose, body, subject, media_ref, created_at, accepted_at, finished_at
        FROM messages WHERE contact_id = ? ORDER BY id`,
     )
     .all(contactId) as Array<{
@@ -53,15 +56,29 @@ export function contactTimeline(sqlite: Database.Database, contactId: number, li
     reason: string | null;
     error_code: string | null;
     purpose: string;
+    body: string;
+    subject: string | null;
+    media_ref: string | null;
     created_at: number;
     accepted_at: number | null;
     finished_at: number | null;
   }>;
   const messageEvents = sqlite.prepare('SELECT status, provider_code, detail, occurred_at FROM message_events WHERE message_id = ? ORDER BY id');
   for (const m of messages) {
-    const entry = (at: number, status: MessageStatus, providerCode: string | null, detail: string | null): void =>
-      push({ at: iso(at), type: 'message', messageId: m.id, flowId: m.flow_id ?? '', nodeId: m.node_id ?? '', channel: m.channel, status, providerCode, detail });
-    entry(m.created_at, 'queued', null, m.purpose === 'reply' ? 'HELP reply' : null);
+    const entry = (at: number, status: MessageStatus, providerCode: string | null, detail: string | null, content?: MessageContent): void =>
+      push({
+        at: iso(at),
+        type: 'message',
+        messageId: m.id,
+        flowId: m.flow_id ?? '',
+        nodeId: m.node_id ?? '',
+        channel: m.channel,
+        status,
+        providerCode,
+        detail,
+        ...(content ? { content } : {}),
+      });
+    entry(m.created_at, 'queued', null, m.purpose === 'reply' ? 'HELP reply' : null, { body: m.body, subject: m.subject, mediaAssetId: m.media_ref });
     for (const ev of messageEvents.all(m.id) as Array<{ status: MessageStatus; provider_code: string | null; detail: string | null; occurred_at: number }>) {
       entry(ev.occurred_at, ev.status, ev.provider_code, ev.detail);
     }
@@ -78,6 +95,7 @@ export function contactTimeline(sqlite: Database.Database, contactId: number, li
   for (const ev of events) push({ at: iso(ev.occurred_at), type: 'event', name: ev.name, properties: parseJsonObject(ev.properties_json) });
 
   entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.order - b.order));
+  const kept = entries.slice(-limit);
   return {
     contact: {
       id: contact.id,
@@ -86,7 +104,43 @@ export function contactTimeline(sqlite: Database.Database, contactId: number, li
       mmsCapable: contact.mms_capable,
       attributes: parseJsonObject(contact.attributes_json),
     },
-    entries: entries.slice(-limit).map(({ order: _order, ...entry }) => entry as TimelineEntry),
+    entries: kept.map(({ order: _order, ...entry }) => entry as TimelineEntry),
+    names: namesFor(sqlite, contactId, kept),
   };
 }
 
+/** Flow names, and step names from every version of those flows the contact followed, then the draft. */
+function namesFor(sqlite: Database.Database, contactId: number, entries: readonly TimelineEntry[]): NonNullable<ContactTimeline['names']> {
+  const flowIds = [...new Set(entries.flatMap((e) => ('flowId' in e && e.flowId ? [e.flowId] : [])))];
+  const names: NonNullable<ContactTimeline['names']> = { flows: {}, steps: {} };
+  if (flowIds.length === 0) return names;
+  const flowRow = sqlite.prepare('SELECT name, draft_graph_json FROM flows WHERE id = ?');
+  const versionDocs = sqlite.prepare(
+    `SELECT DISTINCT v.document_json FROM flow_versions v
+     WHERE v.flow_id = ? AND v.id IN (SELECT flow_version_id FROM enrollments WHERE contact_id = ? UNION SELECT flow_version_id FROM messages WHERE contact_id = ?)
+     ORDER BY v.version`,
+  );
+  for (const flowId of flowIds) {
+    const steps: Record<string, string> = {};
+    const row = flowRow.get(flowId) as { name: string; draft_graph_json: string } | undefined;
+    if (row) names.flows[flowId] = row.name;
+    // The draft first, so the versions the contact actually followed have the last word.
+    const graphs = [row ? parseJsonObject(row.draft_graph_json) : {}];
+    for (const json of versionDocs.pluck().all(flowId, contactId, contactId) as string[]) {
+      const { graph } = parseJsonObject(json);
+      graphs.push(typeof graph === 'object' && graph !== null ? (graph as Record<string, unknown>) : {});
+    }
+    for (const graph of graphs) {
+      const nodes = Array.isArray(graph.nodes) ? (graph.nodes as unknown[]) : [];
+      for (const node of nodes) {
+        if (typeof node !== 'object' || node === null) continue;
+        const { id, kind, label } = node as { id?: unknown; kind?: unknown; label?: unknown };
+        if (typeof id !== 'string') continue;
+        const name = typeof label === 'string' && label.trim() ? label.trim() : isNodeKind(kind) ? definitionOf(kind).label : null;
+        if (name) steps[id] = name;
+      }
+    }
+    names.steps[flowId] = steps;
+  }
+  return names;
+}

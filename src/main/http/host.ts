@@ -103,7 +103,7 @@ export async function startHost(options: StartHostOptions): Promise<Host> {
     const url = new URL(req.url ?? '/', `http://${host}`);
     if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
       res.setHeader('Cache-Control', 'no-store');
-      if (url.pathname === '/api/events') return serveEvents(req, res, url);
+      if (url.pathname === '/api/events') return serveEvents(req, res);
       return serveApi(req, res, url);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -176,9 +176,10 @@ export async function startHost(options: StartHostOptions): Promise<Host> {
     res.end();
   }
 
-  function serveEvents(req: IncomingMessage, res: ServerResponse, url: URL): void {
-    // EventSource cannot send headers, so the token comes in the query string.
-    if (!isSameToken(url.searchParams.get('token') ?? bearerToken(req.headers.authorization), token)) {
+  function serveEvents(req: IncomingMessage, res: ServerResponse): void {
+    // The token comes in the Authorization header, as for every call: never in the URL, where
+    // it would end up in logs and the browser's history.
+    if (!isSameToken(bearerToken(req.headers.authorization), token)) {
       refuse(req, res, 401, fail('UNAUTHORIZED', 'missing or wrong token'));
       return;
     }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { desc, eq, sql } from 'drizzle-orm';
 import type { FlowDetail, FlowSummary, FlowVersionSummary, PublishResult, SaveDraftResult } from '../../shared/api/flows';
 import { PostcardError, type ApiError } from '../../shared/api/result';
@@ -136,20 +137,47 @@ export class FlowService {
       }
       const revision = row.draftRevision + 1;
       const updatedAt = this.stamp();
+      // Undo back to what is live makes the draft the published one again, not an "edit" of it.
+      const graphJson = JSON.stringify(input.graph);
+      const isPublished = row.publishedRevision !== null && this.isLatestVersion(tx, row, graphJson, input.settings);
       tx.update(flows)
         .set({
-          draftGraphJson: JSON.stringify(input.graph),
+          draftGraphJson: graphJson,
           draftRevision: revision,
+          ...(isPublished ? { publishedRevision: revision } : {}),
           updatedAt,
           ...(input.settings ? { settingsJson: JSON.stringify(input.settings) } : {}),
           ...(input.description !== undefined ? { description: input.description } : {}),
         })
         .where(eq(flows.id, input.id))
         .run();
-      return { revision, updatedAt };
+      return { revision, updatedAt, hasUnpublishedChanges: !isPublished };
     });
     this.changed(input.id);
     return { ...result, validation: validateFlow(input.graph) };
+  }
+
+  /** Whether this graph and settings are the latest published version's (names are not versioned). */
+  private isLatestVersion(tx: Pick<PostcardDb, 'select'>, row: FlowRow, graphJson: string, settings: FlowSettings | undefined): boolean {
+    const latest = tx
+      .select({ documentJson: flowVersions.documentJson })
+      .from(flowVersions)
+      .where(eq(flowVersions.flowId, row.id))
+      .orderBy(desc(flowVersions.version))
+      .limit(1)
+      .get();
+    if (!latest) return false;
+    let published: unknown;
+    try {
+      published = JSON.parse(latest.documentJson);
+    } catch {
+      return false;
+    }
+    if (typeof published !== 'object' || published === null) return false;
+    const document = published as { graph?: unknown; settings?: unknown };
+    // Compared as stored (through JSON), so an absent field and an undefined one are the same.
+    const draftSettings = parseJsonOrNull(settings ? JSON.stringify(settings) : row.settingsJson);
+    return isDeepStrictEqual(document.graph, parseJsonOrNull(graphJson)) && isDeepStrictEqual(document.settings, draftSettings);
   }
 
   /**
@@ -245,7 +273,7 @@ export class FlowService {
       tx.insert(flows)
         .values({
           id,
-          name: clampName(name ?? doc.name),
+          name: name !== undefined ? clampName(name) : this.importedName(tx, doc.name),
           description: doc.description,
           status: 'draft',
           settingsJson: JSON.stringify(doc.settings),
@@ -258,6 +286,21 @@ export class FlowService {
     });
     this.changed(id);
     return this.get(id);
+  }
+
+  /**
+   * The document's name, or — when a flow already has it (importing a flow exported from this very
+   * list) — "… (imported)", then "… (imported 2)" and on, so the copy is never mistaken for the original.
+   */
+  private importedName(tx: Pick<PostcardDb, 'select'>, documentName: string): string {
+    const base = clampName(documentName);
+    const taken = new Set(tx.select({ name: flows.name }).from(flows).all().map((row) => row.name));
+    if (!taken.has(base)) return base;
+    for (let n = 1; ; n++) {
+      const suffix = n === 1 ? ' (imported)' : ` (imported ${n})`;
+      const candidate = clampName(`${base.slice(0, Math.max(1, MAX_NAME - suffix.length))}${suffix}`);
+      if (!taken.has(candidate)) return candidate;
+    }
   }
 
   export(id: FlowId, version?: number): FlowDocument {
@@ -406,4 +449,12 @@ function notFound(id: string): PostcardError {
 function clampName(name: string): string {
   const trimmed = name.trim();
   return trimmed.length > MAX_NAME ? `${trimmed.slice(0, MAX_NAME - 1)}…` : trimmed;
+}
+
+function parseJsonOrNull(json: string): unknown {
+  try {
+    return JSON.parse(json) as unknown;
+  } catch {
+    return null;
+  }
 }

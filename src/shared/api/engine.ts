@@ -44,10 +44,12 @@ export interface ContactSummary {
 }
 
 export interface ContactsSearchResult {
-  /** The newest matches first, at most `limit`. */
+  /** The newest matches first, at most `limit`, after skipping `offset`. */
   contacts: ContactSummary[];
   /** How many contacts match the query in all. */
   matched: number;
+  /** How many matches came before these (the request's offset). */
+  offset: number;
   /** How many contacts there are in all (what "simulate with the imported contacts" would use). */
   total: number;
 }
@@ -77,7 +79,14 @@ export const engineContract = {
   'contacts.timeline': method(z.object({ phone: z.string().min(3).max(32) }).strict()).returns<ContactTimeline>(),
   /** Find contacts by the digits of their phone number or by attribute text; a blank query lists the newest. */
   'contacts.search': method(
-    z.object({ query: z.string().max(64).default(''), limit: z.number().int().min(1).max(200).default(25) }).strict(),
+    z
+      .object({
+        query: z.string().max(64).default(''),
+        limit: z.number().int().min(1).max(200).default(25),
+        /** How many matches to skip: the list pages through every contact. */
+        offset: z.number().int().min(0).max(100_000_000).default(0),
+      })
+      .strict(),
   ).returns<ContactsSearchResult>(),
   'events.ingest': method(z.object({ ndjson: z.string().max(MAX_INTAKE_CHARS) }).strict()).returns<EventsIngestResult>(),
   /** Dry-run a flow's current draft (or a given document) in a private database. */

@@ -54,6 +54,8 @@ export interface FlowDetail {
 export interface SaveDraftResult {
   revision: number;
   updatedAt: string;
+  /** False when the saved draft is the latest published version again (an undo back to it). */
+  hasUnpublishedChanges: boolean;
   validation: FlowValidation;
 }
 

@@ -59,6 +59,13 @@ export type CounterMetric = (typeof counterMetrics)[number];
 
 export const emptyNodeCounts = (): NodeCounts => ({ entered: 0, waiting: 0, sent: 0, delivered: 0, failed: 0, fellBack: 0, exited: 0 });
 
+/** A message as the contact gets it: the rendered text, the MMS subject and the image's media asset id. */
+export interface MessageContent {
+  body: string;
+  subject: string | null;
+  mediaAssetId: string | null;
+}
+
 export type TimelineEntry =
   | { at: string; type: 'enrolled'; flowId: string; version: number; enrollmentId: number }
   | { at: string; type: 'step'; flowId: string; enrollmentId: number; nodeIds: string[]; note: string }
@@ -73,6 +80,8 @@ export type TimelineEntry =
       status: MessageStatus;
       providerCode: string | null;
       detail: string | null;
+      /** What was sent, on the message's first entry only (its later entries are status changes). */
+      content?: MessageContent;
     }
   | { at: string; type: 'consent'; kind: ConsentKind; channel: ConsentChannel; source: string; keyword: string | null }
   | { at: string; type: 'event'; name: string; properties: Record<string, unknown> };
@@ -80,6 +89,11 @@ export type TimelineEntry =
 export interface ContactTimeline {
   contact: { id: number; phone: string; timeZone: string | null; mmsCapable: MmsCapability; attributes: Record<string, unknown> };
   entries: TimelineEntry[];
+  /**
+   * What the entries' ids are called: flow names, and each flow's step names as of the versions
+   * the contact followed (a step deleted from the draft since keeps its name here).
+   */
+  names?: { flows: Record<string, string>; steps: Record<string, Record<string, string>> };
 }
 
 export interface SimulationTotals {
@@ -89,6 +103,11 @@ export interface SimulationTotals {
   delivered: number;
   failed: number;
   fellBack: number;
+  /**
+   * MMS that failed for a reason other than "this phone takes no MMS": no fallback is taken, and
+   * the contact goes on by the MMS step's "Sent" output without having received it.
+   */
+  mmsFailedWithoutFallback: number;
   /** fellBack / MMS attempts (0 when no MMS was attempted). */
   fallbackRate: number;
   quietHoursDeferrals: number;

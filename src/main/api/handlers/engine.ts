@@ -29,7 +29,7 @@ export function engineFor(ctx: Pick<HandlerContext, 'sqlite' | 'events' | 'nativ
 export const engineHandlers = {
   'contacts.import': async (input, ctx) => engineFor(ctx).importContacts(input.csv),
   'contacts.timeline': async (input, ctx) => engineFor(ctx).timeline(input.phone),
-  'contacts.search': async (input, ctx) => searchContacts(ctx.sqlite, input.query, input.limit),
+  'contacts.search': async (input, ctx) => searchContacts(ctx.sqlite, input.query, input.limit, input.offset),
   'events.ingest': async (input, ctx) => engineFor(ctx).ingestEvents(input.ndjson),
   'engine.simulate': async (input, ctx) => {
     let document;
@@ -59,7 +59,7 @@ export const engineHandlers = {
  * words match attribute text (a first name, a customer id). Read-only, so it lives beside the
  * handler rather than in the engine service.
  */
-export function searchContacts(sqlite: SqliteDatabase, query: string, limit: number): ContactsSearchResult {
+export function searchContacts(sqlite: SqliteDatabase, query: string, limit: number, offset = 0): ContactsSearchResult {
   const digits = query.replace(/\D/g, '');
   const words = query.replace(/[\d\s()+.-]/g, '').length > 0 ? query.trim() : '';
   const like = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -75,8 +75,8 @@ export function searchContacts(sqlite: SqliteDatabase, query: string, limit: num
   }
   const where = clauses.length > 0 ? `WHERE ${clauses.join(' OR ')}` : '';
   const rows = sqlite
-    .prepare(`SELECT id, phone, time_zone, mms_capable, attributes_json, created_at FROM contacts ${where} ORDER BY created_at DESC, id DESC LIMIT ?`)
-    .all(...params, limit) as Array<{ id: number; phone: string; time_zone: string | null; mms_capable: string; attributes_json: string; created_at: number }>;
+    .prepare(`SELECT id, phone, time_zone, mms_capable, attributes_json, created_at FROM contacts ${where} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`)
+    .all(...params, limit, offset) as Array<{ id: number; phone: string; time_zone: string | null; mms_capable: string; attributes_json: string; created_at: number }>;
   const matched = Number(sqlite.prepare(`SELECT count(*) FROM contacts ${where}`).pluck().get(...params) ?? 0);
   const total = where ? Number(sqlite.prepare('SELECT count(*) FROM contacts').pluck().get() ?? 0) : matched;
   return {
@@ -89,6 +89,7 @@ export function searchContacts(sqlite: SqliteDatabase, query: string, limit: num
       createdAt: new Date(row.created_at).toISOString(),
     })),
     matched,
+    offset,
     total,
   };
 }

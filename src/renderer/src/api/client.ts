@@ -1,3 +1,4 @@
+import { createParser } from 'eventsource-parser';
 import type { ApiResult } from '../../../shared/api/result';
 import type { MethodInput, MethodName, MethodResult, PostcardBridge } from '../../../shared/api/contract';
 
@@ -73,21 +74,74 @@ export function createHttpClient(baseUrl: string, token: string | null): ApiClie
       }
       return isApiResult(body) ? (body as ApiResult<never>) : unavailable('Postcard answered with an unexpected result.');
     },
-    subscribe(listener) {
-      if (typeof EventSource === 'undefined') return () => undefined;
-      const source = new EventSource(`${baseUrl}/api/events${token ? `?token=${encodeURIComponent(token)}` : ''}`);
-      source.onmessage = (message: MessageEvent<string>) => {
-        try {
-          const event: unknown = JSON.parse(message.data);
-          if (typeof event === 'object' && event !== null && typeof (event as { type?: unknown }).type === 'string') {
-            listener(event as ChangeEvent);
-          }
-        } catch {
-          // A malformed event is dropped; the next one still arrives.
-        }
-      };
-      return () => source.close();
-    },
+    subscribe: createEventStream(baseUrl, token),
+  };
+}
+
+/** How long to wait before reconnecting: the server's `retry:` once it has said one. */
+const DEFAULT_RETRY_MS = 2000;
+const UNAUTHORIZED_RETRY_MS = 30_000;
+
+/**
+ * The change events of the browser mode: one stream for the page's lifetime, shared by every
+ * view that listens (views come and go; the connection does not), opened on the first listener.
+ * It is read with fetch so the token goes in the Authorization header like every other call:
+ * EventSource can only put it in the URL, where it lands in logs and history. A dropped stream
+ * is opened again after the server's retry delay.
+ */
+function createEventStream(baseUrl: string, token: string | null): ApiClient['subscribe'] {
+  const listeners = new Set<(event: ChangeEvent) => void>();
+  let isOpen = false;
+  let retryMs = DEFAULT_RETRY_MS;
+
+  const deliver = (data: string): void => {
+    let event: unknown;
+    try {
+      event = JSON.parse(data);
+    } catch {
+      return; // A malformed event is dropped; the next one still arrives.
+    }
+    if (typeof event !== 'object' || event === null || typeof (event as { type?: unknown }).type !== 'string') return;
+    for (const listener of listeners) listener(event as ChangeEvent);
+  };
+
+  const readOnce = async (): Promise<number> => {
+    const response = await fetch(`${baseUrl}/api/events`, {
+      headers: { Accept: 'text/event-stream', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+      cache: 'no-store',
+    });
+    if (response.status === 401) return UNAUTHORIZED_RETRY_MS;
+    if (!response.ok || !response.body) return retryMs;
+    const parser = createParser({
+      onEvent: (message) => deliver(message.data),
+      onRetry: (ms) => {
+        retryMs = ms;
+      },
+    });
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return retryMs;
+      parser.feed(value);
+    }
+  };
+
+  const run = async (): Promise<void> => {
+    for (;;) {
+      const wait = await readOnce().catch(() => retryMs);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  };
+
+  return (listener) => {
+    listeners.add(listener);
+    if (!isOpen && typeof fetch === 'function' && typeof TextDecoderStream === 'function') {
+      isOpen = true;
+      void run();
+    }
+    return () => {
+      listeners.delete(listener);
+    };
   };
 }
 

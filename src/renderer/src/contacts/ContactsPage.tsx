@@ -26,6 +26,8 @@ type LoadState = Exclude<TimelineState, { state: 'none' } | { state: 'invalid' }
 
 /** A journey refreshes while it is open, at most this often, when the engine reports progress. */
 const REFRESH_MS = 1000;
+/** Contacts per page of the list. */
+const PAGE_SIZE = 25;
 
 export function ContactsPage({ phone }: { phone: string | null }) {
   const api = useApi();
@@ -34,6 +36,7 @@ export function ContactsPage({ phone }: { phone: string | null }) {
   const [query, setQuery] = useState(phone ?? '');
   const [list, setList] = useState<ContactsSearchResult | null>(null);
   const [listVersion, setListVersion] = useState(0);
+  const [offset, setOffset] = useState(0);
   const [loaded, setLoaded] = useState<LoadState | null>(null);
   const [invalidInput, setInvalidInput] = useState<string | null>(null);
   const [names, setNames] = useState<Map<string, { name: string; labels: Map<string, string> }>>(new Map());
@@ -46,7 +49,7 @@ export function ContactsPage({ phone }: { phone: string | null }) {
     let isCurrent = true;
     const asked = query.trim().slice(0, 64);
     const timer = setTimeout(() => {
-      void api.call('contacts.search', { query: asked, limit: 25 }).then((result) => {
+      void api.call('contacts.search', { query: asked, limit: PAGE_SIZE, offset }).then((result) => {
         if (isCurrent && result.ok) setList(result.value);
       });
     }, 200);
@@ -54,7 +57,7 @@ export function ContactsPage({ phone }: { phone: string | null }) {
       isCurrent = false;
       clearTimeout(timer);
     };
-  }, [api, query, listVersion]);
+  }, [api, query, listVersion, offset]);
 
   // ---- the timeline of the number in the route, refreshed while the engine makes progress
   const [reloadCount, setReloadCount] = useState(0);
@@ -123,12 +126,15 @@ export function ContactsPage({ phone }: { phone: string | null }) {
       isCurrent = false;
     };
   }, [api, flowIds, names]);
+  // The timeline names its flows and steps (as of the versions the contact followed); the drafts
+  // fill in the rest. An id is never shown: a step gone from everything is said to be gone.
+  const served = loaded?.state === 'loaded' ? loaded.timeline.names : undefined;
   const timelineNames = useMemo<TimelineNames>(
     () => ({
-      flowName: (flowId) => names.get(flowId)?.name ?? flowId,
-      nodeLabel: (flowId, nodeId) => names.get(flowId)?.labels.get(nodeId) ?? nodeId,
+      flowName: (flowId) => served?.flows[flowId] ?? names.get(flowId)?.name ?? 'a deleted flow',
+      nodeLabel: (flowId, nodeId) => served?.steps[flowId]?.[nodeId] ?? names.get(flowId)?.labels.get(nodeId) ?? 'a removed step',
     }),
-    [names],
+    [names, served],
   );
 
   const submit = (event: FormEvent): void => {
@@ -174,6 +180,7 @@ export function ContactsPage({ phone }: { phone: string | null }) {
                 aria-label="Phone number or name"
                 onChange={(event) => {
                   setQuery(event.target.value);
+                  setOffset(0);
                   setInvalidInput(null);
                 }}
               />
@@ -194,7 +201,7 @@ export function ContactsPage({ phone }: { phone: string | null }) {
               ))}
             </select>
           </div>
-          <ContactList list={list} selected={phone} query={query} />
+          <ContactList list={list} selected={phone} query={query} onPage={setOffset} />
         </section>
         <section aria-label="Contact journey">
           <TimelinePane state={timeline} names={timelineNames} />
@@ -204,18 +211,43 @@ export function ContactsPage({ phone }: { phone: string | null }) {
   );
 }
 
-function ContactList({ list, selected, query }: { list: ContactsSearchResult | null; selected: string | null; query: string }) {
+function ContactList({
+  list,
+  selected,
+  query,
+  onPage,
+}: {
+  list: ContactsSearchResult | null;
+  selected: string | null;
+  query: string;
+  onPage: (offset: number) => void;
+}) {
   if (!list) return <p className="muted">Loading contacts…</p>;
   if (list.total === 0) {
     return <p className="muted">No contacts yet. Import a CSV above, or ingest events: unknown numbers become contacts.</p>;
   }
+  const count = (n: number): string => n.toLocaleString('en-US');
+  const first = list.offset + 1;
+  const last = list.offset + list.contacts.length;
+  const hasPages = list.matched > list.contacts.length || list.offset > 0;
   return (
     <>
       <p className="contacts-count">
-        {query.trim()
-          ? `${list.matched.toLocaleString('en-US')} of ${list.total.toLocaleString('en-US')} contacts match`
-          : `${list.total.toLocaleString('en-US')} contacts, newest first`}
+        {query.trim() ? `${count(list.matched)} of ${count(list.total)} contacts match` : `${count(list.total)} contacts, newest first`}
       </p>
+      {hasPages && list.contacts.length > 0 ? (
+        <nav className="contacts-pager" aria-label="Contact pages">
+          <button type="button" className="button button-small" disabled={list.offset === 0} onClick={() => onPage(Math.max(0, list.offset - PAGE_SIZE))}>
+            Previous
+          </button>
+          <span role="status">
+            {count(first)}–{count(last)} of {count(list.matched)}
+          </span>
+          <button type="button" className="button button-small" disabled={last >= list.matched} onClick={() => onPage(list.offset + PAGE_SIZE)}>
+            Next
+          </button>
+        </nav>
+      ) : null}
       {list.contacts.length > 0 ? (
         <ul className="contact-list" aria-label="Contacts">
           {list.contacts.map((c) => (

@@ -1,4 +1,6 @@
-import type { ContactTimeline, TimelineEntry } from '../../../shared/engine/types';
+import type { ContactTimeline, MessageContent, TimelineEntry } from '../../../shared/engine/types';
+import { useMediaAsset, useMediaState } from '../media/MediaContext';
+import { MediaThumb } from '../media/MediaThumb';
 import { formatInstant, localiseInstants } from './timeFormat';
 
 /** Names for the ids a timeline carries; a missing name falls back to the id. */
@@ -22,6 +24,28 @@ const statusNames: Record<string, string> = {
   skipped: 'skipped',
   deferred: 'held for quiet hours',
 };
+
+/** The message as sent: the image (from the media library), the MMS subject and the text. */
+function SentMessage({ content }: { content: MessageContent }) {
+  const asset = useMediaAsset(content.mediaAssetId);
+  const isLibraryReady = useMediaState((s) => s.status === 'ready');
+  return (
+    <figure className="timeline-message" aria-label="Message sent">
+      {content.mediaAssetId ? (
+        asset ? (
+          <span className="timeline-message-media">
+            <MediaThumb asset={asset} size="medium" />
+            <span className="timeline-message-media-name">{asset.name}</span>
+          </span>
+        ) : (
+          <span className="muted">{isLibraryReady ? 'An image no longer in the media library' : 'An image'}</span>
+        )
+      ) : null}
+      {content.subject ? <strong className="timeline-message-subject">{content.subject}</strong> : null}
+      <blockquote className="timeline-message-body">{content.body}</blockquote>
+    </figure>
+  );
+}
 
 function describe(entry: TimelineEntry, names: TimelineNames, zone: string | null): { kind: string; title: string; detail: string | null } {
   switch (entry.type) {
@@ -93,6 +117,7 @@ export function TimelineView({
             <div className="timeline-what">
               <span className="timeline-title">{title}</span>
               {detail ? <span className="timeline-detail">{detail}</span> : null}
+              {entry.type === 'message' && entry.content ? <SentMessage content={entry.content} /> : null}
             </div>
           </li>
         );

@@ -3,24 +3,32 @@ import type { DragEvent } from 'react';
 import { definitionOf, nodeKinds, type NodeKind } from '../../../shared/graph/nodes';
 import { kindIcons } from '../ui/icons';
 import { PALETTE_MIME } from './canvas/Canvas';
-import { useFlowActions, useFlowStore } from './store/FlowEditorContext';
+import { placeNewStep } from './canvas/placement';
+import { useFlowActions, useFlowEditor } from './store/FlowEditorContext';
 
 /**
- * The step palette. Drag a step onto the canvas, or activate it (Enter, Space, click) to drop it
- * near the middle of what is on screen — the keyboard path to the same result.
+ * The step palette. Drag a step onto the canvas, or activate it (Enter, Space, click) to add it
+ * below the selected step, wired from that step's free output (the keyboard path to the same
+ * result); with nothing selected it goes near the middle of the view. It never covers a card.
  */
 export function Palette({ canvasElement }: { canvasElement: () => HTMLElement | null }) {
   const actions = useFlowActions();
-  const nodeCount = useFlowStore((s) => s.graph.nodes.length);
-  const { screenToFlowPosition } = useReactFlow();
+  const { store } = useFlowEditor();
+  const { screenToFlowPosition, setCenter, getZoom } = useReactFlow();
 
-  const addNearCentre = (kind: NodeKind): void => {
+  const add = (kind: NodeKind): void => {
     const rect = canvasElement()?.getBoundingClientRect();
     const centre = rect ? { x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 } : { x: window.innerWidth / 2, y: window.innerHeight / 2 };
     const point = screenToFlowPosition(centre);
-    // Successive additions step down and right so they do not hide each other.
-    const step = (nodeCount % 6) * 30;
-    actions.addNode(kind, { x: point.x - 120 + step, y: point.y - 40 + step });
+    const { graph, measured, selectedNodeIds } = store.getState();
+    const anchor = selectedNodeIds.size === 1 ? [...selectedNodeIds][0]! : null;
+    const { position, from } = placeNewStep(graph, measured, anchor, { x: point.x - 120, y: point.y - 40 });
+    actions.addNode(kind, position, from);
+    // Bring the new step into view when it landed outside it.
+    const topLeft = screenToFlowPosition({ x: rect?.left ?? 0, y: rect?.top ?? 0 });
+    const bottomRight = screenToFlowPosition({ x: rect?.right ?? window.innerWidth, y: rect?.bottom ?? window.innerHeight });
+    const isInView = position.x >= topLeft.x && position.y >= topLeft.y && position.x + 240 <= bottomRight.x && position.y + 110 <= bottomRight.y;
+    if (!isInView) void setCenter(position.x + 120, position.y + 55, { zoom: getZoom(), duration: 200 });
   };
 
   const onDragStart = (event: DragEvent<HTMLButtonElement>, kind: NodeKind): void => {
@@ -43,7 +51,7 @@ export function Palette({ canvasElement }: { canvasElement: () => HTMLElement | 
                 className={`palette-item kind-${kind}`}
                 draggable
                 onDragStart={(event) => onDragStart(event, kind)}
-                onClick={() => addNearCentre(kind)}
+                onClick={() => add(kind)}
                 aria-label={`Add ${definition.label} step`}
                 title={definition.description}
               >

@@ -16,7 +16,7 @@ export function ProblemsPanel() {
   const validation = useFlowStore((s) => s.validation);
   const { store } = useFlowEditor();
   const actions = useFlowActions();
-  const { setCenter, getZoom } = useReactFlow();
+  const { setCenter, getZoom, getInternalNode } = useReactFlow();
   const [isOpen, setIsOpen] = useState(true);
   const [listed, setListed] = useState(LISTED_STEP);
   const errors = validation.issues.filter((i) => i.severity === 'error').length;
@@ -30,7 +30,18 @@ export function ProblemsPanel() {
     if (!node) return;
     actions.select([node.id], edge ? [edge.id] : []);
     const size = state.measured.get(node.id) ?? { width: 240, height: 100 };
-    void setCenter(node.position.x + size.width / 2, node.position.y + size.height / 2, { zoom: Math.max(getZoom(), 1), duration: 300 });
+    const zoom = Math.max(getZoom(), 1);
+    void setCenter(node.position.x + size.width / 2, node.position.y + size.height / 2, { zoom, duration: 300 }).then(() => {
+      // Zoomed in, a compact card became a full one, taller: once it is measured, centre what is drawn.
+      window.requestAnimationFrame(() =>
+        window.requestAnimationFrame(() => {
+          const now = getInternalNode(node.id)?.measured;
+          if (now?.height && now.width && now.height !== size.height) {
+            void setCenter(node.position.x + now.width / 2, node.position.y + now.height / 2, { zoom, duration: 150 });
+          }
+        }),
+      );
+    });
   };
 
   const summary =

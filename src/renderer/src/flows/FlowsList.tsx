@@ -1,10 +1,11 @@
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type ChangeEvent } from 'react';
 import type { FlowSummary } from '../../../shared/api/flows';
 import type { ApiError } from '../../../shared/api/result';
 import { useApi } from '../api/ApiContext';
 import { navigate } from '../app/useRoute';
 import { ConfirmDialog, PromptDialog } from '../ui/Dialog';
-import { CopyIcon, ErrorIcon, PencilIcon, PlusIcon, SearchIcon, TrashIcon } from '../ui/icons';
+import { CopyIcon, DownloadIcon, ErrorIcon, PencilIcon, PlusIcon, SearchIcon, TrashIcon, UploadIcon } from '../ui/icons';
+import { downloadJson, flowFileName, readJsonFile } from './flowFiles';
 import { relativeTime } from '../ui/relativeTime';
 import { StatusBadge } from './StatusBadge';
 
@@ -73,6 +74,27 @@ export function FlowsList() {
     await load(search);
   };
 
+  const exportFlow = async (flow: FlowSummary): Promise<void> => {
+    const result = await api.call('flows.export', { id: flow.id });
+    if (!result.ok) return setNotice(`Could not export “${flow.name}”: ${result.error.message}`);
+    downloadJson(result.value, flowFileName(flow.name));
+    setNotice(`Exported “${flow.name}” as ${flowFileName(flow.name)}.`);
+  };
+
+  const importInput = useRef<HTMLInputElement>(null);
+  const importFile = async (event: ChangeEvent<HTMLInputElement>): Promise<void> => {
+    const file = event.target.files?.[0];
+    // The same file may be picked again (say, after fixing it).
+    event.target.value = '';
+    if (!file) return;
+    const read = await readJsonFile(file);
+    if (!read.ok) return setNotice(`Could not import ${file.name}: ${read.message}`);
+    const result = await api.call('flows.import', { document: read.value });
+    if (!result.ok) return setNotice(`Could not import ${file.name}: ${result.error.message}`);
+    setNotice(`Imported ${file.name} as “${result.value.name}”.`);
+    await load(search);
+  };
+
   const remove = async (flow: FlowSummary): Promise<void> => {
     const result = await api.call('flows.delete', { id: flow.id });
     setPending(null);
@@ -92,9 +114,22 @@ export function FlowsList() {
           <h1 className="page-title">Flows</h1>
           <p className="page-subtitle">Journeys that send MMS and SMS to your contacts.</p>
         </div>
-        <button type="button" className="button button-primary" onClick={() => setPending({ kind: 'create' })}>
-          <PlusIcon /> New flow
-        </button>
+        <div className="page-actions">
+          <button type="button" className="button" onClick={() => importInput.current?.click()}>
+            <UploadIcon /> Import flow…
+          </button>
+          <input
+            ref={importInput}
+            type="file"
+            accept=".json,application/json"
+            hidden
+            aria-label="Flow file to import"
+            onChange={(event) => void importFile(event)}
+          />
+          <button type="button" className="button button-primary" onClick={() => setPending({ kind: 'create' })}>
+            <PlusIcon /> New flow
+          </button>
+        </div>
       </header>
 
       <div className="toolbar-row">
@@ -163,6 +198,7 @@ export function FlowsList() {
                 flow={flow}
                 onRename={() => setPending({ kind: 'rename', flow })}
                 onDuplicate={() => void duplicate(flow)}
+                onExport={() => void exportFlow(flow)}
                 onDelete={() => setPending({ kind: 'delete', flow })}
               />
             ))}
@@ -217,11 +253,13 @@ function FlowRow({
   flow,
   onRename,
   onDuplicate,
+  onExport,
   onDelete,
 }: {
   flow: FlowSummary;
   onRename: () => void;
   onDuplicate: () => void;
+  onExport: () => void;
   onDelete: () => void;
 }) {
   const isBroken = Boolean(flow.error);
@@ -263,6 +301,9 @@ function FlowRow({
           disabled={isBroken}
         >
           <CopyIcon />
+        </button>
+        <button type="button" className="icon-button" aria-label={`Export ${flow.name}`} title="Export to a JSON file" onClick={onExport} disabled={isBroken}>
+          <DownloadIcon />
         </button>
         <button type="button" className="icon-button icon-button-danger" aria-label={`Delete ${flow.name}`} title="Delete" onClick={onDelete}>
           <TrashIcon />

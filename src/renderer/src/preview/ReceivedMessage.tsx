@@ -85,8 +85,11 @@ export function SmsFacts({ body: source, contact, isCompact = false }: { body: s
         <span className={`chip ${info.encoding === 'GSM-7' ? 'is-ok' : 'is-warning'}`} data-testid="sms-encoding">
           {info.encoding}
         </span>
-        <span className="chip" data-testid="sms-segments">
+        <span className="chip" data-testid="sms-segments" title="The text this contact gets: the segments the provider bills">
           {info.segments} {info.segments === 1 ? 'segment' : 'segments'}
+        </span>
+        <span className="chip is-billed" data-testid="sms-billed">
+          billed for this contact
         </span>
         <span className="chip">{info.characters} characters</span>
         <span className="chip">{info.charactersLeft} left in this segment</span>

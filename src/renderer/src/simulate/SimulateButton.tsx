@@ -74,6 +74,7 @@ function SimulateDialog({ initial, onRun, onCancel }: { initial: SimulationForm;
   const [importedCount, setImportedCount] = useState<number | null>(null);
   const [isSubmitted, setIsSubmitted] = useState(false);
   const sourceName = useId();
+  const startName = useId();
   const problems = checkForm(form);
   const problemOf = (field: string): string | undefined => (isSubmitted ? problems.find((p) => p.field === field)?.message : undefined);
   const set = <K extends keyof SimulationForm>(key: K, value: SimulationForm[K]): void => setForm((f) => ({ ...f, [key]: value }));
@@ -113,6 +114,28 @@ function SimulateDialog({ initial, onRun, onCancel }: { initial: SimulationForm;
                 </button>
               </div>
             </div>
+            <div className="radio-row" role="radiogroup" aria-label="Virtual time starts">
+              <label>
+                <input type="radio" name={startName} checked={form.start === 'now'} onChange={() => set('start', 'now')} />
+                Now
+              </label>
+              <label>
+                <input type="radio" name={startName} checked={form.start === 'chosen'} onChange={() => set('start', 'chosen')} />
+                On this date
+              </label>
+              <input
+                type="datetime-local"
+                className="input simulate-start"
+                aria-label="Start date and time"
+                value={form.startLocal}
+                onChange={(event) => setForm((f) => ({ ...f, start: 'chosen', startLocal: event.target.value }))}
+              />
+            </div>
+            {problemOf('startLocal') ? (
+              <p className="field-error" role="alert">
+                {problemOf('startLocal')}
+              </p>
+            ) : null}
           </fieldset>
 
           <fieldset className="simulate-section">

@@ -85,7 +85,7 @@ function SimulationSummary({ simulation, isStale, isRunning }: { simulation: Sim
   const { result } = simulation;
   const names = useMemo<TimelineNames>(() => {
     const labels = new Map(nodes.map((n) => [n.id as string, n.label?.trim() || definitionOf(n.kind).label]));
-    return { isSimulated: true, flowName: () => flowName, nodeLabel: (_flowId, nodeId) => labels.get(nodeId) ?? nodeId };
+    return { isSimulated: true, flowName: () => flowName, nodeLabel: (_flowId, nodeId) => labels.get(nodeId) ?? 'a removed step' };
   }, [nodes, flowName]);
 
   const rerun = (): void => void runSimulation(api, editor, operations, simulation.options, simulation.contactSource);
@@ -113,6 +113,12 @@ function SimulationSummary({ simulation, isStale, isRunning }: { simulation: Sim
           Clear from canvas
         </button>
       </div>
+      {result.totals.mmsFailedWithoutFallback > 0 ? (
+        <p className="simulation-warning" role="alert">
+          {integer.format(result.totals.mmsFailedWithoutFallback)} MMS failed without falling back to SMS: the carrier’s error did not say the phone
+          takes no MMS, so those contacts went on by “Sent” without having received the message.
+        </p>
+      ) : null}
       <Totals result={result} />
       <h3 className="simulation-heading">Sample journeys</h3>
       {result.sampleTimelines.length === 0 ? <p className="muted">No sample contacts in this run.</p> : null}

@@ -15,6 +15,10 @@ export interface BehaviourField {
 }
 
 export interface SimulationForm {
+  /** Virtual time starts now (when Run is pressed) or at a chosen local date and time. */
+  start: 'now' | 'chosen';
+  /** The chosen start, as a `datetime-local` value in the viewer's zone. */
+  startLocal: string;
   contactSource: 'synthetic' | 'imported';
   contacts: number;
   days: number;
@@ -39,6 +43,8 @@ const toPercent = (share: number): number => Math.round(share * 1000) / 10;
 
 export function defaultForm(graph: FlowGraph, settings: FlowSettings): SimulationForm {
   return {
+    start: 'now',
+    startLocal: '',
     contactSource: 'synthetic',
     contacts: 1000,
     days: defaults.days,
@@ -87,6 +93,9 @@ export function checkForm(form: SimulationForm): FormProblem[] {
       problems.push({ field, message: `${what} must be ${isInteger ? 'a whole number ' : ''}from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}` });
     }
   };
+  if (form.start === 'chosen' && !Number.isFinite(Date.parse(form.startLocal))) {
+    problems.push({ field: 'startLocal', message: 'Choose the date and time the run starts' });
+  }
   if (form.contactSource === 'synthetic') within('contacts', form.contacts, 1, 1_000_000, 'Contacts', true);
   within('days', form.days, 0.01, 90, 'The horizon');
   within('seed', form.seed, 0, 2 ** 32 - 1, 'The seed', true);
@@ -105,8 +114,15 @@ export function checkForm(form: SimulationForm): FormProblem[] {
   return problems;
 }
 
-export function toOptions(form: SimulationForm): SimulationOptionsInput {
+/** The run's start: now (to the minute), or the chosen local date and time. */
+export function startOf(form: SimulationForm, now: Date): string {
+  if (form.start === 'chosen') return new Date(form.startLocal).toISOString();
+  return new Date(Math.floor(now.getTime() / 60_000) * 60_000).toISOString();
+}
+
+export function toOptions(form: SimulationForm, now: Date = new Date()): SimulationOptionsInput {
   return {
+    startAt: startOf(form, now),
     ...(form.contactSource === 'imported' ? { useImportedContacts: true } : { contacts: form.contacts }),
     days: form.days,
     seed: form.seed,

@@ -127,6 +127,7 @@ export const ErrorIcon = svg(
   </>,
 );
 export const CloseIcon = svg(<path d="M6 6l12 12M18 6 6 18" />);
+export const DownloadIcon = svg(<path d="M12 4v12M7 11l5 5 5-5M4 16v4h16v-4" />);
 export const UploadIcon = svg(<path d="M12 16V4M7 9l5-5 5 5M4 16v4h16v-4" />);
 export const SettingsIcon = svg(
   <>

@@ -13,9 +13,9 @@ import {
   type IsValidConnection,
   type NodeChange,
 } from '@xyflow/react';
-import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type CSSProperties, type DragEvent } from 'react';
 import { definitionOf, nodeKinds, portsOf, type NodeKind } from '../../../../shared/graph/nodes';
-import { DetailContext, detailLevelSelector } from '../nodes/DetailContext';
+import { DetailContext, detailLevelSelector, lodZoomSelector } from '../nodes/DetailContext';
 import { nodeTypes } from '../nodes/nodeTypes';
 import type { CanvasEdge, CanvasNode } from '../nodes/types';
 import { useFlowActions, useFlowEditor, useFlowStore } from '../store/FlowEditorContext';
@@ -64,6 +64,7 @@ export function Canvas({ colorMode }: { colorMode: 'light' | 'dark' }) {
   const edges = useFlowStore(projections.edges);
   const isSnapToGrid = useFlowStore((s) => s.isSnapToGrid);
   const detail = useStore(detailLevelSelector);
+  const lodZoom = useStore(lodZoomSelector);
   const isLarge = useFlowStore((s) => s.graph.nodes.length > VISIBLE_ONLY_THRESHOLD);
   const isOverviewAll = useFlowStore((s) => s.graph.nodes.length <= OVERVIEW_ALL_LIMIT);
   // Opening shows the visible cards only; the rest of an overview joins when the view first moves.
@@ -152,7 +153,13 @@ export function Canvas({ colorMode }: { colorMode: 'light' | 'dark' }) {
 
   const hasNodes = nodes.length > 0;
   return (
-    <div className={`canvas is-${detail}`} ref={canvasRef} onDragOver={onDragOver} onDrop={onDrop}>
+    <div
+      className={`canvas is-${detail}`}
+      style={{ '--lod-zoom': lodZoom } as CSSProperties}
+      ref={canvasRef}
+      onDragOver={onDragOver}
+      onDrop={onDrop}
+    >
       <DetailContext.Provider value={detail}>
         <ReactFlow<CanvasNode, CanvasEdge>
           nodes={nodes}

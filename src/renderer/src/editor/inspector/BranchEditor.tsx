@@ -2,8 +2,8 @@ import { useShallow } from 'zustand/react/shallow';
 import { unaryOperators, type BranchCondition, type ConditionSubject } from '../../../../shared/graph/nodes';
 import { ArrowDownIcon, ArrowUpIcon, CloseIcon, PlusIcon } from '../../ui/icons';
 import { useFlowStore } from '../store/FlowEditorContext';
-import { Section, SelectField, TextField } from './fields';
-import { operatorOptions, subjectOptions } from './conditionOptions';
+import { EventNameField, Section, SelectField, TextField } from './fields';
+import { operatorOptionsFor, subjectOptions } from './conditionOptions';
 import type { ConfigEditorProps } from './types';
 
 const nameLabel: Record<ConditionSubject, string> = {
@@ -76,7 +76,9 @@ export function BranchEditor({ config, onChange }: ConfigEditorProps<'branch'>) 
                     ? { subject, name: '', operator: 'equals', value: 'true' }
                     : subject === 'segment'
                       ? { subject, operator: 'exists', value: '' }
-                      : { subject },
+                      : operatorOptionsFor(subject).some((o) => o.value === condition.operator)
+                        ? { subject }
+                        : { subject, operator: 'exists', value: '' },
                 )
               }
             />
@@ -87,12 +89,19 @@ export function BranchEditor({ config, onChange }: ConfigEditorProps<'branch'>) 
                 options={[{ value: '', label: 'Choose a message step' }, ...messageOptions]}
                 onChange={(name) => update(index, { name })}
               />
+            ) : condition.subject === 'event_since_entry' ? (
+              <EventNameField
+                label={`Condition ${n} event`}
+                value={condition.name}
+                placeholder="e.g. purchased"
+                onChange={(name) => update(index, { name }, 'name')}
+              />
             ) : condition.subject !== 'mms_capable' ? (
               <TextField
                 label={`Condition ${n} ${nameLabel[condition.subject].toLowerCase()}`}
                 value={condition.name}
                 maxLength={120}
-                placeholder={condition.subject === 'attribute' ? 'loyalty_tier' : condition.subject === 'segment' ? 'VIP customers' : 'purchased'}
+                placeholder={condition.subject === 'segment' ? 'e.g. VIP customers' : 'e.g. loyalty_tier'}
                 onChange={(name) => update(index, { name }, 'name')}
               />
             ) : null}
@@ -117,14 +126,19 @@ export function BranchEditor({ config, onChange }: ConfigEditorProps<'branch'>) 
                 onChange={(operator) => update(index, { operator })}
               />
             ) : (
-              <SelectField label={`Condition ${n} operator`} value={condition.operator} options={operatorOptions} onChange={(operator) => update(index, { operator })} />
+              <SelectField
+                label={`Condition ${n} operator`}
+                value={condition.operator}
+                options={operatorOptionsFor(condition.subject)}
+                onChange={(operator) => update(index, { operator })}
+              />
             )}
             {needsValue ? (
               <TextField
-                label={`Condition ${n} value`}
+                label={condition.subject === 'event_since_entry' ? `Condition ${n} times` : `Condition ${n} value`}
                 value={condition.value}
                 maxLength={500}
-                placeholder={condition.subject === 'message_outcome' ? 'delivered' : ''}
+                placeholder={condition.subject === 'message_outcome' ? 'e.g. delivered' : condition.subject === 'event_since_entry' ? 'e.g. 2' : ''}
                 onChange={(value) => update(index, { value }, 'value')}
               />
             ) : null}

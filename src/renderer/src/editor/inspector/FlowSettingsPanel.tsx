@@ -5,7 +5,7 @@ import { countSmsSegments } from '../../../../shared/sms/segments';
 import { useApi } from '../../api/ApiContext';
 import { sendProfileOptions } from '../../media/sendProfiles';
 import { useFlowActions, useFlowStore } from '../store/FlowEditorContext';
-import { CheckboxField, NumberField, Section, SelectField, TextAreaField, TextField, TimeField } from './fields';
+import { CheckboxField, EventNameField, NumberField, Section, SelectField, TextAreaField, TimeField } from './fields';
 
 const reentryOptions: ReadonlyArray<{ value: FlowSettings['reentry']['mode']; label: string }> = [
   { value: 'never', label: 'Never: once per contact' },
@@ -98,11 +98,10 @@ export function FlowSettingsPanel() {
         )}
       </Section>
       <Section title="Goal">
-        <TextField
+        <EventNameField
           label="Goal event"
           value={settings.goalEvent}
-          maxLength={120}
-          placeholder="purchased"
+          placeholder="e.g. purchased"
           hint="When this event happens, the contact leaves the flow wherever they are."
           onChange={(goalEvent) => set((s) => ({ ...s, goalEvent }), 'goal')}
         />

@@ -103,7 +103,7 @@ function ConfigEditor({
             label="Reason"
             value={(config as NodeConfigByKind['exit']).reason}
             maxLength={200}
-            placeholder="completed"
+            placeholder="e.g. completed"
             hint="Recorded with the contact when they leave here; useful in reports."
             onChange={(reason) => onChange(((c: NodeConfigByKind['exit']) => ({ ...c, reason })) as never, 'reason')}
           />

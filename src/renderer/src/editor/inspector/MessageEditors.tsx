@@ -70,6 +70,10 @@ export function SmsEditor({ nodeId, config, onChange }: ConfigEditorProps<'sms'>
                 <span className="field-warning"> Emoji or special characters switch the message to UCS-2: 70 characters per segment.</span>
               ) : null}
               <br />
+              <span className="segment-note">
+                An estimate from the template as written. The preview counts the text each contact gets: that count is what is billed.
+              </span>
+              <br />
               {bodyHint}
             </>
           }

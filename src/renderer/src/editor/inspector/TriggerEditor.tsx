@@ -1,6 +1,6 @@
 import { unaryOperators, type NodeConfigByKind, type PropertyFilter, type TriggerType } from '../../../../shared/graph/nodes';
 import { CloseIcon, PlusIcon } from '../../ui/icons';
-import { NumberField, Section, SelectField, TextField, TimeField } from './fields';
+import { EventNameField, NumberField, Section, SelectField, TextField, TimeField } from './fields';
 import { operatorOptions, triggerOptions } from './conditionOptions';
 import type { ConfigEditorProps } from './types';
 
@@ -29,11 +29,10 @@ export function TriggerEditor({ config, onChange }: ConfigEditorProps<'trigger'>
       <SelectField label="Starts when" value={config.type} options={triggerOptions} onChange={(type) => onChange(() => configFor(type))} />
       {config.type === 'event' ? (
         <>
-          <TextField
+          <EventNameField
             label="Event name"
             value={config.event}
-            maxLength={120}
-            placeholder="cart_abandoned"
+            placeholder="e.g. cart_abandoned"
             onChange={(event) => onChange((c) => ({ ...c, event }) as TriggerConfig, 'event')}
           />
           <FilterRows filters={config.filters} onChange={(filters, merge) => onChange((c) => ({ ...c, filters }) as TriggerConfig, merge)} />
@@ -44,7 +43,7 @@ export function TriggerEditor({ config, onChange }: ConfigEditorProps<'trigger'>
           label="Segment"
           value={config.segment}
           maxLength={120}
-          placeholder="VIP customers"
+          placeholder="e.g. VIP customers"
           onChange={(segment) => onChange((c) => ({ ...c, segment }) as TriggerConfig, 'segment')}
         />
       ) : null}
@@ -54,7 +53,7 @@ export function TriggerEditor({ config, onChange }: ConfigEditorProps<'trigger'>
             label="Date attribute"
             value={config.attribute}
             maxLength={120}
-            placeholder="birthday"
+            placeholder="e.g. birthday"
             onChange={(attribute) => onChange((c) => ({ ...c, attribute }) as TriggerConfig, 'attribute')}
           />
           <div className="field-row">
@@ -75,7 +74,7 @@ export function TriggerEditor({ config, onChange }: ConfigEditorProps<'trigger'>
           label="Keywords"
           value={config.keywords.join(',')}
           maxLength={20 * 41}
-          placeholder="JOIN, START"
+          placeholder="e.g. JOIN, START"
           hint="Separate keywords with commas. Matching ignores case."
           onChange={(text) =>
             onChange(
@@ -124,7 +123,7 @@ function FilterRows({ filters, onChange }: { filters: PropertyFilter[]; onChange
       {filters.map((filter, index) => (
         <fieldset key={index} className="row-card">
           <legend className="visually-hidden">Filter {index + 1}</legend>
-          <TextField label={`Filter ${index + 1} property`} value={filter.property} maxLength={120} placeholder="cart_value" onChange={(property) => update(index, { property }, 'property')} />
+          <TextField label={`Filter ${index + 1} property`} value={filter.property} maxLength={120} placeholder="e.g. cart_value" onChange={(property) => update(index, { property }, 'property')} />
           <SelectField label={`Filter ${index + 1} operator`} value={filter.operator} options={operatorOptions} onChange={(operator) => update(index, { operator })} />
           {unaryOperators.has(filter.operator) ? null : (
             <TextField label={`Filter ${index + 1} value`} value={filter.value} maxLength={500} onChange={(value) => update(index, { value }, 'value')} />

@@ -1,5 +1,5 @@
 import type { NodeConfigByKind, WaitNodeConfig } from '../../../../shared/graph/nodes';
-import { NumberField, Section, SelectField, TextField, TimeField } from './fields';
+import { EventNameField, NumberField, Section, SelectField, TimeField } from './fields';
 import { unitOptions, weekdays } from './conditionOptions';
 import type { ConfigEditorProps } from './types';
 
@@ -76,11 +76,10 @@ export function WaitEditor({ config, onChange }: ConfigEditorProps<'wait'>) {
       ) : null}
       {config.type === 'event' ? (
         <>
-          <TextField
+          <EventNameField
             label="Event name"
             value={config.event}
-            maxLength={120}
-            placeholder="purchased"
+            placeholder="e.g. purchased"
             onChange={(event) => onChange((c) => ({ ...c, event }) as WaitConfig, 'event')}
           />
           <div className="field-row">

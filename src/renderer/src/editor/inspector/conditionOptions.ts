@@ -10,6 +10,18 @@ export const operatorOptions: ReadonlyArray<{ value: ConditionOperator; label: s
   { value: 'not_exists', label: 'is not set' },
 ];
 
+/** An event since entry is counted: it happened, did not, or so many times; text comparisons do not apply. */
+const eventOperatorOptions: ReadonlyArray<{ value: ConditionOperator; label: string }> = [
+  { value: 'exists', label: 'happened' },
+  { value: 'not_exists', label: 'did not happen' },
+  { value: 'greater_than', label: 'happened more than' },
+  { value: 'less_than', label: 'happened fewer than' },
+  { value: 'equals', label: 'happened exactly' },
+];
+
+export const operatorOptionsFor = (subject: ConditionSubject): ReadonlyArray<{ value: ConditionOperator; label: string }> =>
+  subject === 'event_since_entry' ? eventOperatorOptions : operatorOptions;
+
 export const subjectOptions: ReadonlyArray<{ value: ConditionSubject; label: string }> = [
   { value: 'attribute', label: 'Contact attribute' },
   { value: 'event_since_entry', label: 'Event since entry' },

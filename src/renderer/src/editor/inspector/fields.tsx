@@ -46,6 +46,51 @@ export function TextField({
   );
 }
 
+/** Event names are single tokens (`cart_abandoned`): what an event's sender sends has no spaces. */
+export const normaliseEventName = (raw: string): string => raw.replace(/\s+/g, '_');
+
+/**
+ * A field for an event's name: spaces become underscores as they are typed, and the field says
+ * so — an event name with a space would silently never match the events that arrive.
+ */
+export function EventNameField({
+  label,
+  value,
+  onChange,
+  placeholder,
+  hint,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  placeholder: string;
+  hint?: ReactNode;
+}) {
+  const [typed, setTyped] = useState<string | null>(null);
+  const wasChanged = typed !== null && typed !== value && normaliseEventName(typed) === value;
+  return (
+    <TextField
+      label={label}
+      value={value}
+      maxLength={120}
+      placeholder={placeholder}
+      hint={
+        wasChanged ? (
+          <span className="field-warning" role="status">
+            Event names have no spaces: saved as “{value}”.
+          </span>
+        ) : (
+          hint
+        )
+      }
+      onChange={(raw) => {
+        setTyped(raw);
+        onChange(normaliseEventName(raw));
+      }}
+    />
+  );
+}
+
 export function TextAreaField({
   label,
   value,

@@ -9,6 +9,9 @@ import type { CanvasNodeData } from './types';
 /** Where a compact or overview card puts an output: evenly along the bottom edge, as the full card's port cells do. */
 const outputOffset = (index: number, count: number): string => `${((index + 0.5) / count) * 100}%`;
 
+/** Outputs named by the kind itself ("next", "fallback"); the others are named by the user (a condition, a variant). */
+const builtInPorts = new Set(['next', 'sent', 'fallback', 'else', 'event', 'timeout']);
+
 /** The shared card every node kind renders: icon, kind, title, a summary, and labelled outputs. */
 
 export function NodeCard<K extends NodeKind>({
@@ -34,6 +37,11 @@ export function NodeCard<K extends NodeKind>({
   // handles (one effect there, not one per card: see Canvas).
   const ports = useMemo(() => portsOf(kind, data.config), [kind, data.config]);
 
+  const name = data.label || definition.label;
+  // Handles are named for what they do, so assistive technology can tell one from another.
+  const inputName = `Connect into '${name}'`;
+  const outputName = (port: { id: string; label: string }): string =>
+    builtInPorts.has(port.id) ? `Connect '${name}' ${port.label.toLowerCase()}` : `Connect '${name}' output '${port.label}'`;
   const problems = data.errors + data.warnings;
   const className = `node-card kind-${kind}${isSelected ? ' is-selected' : ''}${data.errors ? ' has-errors' : data.warnings ? ' has-warnings' : ''}`;
   const badge =
@@ -53,7 +61,15 @@ export function NodeCard<K extends NodeKind>({
         {ports.map((port) => (
           <div key={port.id} className="node-port">
             <span className="node-port-label">{port.label}</span>
-            <Handle type="source" position={Position.Bottom} id={port.id} className="node-handle node-handle-out" title={`${port.label} output`} />
+            <Handle
+              type="source"
+              position={Position.Bottom}
+              id={port.id}
+              className="node-handle node-handle-out"
+              title={`${port.label} output`}
+              role="button"
+              aria-label={outputName(port)}
+            />
           </div>
         ))}
       </div>
@@ -91,9 +107,10 @@ export function NodeCard<K extends NodeKind>({
     // outputs sit where the full card's port cells put them (evenly along the bottom edge).
     return (
       <div className={`${className} is-compact`} style={height ? { height } : undefined}>
-        {definition.hasInput ? <Handle type="target" position={Position.Top} className="node-handle node-handle-in" /> : null}
-        {data.label || definition.label}
+        {definition.hasInput ? <Handle type="target" position={Position.Top} className="node-handle node-handle-in" role="button" aria-label={inputName} /> : null}
+        <span className="node-compact-title">{name}</span>
         {badge}
+        <NodeCountsOverlay nodeId={id} kind={kind} />
         {ports.map((port, index) => (
           <Handle
             key={port.id}
@@ -102,6 +119,8 @@ export function NodeCard<K extends NodeKind>({
             id={port.id}
             className="node-handle node-handle-out"
             style={{ left: outputOffset(index, ports.length) }}
+            role="button"
+            aria-label={outputName(port)}
           />
         ))}
       </div>
@@ -109,7 +128,7 @@ export function NodeCard<K extends NodeKind>({
   }
   return (
     <div className={className}>
-      {definition.hasInput ? <Handle type="target" position={Position.Top} className="node-handle node-handle-in" /> : null}
+      {definition.hasInput ? <Handle type="target" position={Position.Top} className="node-handle node-handle-in" role="button" aria-label={inputName} /> : null}
       <div className="node-header">
         <span className="node-icon">
           <Icon size={14} />
@@ -117,9 +136,11 @@ export function NodeCard<K extends NodeKind>({
         <span className="node-kind">{definition.label}</span>
         {badge}
       </div>
-      <div className="node-title">{data.label || definition.label}</div>
-      <div className="node-summary">{children}</div>
-      <NodeCountsOverlay nodeId={id} kind={kind} />
+      <div className="node-title">{name}</div>
+      <div className="node-summary">
+        {children}
+        <NodeCountsOverlay nodeId={id} kind={kind} />
+      </div>
       {outputs}
     </div>
   );

@@ -58,7 +58,7 @@ export function createAutosave(editor: FlowEditor, api: ApiClient, delayMs = 600
       if (isDisposed) return result.ok;
       if (result.ok) {
         saved = snapshot;
-        actions.setMeta({ revision: result.value.revision, hasUnpublishedChanges: true });
+        actions.setMeta({ revision: result.value.revision, hasUnpublishedChanges: result.value.hasUnpublishedChanges });
         actions.setSave(isDirty() ? { state: 'pending' } : { state: 'saved' });
         return true;
       }

@@ -88,7 +88,8 @@ export interface FlowEditor {
 export interface FlowActions {
   applyNodeChanges(changes: readonly NodeChangeLike[]): void;
   applyEdgeChanges(changes: readonly EdgeChangeLike[]): void;
-  addNode(kind: NodeKind, position: { x: number; y: number }): NodeId;
+  /** Add a step; with `from`, wired from that output in the same undo step (if the kind takes an input). */
+  addNode(kind: NodeKind, position: { x: number; y: number }, from?: { source: string; sourcePort: string } | null): NodeId;
   /** Wire an output port; an output carries one connection, so an old one is replaced. */
   connect(source: string, sourcePort: string, target: string): { ok: true; edgeId: EdgeId } | { ok: false; reason: string };
   disconnect(source: string, sourcePort: string): void;
@@ -218,6 +219,18 @@ export function createFlowEditor(detail: FlowDetail): FlowEditor {
     }),
   });
 
+  /** After undo or redo: a step or wire that is gone is no longer selected (the inspector counted it). */
+  const pruneSelection = (): void => {
+    const { graph, selectedNodeIds, selectedEdgeIds } = get();
+    const nodeIds = new Set<string>(graph.nodes.map((n) => n.id));
+    const edgeIds = new Set<string>(graph.edges.map((e) => e.id));
+    const nodes = [...selectedNodeIds].filter((id) => nodeIds.has(id));
+    const edges = [...selectedEdgeIds].filter((id) => edgeIds.has(id));
+    if (nodes.length !== selectedNodeIds.size || edges.length !== selectedEdgeIds.size) {
+      store.setState({ selectedNodeIds: new Set(nodes), selectedEdgeIds: new Set(edges) });
+    }
+  };
+
   const actions: FlowActions = {
     applyNodeChanges(changes) {
       const moves = new Map<string, { x: number; y: number }>();
@@ -282,18 +295,30 @@ export function createFlowEditor(detail: FlowDetail): FlowEditor {
       if (selection) store.setState({ selectedEdgeIds: selection });
     },
 
-    addNode(kind, position) {
+    addNode(kind, position, from) {
       const { graph } = get();
       const definition = definitionOf(kind);
       const sameKind = graph.nodes.filter((n) => n.kind === kind).length;
+      const taken = takenIds(graph);
       const node = {
-        id: freshId(kind, takenIds(graph)),
+        id: freshId(kind, taken),
         kind,
         position: { x: Math.round(position.x), y: Math.round(position.y) },
         label: sameKind === 0 ? definition.label : `${definition.label} ${sameKind + 1}`,
         config: definition.defaults(),
       } as FlowNode;
-      setGraph({ ...graph, nodes: [...graph.nodes, node] }, 'record', {
+      taken.add(node.id);
+      const source = from ? graph.nodes.find((n) => n.id === from.source) : undefined;
+      const isWired =
+        source !== undefined &&
+        from !== null &&
+        from !== undefined &&
+        definition.hasInput &&
+        portsOf(source.kind, source.config).some((p) => p.id === from.sourcePort) &&
+        !graph.edges.some((e) => e.source === from.source && e.sourcePort === from.sourcePort);
+      const edges: FlowEdge[] =
+        isWired && source ? [...graph.edges, { id: freshId('e', taken) as EdgeId, source: source.id, sourcePort: from.sourcePort, target: node.id }] : graph.edges;
+      setGraph({ nodes: [...graph.nodes, node], edges }, 'record', {
         selectedNodeIds: new Set([node.id]),
         selectedEdgeIds: new Set(),
       });
@@ -420,10 +445,12 @@ export function createFlowEditor(detail: FlowDetail): FlowEditor {
     undo() {
       lastMerge = null;
       store.temporal.getState().undo();
+      pruneSelection();
     },
     redo() {
       lastMerge = null;
       store.temporal.getState().redo();
+      pruneSelection();
     },
 
     setSnapToGrid(isOn) {
