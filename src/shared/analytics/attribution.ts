@@ -20,6 +20,8 @@ export interface Touch {
   sentAt: number;
   /** A message that failed or was undelivered never reached the phone: it cannot earn credit. */
   isReached: boolean;
+  /** The window of the touch's own flow, when it differs from the default given to the function. */
+  windowDays?: number;
 }
 
 export interface GoalEvent {
@@ -36,9 +38,9 @@ export function attributeLastTouch(event: GoalEvent, touches: readonly Touch[], 
   if (!(windowDays >= MIN_ATTRIBUTION_DAYS && windowDays <= MAX_ATTRIBUTION_DAYS)) {
     throw new RangeError(`the attribution window must be ${MIN_ATTRIBUTION_DAYS}–${MAX_ATTRIBUTION_DAYS} days, got ${windowDays}`);
   }
-  const earliest = event.occurredAt - windowDays * DAY_MS;
   let best: Touch | null = null;
   for (const touch of touches) {
+    const earliest = event.occurredAt - (touch.windowDays ?? windowDays) * DAY_MS;
     if (!touch.isReached || touch.sentAt > event.occurredAt || touch.sentAt < earliest) continue;
     if (!best || touch.sentAt > best.sentAt || (touch.sentAt === best.sentAt && touch.messageId > best.messageId)) best = touch;
   }

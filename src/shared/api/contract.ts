@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { analyticsContract } from './analytics';
 import { engineContract } from './engine';
 import { flowsContract } from './flows';
 import { mediaContract } from './media';
@@ -14,6 +15,7 @@ export const contract = {
   ...flowsContract,
   ...engineContract,
   ...mediaContract,
+  ...analyticsContract,
 } as const;
 
 

@@ -41,6 +41,15 @@ export type ReentryRule = z.infer<typeof ReentryRule>;
 export const DEFAULT_HELP_REPLY = 'Postcard messages: Msg & data rates may apply. Msg frequency varies. Reply STOP to opt out, START to opt back in.';
 export const HELP_REPLY_MAX_CHARS = 320;
 
+/** Tracked links: rewritten to short codes on the workspace's link domain, with UTM tags when set. */
+export const ClickTracking = z.object({
+  isEnabled: z.boolean(),
+  utmSource: z.string().max(100).default(''),
+  utmMedium: z.string().max(100).default(''),
+  utmCampaign: z.string().max(100).default(''),
+});
+export type ClickTracking = z.infer<typeof ClickTracking>;
+
 export const FlowSettings = z.object({
   quietHours: QuietHours,
   frequencyCap: FrequencyCap,
@@ -60,6 +69,15 @@ export const FlowSettings = z.object({
    * before the field existed get the safe default.
    */
   sendProfileId: SendProfileId.default(DEFAULT_PROFILE_ID),
+  /**
+   * A goal event within this many days after a message is a conversion credited to the latest such
+   * message (last touch). Documents from before get the default.
+   */
+  attributionDays: z.number().int().min(1, 'the attribution window is 1–30 days').max(30, 'the attribution window is 1–30 days').default(5),
+  /** The goal event's numeric property that is its revenue (a `currency` property names the currency). */
+  revenueProperty: z.string().max(120).default('value'),
+  /** On for new flows; documents from before the setting existed keep their links as written. */
+  clickTracking: ClickTracking.default({ isEnabled: false, utmSource: '', utmMedium: '', utmCampaign: '' }),
 });
 export type FlowSettings = z.infer<typeof FlowSettings>;
 
@@ -71,6 +89,9 @@ export const defaultFlowSettings = (): FlowSettings => ({
   defaultTimeZone: 'America/New_York',
   helpReply: DEFAULT_HELP_REPLY,
   sendProfileId: DEFAULT_PROFILE_ID,
+  attributionDays: 5,
+  revenueProperty: 'value',
+  clickTracking: { isEnabled: true, utmSource: 'postcard', utmMedium: 'sms', utmCampaign: '' },
 });
 
 export const FlowStatus = z.enum(['draft', 'live', 'paused', 'archived']);

@@ -1,4 +1,5 @@
 import type { HandlerMap } from '../context';
+import { analyticsHandlers } from './analytics';
 import { engineHandlers } from './engine';
 import { flowsHandlers } from './flows';
 import { mediaHandlers } from './media';
@@ -8,4 +9,5 @@ export const handlers: HandlerMap = {
   ...flowsHandlers,
   ...engineHandlers,
   ...mediaHandlers,
+  ...analyticsHandlers,
 };

@@ -2,3 +2,4 @@
 export * from './flows';
 export * from './engine';
 export * from './media';
+export * from './analytics';
