@@ -26,7 +26,7 @@ const self = fileURLToPath(import.meta.url);
 if (process.argv[2] === '--child') {
   const { register } = await import('tsx/esm/api');
   register();
-  const bench = await import('../src/main/engine/benchRun.ts');
+  const bench = await import('../bench/engine/benchRun.ts');
   const [, , , mode, dir, arg] = process.argv;
   const result =
     mode === 'engine' ? await bench.runEngine(Number(arg), dir) : bench.runCeiling(dir, join(dir, 'engine.db'), JSON.parse(arg), mode);

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { EngineRuntime, RUNNER_LEASE_MS } from '../../src/main/engine/runtime';
 import { installFlow, openSandbox } from '../../src/main/engine/sandbox';
 import { Scheduler } from '../../src/main/engine/scheduler';
 import { SimulatorProvider } from '../../src/main/providers/simulator';
+import type { ProviderAdapter, SendRequest } from '../../src/main/providers/types';
 import { edge, graph, node } from '../support/graphs';
 import { calmSimulator, flowDocument, HOUR, T0 } from './engineHarness';
 
@@ -136,13 +137,80 @@ describe('one runner at a time per database', () => {
     expect((await app.runtime.tick()).heldBy).toBeNull();
   });
 
-  it('a database busy past the timeout ends the tick without setting anything aside; the next tick does the work', async () => {
+  it('a runner paused longer than the lease stops at once when it wakes: it neither renews over its successor nor processes anything more', async () => {
+    const { app, cli, signUp, count } = twoRunners();
+    // The app's runner sends the HTTP way, and its first call hangs, as a process frozen mid-send would.
+    let thaw!: () => void;
+    const frozen = new Promise<void>((resolve) => (thaw = resolve));
+    const simulator = new SimulatorProvider(app.sqlite, calmSimulator());
+    const stuck: ProviderAdapter = Object.assign(Object.create(simulator) as ProviderAdapter, {
+      sendInTransaction: undefined,
+      sendBatch: undefined,
+      send: async (request: SendRequest) => {
+        await frozen;
+        return simulator.send(request);
+      },
+    });
+    const paused = new EngineRuntime({ sqlite: app.sqlite, clock: app.clock, random: seededRandom(1), provider: stuck, installId: 'one-db', runnerId: 'app' });
+    for (let i = 0; i < 5; i++) signUp(`+1212555050${i}`);
+    const pausedTick = paused.tick();
+    for (let i = 0; i < 200 && count(`SELECT count(*) FROM messages WHERE status = 'sending'`) < 5; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(count(`SELECT count(*) FROM messages WHERE status = 'sending'`)).toBe(5);
+
+    // The lease lapses while the app is frozen; the CLI takes over, recovers the claimed sends and goes on.
+    cli.clock.set(T0 + RUNNER_LEASE_MS + 1);
+    const takeover = await cli.runtime.tick();
+    expect(takeover.heldBy).toBeNull();
+    expect(count(`SELECT count(*) FROM messages WHERE status = 'sent'`)).toBe(5);
+    for (let i = 0; i < 3; i++) signUp(`+1212555060${i}`);
+
+    thaw();
+    const woke = await pausedTick;
+    expect(woke).toMatchObject({ leaseLost: true, heldBy: { runnerId: 'cli' } });
+    // It wrote nothing after waking: the lease still names the CLI, the new sign-ups wait for it.
+    expect(JSON.parse(String(app.sqlite.prepare(`SELECT value FROM engine_state WHERE key = 'runner_lease'`).pluck().get()))).toMatchObject({ runnerId: 'cli' });
+    expect(count(`SELECT count(*) FROM events WHERE processed_at IS NULL`)).toBe(3);
+    // Its next tick waits for the holder instead of running beside it.
+    expect((await paused.tick()).heldBy).toMatchObject({ runnerId: 'cli' });
+
+    await cli.runtime.tick();
+    expect(count(`SELECT count(*) FROM events WHERE processed_at IS NULL`)).toBe(0);
+    // Each contact entered once and got one message; the provider's ledger holds each key once.
+    expect(count(`SELECT count(*) FROM enrollments`)).toBe(8);
+    expect(count(`SELECT count(*) FROM messages`)).toBe(8);
+    expect(count(`SELECT count(*) FROM simulator_messages`)).toBe(8);
+    expect(count(`SELECT count(*) FROM messages WHERE status = 'sent' AND accepted_at IS NOT NULL`)).toBe(8);
+  });
+
+  it('a runner whose holder was a process of this host that is gone takes the lease at once instead of waiting it out', async () => {
+    const { app, signUp, count } = twoRunners();
+    signUp('+12125550410');
+    // A crashed `postcard run`: its lease names a pid that no longer runs on this host.
+    app.sqlite
+      .prepare(`INSERT INTO engine_state (key, value) VALUES ('runner_lease', ?)`)
+      .run(JSON.stringify({ runnerId: 'dead-runner', until: T0 + RUNNER_LEASE_MS, epoch: 3, host: hostname(), pid: 999_999 }));
+    const alive = new EngineRuntime({
+      sqlite: app.sqlite, clock: app.clock, random: seededRandom(1), provider: new SimulatorProvider(app.sqlite, calmSimulator()), installId: 'one-db',
+      runnerId: 'restarted', isProcessAlive: (pid) => pid !== 999_999,
+    });
+    expect((await alive.tick()).heldBy).toBeNull();
+    expect(count('SELECT count(*) FROM simulator_messages')).toBe(1);
+    expect(JSON.parse(String(app.sqlite.prepare(`SELECT value FROM engine_state WHERE key = 'runner_lease'`).pluck().get()))).toMatchObject({ runnerId: 'restarted', epoch: 4 });
+
+    // A holder that still runs (or runs on another host) is waited for, as before.
+    app.sqlite
+      .prepare(`UPDATE engine_state SET value = ? WHERE key = 'runner_lease'`)
+      .run(JSON.stringify({ runnerId: 'other-host', until: T0 + RUNNER_LEASE_MS, epoch: 5, host: 'elsewhere', pid: 999_999 }));
+    expect((await alive.tick()).heldBy).toMatchObject({ runnerId: 'other-host' });
+  });
+
+  it('a database busy past the timeout ends the tick (a wait, not a crash) without setting anything aside; the next tick does the work', async () => {
     const { app, cli, signUp, count } = twoRunners();
     signUp('+12125550406');
     app.sqlite.pragma('busy_timeout = 0');
     // Another connection is in the middle of a write.
     cli.sqlite.prepare('BEGIN IMMEDIATE').run();
-    await expect(app.runtime.tick()).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+    expect(await app.runtime.tick()).toMatchObject({ busy: true, sent: 0 });
     cli.sqlite.prepare('COMMIT').run();
     const report = await app.runtime.tick();
     expect(report.sent).toBe(1);

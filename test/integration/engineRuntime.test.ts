@@ -151,6 +151,39 @@ describe('runtime: send-time rules', () => {
     expect(harness.sqlite.prepare(`SELECT count(*) FROM message_events WHERE status = 'deferred'`).pluck().get()).toBe(1);
   });
 
+  it('keeps each contact\'s messages in flow order through quiet hours, the wait counted from the real send', async () => {
+    const doc = flowDocument(
+      graph(
+        [
+          node('t', 'trigger', { type: 'event', event: 'signed_up', filters: [] }),
+          node('s1', 'sms', { body: 'First' }),
+          node('w', 'wait', { type: 'duration', amount: 2, unit: 'minutes' }),
+          node('s2', 'sms', { body: 'Second' }),
+          node('x', 'exit'),
+        ],
+        [edge('t', 'next', 's1'), edge('s1', 'next', 'w'), edge('w', 'next', 's2'), edge('s2', 'next', 'x')],
+      ),
+    );
+    const start = Date.parse('2026-01-06T01:30:00.000Z'); // 20:30 New York: the first sends land before or inside quiet hours
+    harness = createHarness(doc, { start });
+    const zones = ['America/New_York', 'America/Chicago', 'America/Los_Angeles', 'Pacific/Honolulu'];
+    for (let i = 0; i < 500; i++) {
+      const c = harness.addContact(`+1212555${String(2000 + i)}`, { zone: zones[i % zones.length] as string });
+      harness.event(c, 'signed_up', start + (i % 60) * MINUTE);
+    }
+    await harness.runUntil(start + 2 * 24 * HOUR);
+    const pairs = harness.sqlite
+      .prepare(
+        `SELECT a.accepted_at AS first, b.accepted_at AS second FROM messages a JOIN messages b ON b.enrollment_id = a.enrollment_id
+         WHERE a.node_id = 's1' AND b.node_id = 's2'`,
+      )
+      .all() as Array<{ first: number; second: number }>;
+    expect(pairs).toHaveLength(500);
+    const outOfOrder = pairs.filter((p) => !(p.second >= p.first + 2 * MINUTE));
+    expect(outOfOrder).toEqual([]);
+    expect(harness.sqlite.prepare(`SELECT count(*) FROM message_events WHERE status = 'deferred'`).pluck().get()).toBeGreaterThan(50);
+  });
+
   it('the frequency cap counts across flows and skips over-cap sends with the reason', async () => {
     harness = createHarness(smsFlow({ frequencyCap: { isEnabled: true, maxMessages: 2, perHours: 24 }, reentry: { mode: 'always', minGapHours: 0 } }));
     const c = harness.addContact('+12125550110');

@@ -85,7 +85,22 @@ describe('step: messages', () => {
     const sms = node('s', 'sms', { body: 'Hi {{ first_name }}, {{ nickname | default: "friend" }}!' });
     const effects = step(sms, contact(), context(), T0);
     expect(effects.send).toMatchObject({ channel: 'sms', body: 'Hi Ava, friend!', segments: 1 });
-    expect(effects.transition).toEqual({ type: 'follow', port: 'next' });
+    expect(effects.transition).toEqual({ type: 'park', state: 'awaiting_message', wakeAt: null });
+  });
+
+  it('moves on from an SMS only once it has actually been sent, so quiet hours hold the steps after it too', () => {
+    const sms = node('s', 'sms', { body: 'Hi' });
+    const waitingOn = (status: MessageView['status'], reason: string | null = null) =>
+      context({
+        phase: 'resume',
+        awaitMessageId: 9,
+        facts: facts({ message: (id) => (id === 9 ? message({ nodeId: 's', channel: 'sms', status, reason }) : null) }),
+      });
+    expect(step(sms, contact(), waitingOn('queued'), T0).transition).toEqual({ type: 'park', state: 'awaiting_message', wakeAt: null });
+    expect(step(sms, contact(), waitingOn('sent'), T0).transition).toEqual({ type: 'follow', port: 'next' });
+    expect(step(sms, contact(), waitingOn('failed'), T0).transition).toEqual({ type: 'follow', port: 'next' });
+    expect(step(sms, contact(), waitingOn('skipped', 'frequency_cap'), T0).transition).toEqual({ type: 'follow', port: 'next' });
+    expect(step(sms, contact(), waitingOn('cancelled', 'no_consent'), T0).transition).toEqual({ type: 'exit', reason: 'no_consent' });
   });
 
   it('renders each contact with its own values when many contacts share a body (outputs are reused only for equal values)', () => {

@@ -75,6 +75,11 @@ export class Scheduler {
           await this.options.sleep(Math.max(1, Math.min(this.options.pollMs ?? 1_000, report.heldBy.until - now)), signal ?? never);
           continue;
         }
+        if (report.busy || report.leaseLost) {
+          // Another process holds the write lock (a long import), or the lease was just lost: wait, then look again.
+          await this.options.sleep(this.options.pollMs ?? 1_000, signal ?? never);
+          continue;
+        }
         const next = runtime.nextDueAt();
         if (next === null || next > now + horizonMs) return ticks;
         if (next > now) await this.options.sleep(next - now, signal ?? never);
@@ -91,7 +96,7 @@ export class Scheduler {
       let isHeld = false;
       try {
         const report = await runtime.tick();
-        isHeld = report.heldBy !== null;
+        isHeld = report.heldBy !== null || report.busy || report.leaseLost;
         this.options.onTick?.(report);
       } catch (error) {
         this.options.onError?.(error);

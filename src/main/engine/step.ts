@@ -202,16 +202,40 @@ function render(source: string, contact: StepContact): string | null {
   }
 }
 
+/**
+ * An SMS waits until it has actually been sent (or settled otherwise) before the flow moves on:
+ * a message held by quiet hours holds the contact's next steps too, so a contact's messages
+ * keep their order and the waits between them count from the real send.
+ */
 function stepSms(node: FlowNodeOf<'sms'>, contact: StepContact, context: StepContext): StepEffects {
-  if (context.phase === 'resume') return follow('next', 'continued');
-  const body = render(node.config.body, contact);
-  if (body === null) return exit('render_failed');
-  return {
-    transition: { type: 'follow', port: 'next' },
-    send: { channel: 'sms', body, subject: null, mediaRef: null, segments: smsSegments(body) },
-    counters: [],
-    note: 'SMS queued',
-  };
+  if (context.phase === 'enter') {
+    const body = render(node.config.body, contact);
+    if (body === null) return exit('render_failed');
+    return {
+      transition: { type: 'park', state: 'awaiting_message', wakeAt: null },
+      send: { channel: 'sms', body, subject: null, mediaRef: null, segments: smsSegments(body) },
+      counters: [],
+      note: 'SMS queued',
+    };
+  }
+  const messageId = context.enrollment.awaitMessageId;
+  const message = messageId === null ? null : context.facts.message(messageId);
+  if (!message) return follow('next', 'continued');
+  switch (message.status) {
+    case 'queued':
+    case 'sending':
+      return park('awaiting_message', null, 'waiting for the SMS to be sent');
+    case 'cancelled':
+      return exit(message.reason ?? 'cancelled');
+    case 'skipped':
+      return follow('next', `SMS skipped (${message.reason ?? 'skipped'})`);
+    case 'failed':
+    case 'undelivered':
+      return follow('next', `SMS ${message.status}`);
+    case 'sent':
+    case 'delivered':
+      return follow('next', 'SMS sent');
+  }
 }
 
 const acceptedStatuses: ReadonlySet<MessageStatus> = new Set(['sent', 'delivered', 'undelivered', 'failed']);

@@ -122,6 +122,13 @@ const statementSql = {
        WHERE e.wake_at IS NOT NULL AND e.wake_at <= ? AND f.status = 'live'
        ORDER BY e.wake_at, e.id LIMIT ?`,
     ),
+    /** One due enrollment re-read by id (a batch retried row by row). */
+    dueEnrollmentById: plain(
+      `SELECT e.id, e.flow_id, e.flow_version_id, e.contact_id, e.node_id, e.state, e.wake_at, e.step_seq, e.await_message_id,
+              e.entered_at, e.node_entered_at, c.phone, c.time_zone, c.attributes_json, c.mms_capable
+       FROM enrollments e JOIN flows f ON f.id = e.flow_id JOIN contacts c ON c.id = e.contact_id
+       WHERE e.id = ? AND e.wake_at IS NOT NULL AND e.wake_at <= ? AND f.status = 'live'`,
+    ),
     nextWake: pluck(
       `SELECT e.wake_at FROM enrollments e JOIN flows f ON f.id = e.flow_id
        WHERE e.wake_at IS NOT NULL AND f.status = 'live' ORDER BY e.wake_at LIMIT 1`,
@@ -174,6 +181,12 @@ const statementSql = {
        FROM messages m JOIN contacts c ON c.id = m.contact_id LEFT JOIN flows f ON f.id = m.flow_id
        WHERE m.status IN ('queued', 'sending') AND m.status = 'queued' AND m.next_attempt_at <= ? AND (m.flow_id IS NULL OR f.status = 'live')
        ORDER BY m.next_attempt_at, m.id LIMIT ?`,
+    ),
+    dueMessageById: plain(
+      `SELECT m.id, m.idempotency_key, m.enrollment_id, m.flow_id, m.flow_version_id, m.node_id, m.contact_id, m.purpose, m.channel, m.body,
+              m.subject, m.media_ref, m.status, m.attempts, m.provider_message_id, c.phone, c.time_zone
+       FROM messages m JOIN contacts c ON c.id = m.contact_id LEFT JOIN flows f ON f.id = m.flow_id
+       WHERE m.id = ? AND m.status = 'queued' AND m.next_attempt_at <= ? AND (m.flow_id IS NULL OR f.status = 'live')`,
     ),
     nextMessageDue: pluck(
       `SELECT m.next_attempt_at FROM messages m LEFT JOIN flows f ON f.id = m.flow_id
@@ -229,6 +242,7 @@ const statementSql = {
       `SELECT id, contact_id, kind, channel, occurred_at FROM consent_events WHERE processed_at IS NULL AND occurred_at <= ?
        ORDER BY occurred_at, id LIMIT ?`,
     ),
+    unprocessedConsentById: plain('SELECT id, contact_id, kind, channel, occurred_at FROM consent_events WHERE id = ? AND processed_at IS NULL'),
     markConsentProcessed: plain('UPDATE consent_events SET processed_at = ? WHERE id = ?'),
     nextConsentDue: pluck('SELECT min(occurred_at) FROM consent_events WHERE processed_at IS NULL'),
 
@@ -237,6 +251,7 @@ const statementSql = {
       `SELECT id, contact_id, name, properties_json, occurred_at FROM events WHERE processed_at IS NULL AND occurred_at <= ?
        ORDER BY occurred_at, id LIMIT ?`,
     ),
+    unprocessedEventById: plain('SELECT id, contact_id, name, properties_json, occurred_at FROM events WHERE id = ? AND processed_at IS NULL'),
     markEventProcessed: plain('UPDATE events SET processed_at = ? WHERE id = ?'),
     nextEventDue: pluck('SELECT min(occurred_at) FROM events WHERE processed_at IS NULL'),
     countEvents: pluck('SELECT count(*) FROM events WHERE contact_id = ? AND name = ? AND occurred_at >= ? AND occurred_at <= ?'),

@@ -14,6 +14,7 @@ export function register(program: Command): void {
       await withPostcard(command, async (postcard) => {
         const engine = engineFor(postcard);
         let heldBy: string | null = null;
+        let isBusy = false;
         const totals = { ticks: 0, steps: 0, enrolled: 0, sent: 0, receipts: 0, inbound: 0, events: 0 };
         const scheduler = new Scheduler({
           runtime: engine.runtime,
@@ -27,6 +28,13 @@ export function register(program: Command): void {
               );
             }
             heldBy = report.heldBy?.runnerId ?? null;
+            if (report.leaseLost) {
+              console.error('postcard run: this runner lost the database lease (it was paused longer than the lease); it stopped sending and waits.');
+            }
+            if (report.busy && !isBusy) {
+              console.error('postcard run: the database is busy (another process is writing, e.g. an import); waiting.');
+            }
+            isBusy = report.busy;
             totals.ticks++;
             totals.steps += report.steps;
             totals.enrolled += report.enrolled;

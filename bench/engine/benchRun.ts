@@ -2,12 +2,12 @@
 // scripts/bench-engine.mjs): the engine run, then the raw-write ceiling for the rows it wrote.
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { CURRENT_SCHEMA_VERSION, FLOW_DOCUMENT_FORMAT, defaultFlowSettings, type FlowDocument } from '../../shared';
-import { seededRandom } from '../../shared/engine/random';
-import { VirtualClock } from './clock';
-import { EngineRuntime } from './runtime';
-import { installFlow, openSandbox } from './sandbox';
-import { SimulatorProvider } from '../providers/simulator';
+import { CURRENT_SCHEMA_VERSION, FLOW_DOCUMENT_FORMAT, defaultFlowSettings, type FlowDocument } from '../../src/shared';
+import { seededRandom } from '../../src/shared/engine/random';
+import { VirtualClock } from '../../src/main/engine/clock';
+import { EngineRuntime } from '../../src/main/engine/runtime';
+import { installFlow, openSandbox } from '../../src/main/engine/sandbox';
+import { SimulatorProvider } from '../../src/main/providers/simulator';
 
 const T0 = Date.parse('2026-01-05T15:00:00.000Z');
 const HOUR = 3_600_000;

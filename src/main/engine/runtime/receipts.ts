@@ -1,0 +1,143 @@
+import type { Channel } from '../../../shared/engine/types';
+import type { Receipt } from '../../providers/types';
+import { finishMessage, type DueEnrollmentRow } from '../store';
+import type { RuntimeContext } from './context';
+import { learnMmsCapability } from './drain';
+import type { Enrollments } from './enrollment';
+import type { Inbound } from './inbound';
+import type { Transactions } from './transactions';
+
+/** Width of one receipt-polling slice of virtual time. */
+const POLL_SLICE_MS = 10_000;
+
+interface ReceiptMessageRow {
+  id: number;
+  provider_message_id: string;
+  enrollment_id: number | null;
+  flow_id: string | null;
+  node_id: string | null;
+  contact_id: number;
+  channel: Channel;
+  status: string;
+  accepted_at: number | null;
+}
+
+interface WokenEnrollment {
+  enrollmentId: number;
+  messageId: number;
+}
+
+/**
+ * Delivery receipts and replies from the provider, polled in slices; each slice is applied in one
+ * transaction with the poll cursor, and the enrollments its receipts wake move on in it.
+ */
+export class Receipts {
+  constructor(
+    private readonly context: RuntimeContext,
+    private readonly tx: Transactions,
+    private readonly enrollments: Enrollments,
+    private readonly inbound: Inbound,
+  ) {}
+
+  private get cursorKey(): string {
+    return `poll:${this.context.provider.id}`;
+  }
+
+  cursor(): number {
+    const value = this.context.statements.getState.get(this.cursorKey) as string | undefined;
+    return value === undefined ? 0 : Number(value);
+  }
+
+  /**
+   * Receipts and replies are fetched in slices that hold at most about `receiptSlice` receipts
+   * (or, from a provider that cannot say, slices of virtual time that hold something), so a
+   * million receipts due in the same minute never sit in memory at once, while each slice is
+   * one large transaction: receipts touch rows all over the tables, and every transaction
+   * rewrites the pages it touched. The cursor moves in the same transaction that applies a slice.
+   */
+  async poll(now: number): Promise<void> {
+    const { provider, settings, statements: s } = this.context;
+    let cursor = this.cursor();
+    while (cursor < now) {
+      let sliceEnd = now;
+      if (provider.pollUntil) {
+        sliceEnd = provider.pollUntil(cursor, now, settings.receiptSlice);
+      } else if (provider.nextDueAt) {
+        const next = provider.nextDueAt(cursor);
+        sliceEnd = next === null || next > now ? now : Math.min(now, next + POLL_SLICE_MS - 1);
+      }
+      const { receipts, inbound } = await provider.poll(cursor, sliceEnd);
+      const from = cursor;
+      this.tx.run(() => {
+        // Fenced, so only the lease holder gets here; still, a slice is applied once: the cursor
+        // must be where this poll started.
+        if (this.cursor() !== from) return;
+        const woken: WokenEnrollment[] = [];
+        // Receipts of different messages are independent, so they are applied in provider-id
+        // order (stable: one message's receipts keep theirs): ids that follow the sending order
+        // then touch the tables' pages in order instead of in the carriers' random order.
+        const ordered = [...receipts].sort((a, b) => (a.providerMessageId < b.providerMessageId ? -1 : a.providerMessageId > b.providerMessageId ? 1 : 0));
+        // The slice's messages in one read (rows all along one stretch of the index).
+        const messages = new Map<string, ReceiptMessageRow>();
+        const ids = JSON.stringify([...new Set(ordered.map((r) => r.providerMessageId))]);
+        for (const row of s.messagesByProviderIds.all(ids) as ReceiptMessageRow[]) messages.set(row.provider_message_id, row);
+        for (const receipt of ordered) this.apply(receipt, messages.get(receipt.providerMessageId), now, woken);
+        for (const message of inbound) this.inbound.applyNow(message, now);
+        // After the replies: a STOP in the same slice ends the enrollment before it could move on.
+        this.resumeWoken(woken, now);
+        s.setState.run(this.cursorKey, String(sliceEnd));
+      });
+      cursor = sliceEnd;
+    }
+  }
+
+  /** Apply one delivery receipt; repeated or late receipts for a finished message change nothing. */
+  private apply(receipt: Receipt, message: ReceiptMessageRow | undefined, now: number, woken: WokenEnrollment[]): void {
+    const context = this.context;
+    if (!message || message.status !== 'sent') return;
+    context.report.receipts++;
+    finishMessage(context.statements, message.id, receipt.status, null, receipt.errorClass, receipt.code, receipt.at);
+    // A second receipt for the same message in this slice finds it finished.
+    message.status = receipt.status;
+    context.justFinished.set(message.id, {
+      id: message.id,
+      nodeId: message.node_id,
+      channel: message.channel,
+      status: receipt.status,
+      reason: null,
+      errorClass: receipt.errorClass,
+      acceptedAt: message.accepted_at,
+    });
+    if (message.flow_id && message.node_id) {
+      context.counters.add(message.flow_id, message.node_id, receipt.status === 'delivered' ? 'delivered' : 'failed');
+    }
+    if (message.channel === 'mms') {
+      if (receipt.status === 'delivered') learnMmsCapability(context, message.contact_id, 'yes', now);
+      else if (receipt.errorClass === 'mms_unsupported') learnMmsCapability(context, message.contact_id, 'no', now);
+    }
+    if (message.enrollment_id !== null) woken.push({ enrollmentId: message.enrollment_id, messageId: message.id });
+  }
+
+  /**
+   * The enrollments waiting on messages that just got their receipt take their next step now,
+   * in the receipt's transaction: what a wake-up timer set to `now` would do a moment later,
+   * without writing and re-reading that timer. A paused flow's enrollment gets the timer instead.
+   */
+  private resumeWoken(woken: readonly WokenEnrollment[], now: number): void {
+    if (woken.length === 0) return;
+    const { statements: s, versions } = this.context;
+    const rows = new Map<number, DueEnrollmentRow & { flow_status: string }>();
+    const ids = JSON.stringify(woken.map((w) => w.enrollmentId));
+    for (const row of s.awaitingEnrollments.all(ids) as Array<DueEnrollmentRow & { flow_status: string }>) rows.set(row.id, row);
+    // In enrollment order (each moves on its own): the row updates walk the table's pages in order.
+    const inOrder = [...woken].sort((a, b) => a.enrollmentId - b.enrollmentId);
+    for (const { enrollmentId, messageId } of inOrder) {
+      const row = rows.get(enrollmentId);
+      if (!row || row.await_message_id !== messageId) continue;
+      rows.delete(enrollmentId);
+      const flow = row.flow_status === 'live' ? versions.get(row.flow_version_id) : null;
+      if (flow) this.enrollments.advance(flow, row, 'resume', now);
+      else s.wakeAwaitingMessage.run(now, enrollmentId, messageId);
+    }
+  }
+}
