@@ -142,6 +142,25 @@ describe('derived analytics', () => {
     expect(totals).toMatchObject({ clicks: 2, uniqueClicks: 1, previewFetches: 1 });
   });
 
+  it('sends tracked links from the engine, counting segments on the short body', async () => {
+    h = smsFlow();
+    const [a] = await sendTo(h, 1);
+    const message = h.sqlite.prepare('SELECT body, segments, idempotency_key FROM messages WHERE contact_id = ?').get(a) as { body: string; segments: number; idempotency_key: string };
+    expect(message.body).toMatch(/^Your cart misses you https:\/\/pcrd\.link\/l\/[0-9A-Za-z]{10}$/);
+    expect(message.segments).toBe(1);
+    const link = h.sqlite.prepare('SELECT destination, contact_id FROM link_codes WHERE idempotency_key = ?').get(message.idempotency_key);
+    expect(link).toEqual({ destination: 'https://shop.example/cart?utm_source=postcard&utm_medium=sms&utm_content=s', contact_id: a });
+  });
+
+  it('counts a text that is not a keyword as a reply to the message before it', async () => {
+    h = smsFlow();
+    const service = new AnalyticsService(h.sqlite);
+    const [a] = await sendTo(h, 1);
+    const message = h.messages(a)[0] as { accepted_at: number };
+    h.event(a as number, 'message_received', message.accepted_at + HOUR, { body: 'Is the blue one still there?' });
+    expect(service.flow('flow1', range).byNode.s?.replies).toBe(1);
+  });
+
   it('traces an opt-out to the message before it and shows its words', async () => {
     h = smsFlow();
     const service = new AnalyticsService(h.sqlite);
@@ -160,8 +179,13 @@ describe('split statistics from a real run', () => {
   it('counts every contact in its arm, converts within the window after assignment, and gives a verdict', async () => {
     h = splitFlow();
     const ids = await sendTo(h, 120);
-    const assigned = backfillAssignments(h.sqlite, 'flow1');
-    expect(assigned).toBe(120);
+    // The engine recorded each arm as the split chose it; recovering them from the trails finds none missing.
+    expect(h.sqlite.prepare('SELECT count(*) FROM split_assignments').pluck().get()).toBe(120);
+    expect(backfillAssignments(h.sqlite, 'flow1')).toBe(0);
+    h.sqlite.prepare(`DELETE FROM split_assignments WHERE variant_id = 'vhold'`).run();
+    const holdouts = backfillAssignments(h.sqlite, 'flow1');
+    expect(holdouts).toBeGreaterThan(10);
+    expect(h.sqlite.prepare('SELECT count(*) FROM split_assignments').pluck().get()).toBe(120);
     const arms = new Map(
       (h.sqlite.prepare('SELECT contact_id, variant_id, assigned_at FROM split_assignments').all() as Array<{ contact_id: number; variant_id: string; assigned_at: number }>).map(
         (r) => [r.contact_id, r],
@@ -198,6 +222,6 @@ describe('split statistics from a real run', () => {
     h = splitFlow();
     await sendTo(h, 10);
     refreshAnalytics(h.sqlite);
-    expect(refreshAnalytics(h.sqlite)).toEqual({ eventsAttributed: 0, contactsReattributed: 0, optOutsTraced: 0, bucketsRecomputed: 0 });
+    expect(refreshAnalytics(h.sqlite)).toEqual({ eventsAttributed: 0, contactsReattributed: 0, optOutsTraced: 0, repliesTraced: 0, bucketsRecomputed: 0 });
   });
 });

@@ -11,6 +11,7 @@ import { readGoals, recordAssignment } from './derive';
  * function the engine assigned it with. Used for runs recorded before assignments were written
  * as they happen, and by the dry-run.
  */
+/** Returns how many assignments were missing and are now recorded. */
 export function backfillAssignments(sqlite: Database.Database, flowId: string): number {
   const splits = new Map<string, Map<string, FlowNodeOf<'split'>>>();
   for (const row of sqlite.prepare('SELECT id, document_json FROM flow_versions WHERE flow_id = ?').all(flowId) as Array<{ id: string; document_json: string }>) {
@@ -41,8 +42,7 @@ export function backfillAssignments(sqlite: Database.Database, flowId: string): 
   }
   sqlite.transaction(() => {
     for (const a of pending) {
-      recordAssignment(sqlite, a, goals);
-      recorded++;
+      if (recordAssignment(sqlite, a, goals)) recorded++;
     }
   })();
   return recorded;

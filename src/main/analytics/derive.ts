@@ -24,6 +24,7 @@ export interface RefreshReport {
   eventsAttributed: number;
   contactsReattributed: number;
   optOutsTraced: number;
+  repliesTraced: number;
   bucketsRecomputed: number;
 }
 
@@ -62,7 +63,7 @@ export function markDirty(sqlite: Database.Database, kind: 'messages' | 'engagem
 }
 
 export function refreshAnalytics(sqlite: Database.Database, options: { defaultCurrency?: string; batchSize?: number } = {}): RefreshReport {
-  const report: RefreshReport = { eventsAttributed: 0, contactsReattributed: 0, optOutsTraced: 0, bucketsRecomputed: 0 };
+  const report: RefreshReport = { eventsAttributed: 0, contactsReattributed: 0, optOutsTraced: 0, repliesTraced: 0, bucketsRecomputed: 0 };
   const currency = options.defaultCurrency ?? 'USD';
   const batchSize = options.batchSize ?? 5_000;
   const goals = readGoals(sqlite);
@@ -116,7 +117,30 @@ export function refreshAnalytics(sqlite: Database.Database, options: { defaultCu
     report.optOutsTraced = rows.length;
   })();
 
-  // 4. Recompute every dirty bucket from its rows.
+  // 4. Replies (texts that were not keywords, stored by the engine as message_received events).
+  sqlite.transaction(() => {
+    const after = bookmark(sqlite, 'derived.replies');
+    const rows = sqlite
+      .prepare(`SELECT id, contact_id, properties_json, occurred_at FROM events WHERE id > ? AND name = 'message_received' ORDER BY id`)
+      .all(after) as Array<{ id: number; contact_id: number; properties_json: string; occurred_at: number }>;
+    const insert = sqlite.prepare('INSERT OR REPLACE INTO replies (id, contact_id, message_id, flow_id, node_id, body, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    for (const row of rows) {
+      const cause = latestMessageBefore(sqlite, row.contact_id, row.occurred_at);
+      let body = '';
+      try {
+        const parsed = JSON.parse(row.properties_json) as { body?: unknown };
+        body = typeof parsed.body === 'string' ? parsed.body : '';
+      } catch {
+        // an unreadable reply still counts
+      }
+      insert.run(row.id, row.contact_id, cause?.id ?? null, cause?.flow_id ?? null, cause?.node_id ?? null, body, row.occurred_at);
+      markDirty(sqlite, 'engagement', cause?.flow_id ?? null, row.occurred_at);
+    }
+    setBookmark(sqlite, 'derived.replies', Math.max(after, rows.length > 0 ? (rows[rows.length - 1] as { id: number }).id : after));
+    report.repliesTraced = rows.length;
+  })();
+
+  // 5. Recompute every dirty bucket from its rows.
   report.bucketsRecomputed = recomputeDirty(sqlite);
   return report;
 }
@@ -326,13 +350,13 @@ function recomputeEngagement(sqlite: Database.Database, flowId: string, day: num
 /** Throw the aggregates away and derive everything again from the store's events. */
 export function rebuildAnalytics(sqlite: Database.Database, options: { defaultCurrency?: string } = {}): RefreshReport {
   sqlite.transaction(() => {
-    for (const table of ['analytics_messages_daily', 'analytics_failures_daily', 'analytics_engagement_daily', 'conversions', 'opt_out_causes', 'analytics_dirty', 'analytics_dirty_contacts']) {
+    for (const table of ['analytics_messages_daily', 'analytics_failures_daily', 'analytics_engagement_daily', 'conversions', 'opt_out_causes', 'replies', 'analytics_dirty', 'analytics_dirty_contacts']) {
       sqlite.prepare(`DELETE FROM ${table}`).run();
     }
     sqlite.prepare(`DELETE FROM analytics_settings WHERE key LIKE 'derived.%'`).run();
     sqlite.prepare('UPDATE split_assignments SET converted_at = NULL, revenue = NULL, currency = NULL').run();
     sqlite.prepare(`INSERT OR IGNORE INTO analytics_dirty (kind, flow_id, day) SELECT DISTINCT 'messages', flow_id, created_at / ${DAY_MS} FROM messages WHERE flow_id IS NOT NULL`).run();
-    for (const table of ['clicks', 'replies']) {
+    for (const table of ['clicks']) {
       sqlite.prepare(`INSERT OR IGNORE INTO analytics_dirty (kind, flow_id, day) SELECT DISTINCT 'engagement', coalesce(flow_id, ''), occurred_at / ${DAY_MS} FROM ${table}`).run();
     }
   })();
@@ -353,7 +377,7 @@ export interface AssignmentInput {
  * Record which arm a split sent a contact to (once per enrollment and split: a repeat is
  * ignored), with its conversion if a goal event already followed within the window.
  */
-export function recordAssignment(sqlite: Database.Database, a: AssignmentInput, goals: readonly GoalSetting[] = readGoals(sqlite)): void {
+export function recordAssignment(sqlite: Database.Database, a: AssignmentInput, goals: readonly GoalSetting[] = readGoals(sqlite)): boolean {
   const inserted = sqlite
     .prepare(
       `INSERT OR IGNORE INTO split_assignments (enrollment_id, split_node_id, flow_id, variant_id, is_holdout, contact_id, assigned_at)
@@ -361,7 +385,7 @@ export function recordAssignment(sqlite: Database.Database, a: AssignmentInput, 
     )
     .run(a.enrollmentId, a.splitNodeId, a.flowId, a.variantId, a.isHoldout ? 1 : 0, a.contactId, a.assignedAt);
   const goal = goals.find((g) => g.flowId === a.flowId);
-  if (inserted.changes === 0 || !goal) return;
+  if (inserted.changes === 0 || !goal) return inserted.changes > 0;
   // Only events the derivation has already seen: later ones reach this row through the attributor.
   const event = sqlite
     .prepare(
@@ -371,7 +395,7 @@ export function recordAssignment(sqlite: Database.Database, a: AssignmentInput, 
     .get(a.contactId, goal.goal, a.assignedAt, a.assignedAt + goal.windowDays * DAY_MS, bookmark(sqlite, 'derived.events')) as
     | { properties_json: string; occurred_at: number }
     | undefined;
-  if (!event) return;
+  if (!event) return true;
   let properties: Record<string, unknown> = {};
   try {
     properties = JSON.parse(event.properties_json) as Record<string, unknown>;
@@ -382,4 +406,5 @@ export function recordAssignment(sqlite: Database.Database, a: AssignmentInput, 
   sqlite
     .prepare('UPDATE split_assignments SET converted_at = ?, revenue = ?, currency = ? WHERE enrollment_id = ? AND split_node_id = ?')
     .run(event.occurred_at, revenue?.amount ?? null, revenue?.currency ?? null, a.enrollmentId, a.splitNodeId);
+  return true;
 }
