@@ -52,6 +52,18 @@ CREATE TABLE `analytics_settings` (
 	`value_json` text NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE `analytics_split_daily` (
+	`flow_id` text NOT NULL,
+	`split_node_id` text NOT NULL,
+	`day` integer NOT NULL,
+	`variant_id` text NOT NULL,
+	`currency` text NOT NULL,
+	`contacts` integer NOT NULL,
+	`conversions` integer NOT NULL,
+	`revenue` real NOT NULL,
+	PRIMARY KEY(`flow_id`, `split_node_id`, `day`, `variant_id`, `currency`)
+);
+--> statement-breakpoint
 CREATE TABLE `clicks` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`code` text,

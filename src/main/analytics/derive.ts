@@ -58,7 +58,7 @@ function setBookmark(sqlite: Database.Database, key: string, value: number): voi
   sqlite.prepare('INSERT INTO analytics_settings (key, value_json) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value_json = excluded.value_json').run(key, JSON.stringify(value));
 }
 
-export function markDirty(sqlite: Database.Database, kind: 'messages' | 'engagement', flowId: string | null, at: number): void {
+export function markDirty(sqlite: Database.Database, kind: 'messages' | 'engagement' | `split:${string}`, flowId: string | null, at: number): void {
   sqlite.prepare('INSERT OR IGNORE INTO analytics_dirty (kind, flow_id, day) VALUES (?, ?, ?)').run(kind, flowId ?? NO_FLOW, dayOf(at));
 }
 
@@ -253,11 +253,13 @@ class Attributor {
         enrollment_id: number;
         split_node_id: string;
         flow_id: string;
+        assigned_at: number;
         converted_at: number | null;
       }>;
       for (const row of rows) {
         if (row.flow_id !== goal.flowId || (row.converted_at !== null && row.converted_at <= event.occurred_at)) continue;
         this.setConverted.run(event.occurred_at, revenue?.amount ?? null, revenue?.currency ?? null, row.enrollment_id, row.split_node_id);
+        markDirty(this.sqlite, `split:${row.split_node_id}`, row.flow_id, row.assigned_at);
       }
     }
   }
@@ -280,6 +282,7 @@ export function recomputeDirty(sqlite: Database.Database): number {
   const dirty = sqlite.prepare('SELECT kind, flow_id, day FROM analytics_dirty').all() as Array<{ kind: string; flow_id: string; day: number }>;
   const recompute = sqlite.transaction((bucket: { kind: string; flow_id: string; day: number }) => {
     if (bucket.kind === 'messages') recomputeMessages(sqlite, bucket.flow_id, bucket.day);
+    else if (bucket.kind.startsWith('split:')) recomputeSplit(sqlite, bucket.flow_id, bucket.kind.slice('split:'.length), bucket.day);
     else recomputeEngagement(sqlite, bucket.flow_id, bucket.day);
     sqlite.prepare('DELETE FROM analytics_dirty WHERE kind = ? AND flow_id = ? AND day = ?').run(bucket.kind, bucket.flow_id, bucket.day);
   });
@@ -321,10 +324,25 @@ function recomputeMessages(sqlite: Database.Database, flowId: string, day: numbe
     .run(day, flowId, from, to);
 }
 
+function recomputeSplit(sqlite: Database.Database, flowId: string, splitNodeId: string, day: number): void {
+  const from = day * DAY_MS;
+  sqlite.prepare('DELETE FROM analytics_split_daily WHERE flow_id = ? AND split_node_id = ? AND day = ?').run(flowId, splitNodeId, day);
+  sqlite
+    .prepare(
+      `INSERT INTO analytics_split_daily (flow_id, split_node_id, day, variant_id, currency, contacts, conversions, revenue)
+       SELECT flow_id, split_node_id, ?, variant_id, coalesce(currency, ''), count(*), count(converted_at), coalesce(sum(revenue), 0)
+       FROM split_assignments WHERE flow_id = ? AND split_node_id = ? AND assigned_at >= ? AND assigned_at < ?
+       GROUP BY variant_id, coalesce(currency, '')`,
+    )
+    .run(day, flowId, splitNodeId, from, from + DAY_MS);
+}
+
 function recomputeEngagement(sqlite: Database.Database, flowId: string, day: number): void {
   const from = day * DAY_MS;
   const to = from + DAY_MS;
   const flow = flowId === NO_FLOW ? null : flowId;
+  // `= ?` (not `IS ?`) so each part is read through its (flow, time) index; conversions without a flow are their own bucket.
+  const match = flow === null ? 'flow_id IS NULL AND ? IS NULL' : 'flow_id = ?';
   sqlite.prepare('DELETE FROM analytics_engagement_daily WHERE flow_id = ? AND day = ?').run(flowId, day);
   sqlite
     .prepare(
@@ -333,14 +351,14 @@ function recomputeEngagement(sqlite: Database.Database, flowId: string, day: num
        FROM (
          SELECT coalesce(node_id, '') AS node_id, '' AS currency, NOT is_bot AS clicks, (is_unique AND NOT is_bot) AS unique_clicks, is_bot AS bot_clicks,
                 0 AS replies, 0 AS opt_outs, 0 AS conversions, 0.0 AS revenue
-           FROM clicks WHERE flow_id IS ? AND occurred_at >= ? AND occurred_at < ?
+           FROM clicks WHERE ${match} AND occurred_at >= ? AND occurred_at < ?
          UNION ALL
-         SELECT coalesce(node_id, ''), '', 0, 0, 0, 1, 0, 0, 0.0 FROM replies WHERE flow_id IS ? AND occurred_at >= ? AND occurred_at < ?
+         SELECT coalesce(node_id, ''), '', 0, 0, 0, 1, 0, 0, 0.0 FROM replies WHERE ${match} AND occurred_at >= ? AND occurred_at < ?
          UNION ALL
-         SELECT coalesce(node_id, ''), '', 0, 0, 0, 0, 1, 0, 0.0 FROM opt_out_causes WHERE flow_id IS ? AND occurred_at >= ? AND occurred_at < ?
+         SELECT coalesce(node_id, ''), '', 0, 0, 0, 0, 1, 0, 0.0 FROM opt_out_causes WHERE ${match} AND occurred_at >= ? AND occurred_at < ?
          UNION ALL
          SELECT coalesce(node_id, ''), coalesce(currency, ''), 0, 0, 0, 0, 0, 1, coalesce(revenue, 0.0)
-           FROM conversions WHERE flow_id IS ? AND occurred_at >= ? AND occurred_at < ?
+           FROM conversions WHERE ${match} AND occurred_at >= ? AND occurred_at < ?
        )
        GROUP BY node_id, currency`,
     )
@@ -350,12 +368,15 @@ function recomputeEngagement(sqlite: Database.Database, flowId: string, day: num
 /** Throw the aggregates away and derive everything again from the store's events. */
 export function rebuildAnalytics(sqlite: Database.Database, options: { defaultCurrency?: string } = {}): RefreshReport {
   sqlite.transaction(() => {
-    for (const table of ['analytics_messages_daily', 'analytics_failures_daily', 'analytics_engagement_daily', 'conversions', 'opt_out_causes', 'replies', 'analytics_dirty', 'analytics_dirty_contacts']) {
+    for (const table of ['analytics_messages_daily', 'analytics_failures_daily', 'analytics_engagement_daily', 'analytics_split_daily', 'conversions', 'opt_out_causes', 'replies', 'analytics_dirty', 'analytics_dirty_contacts']) {
       sqlite.prepare(`DELETE FROM ${table}`).run();
     }
     sqlite.prepare(`DELETE FROM analytics_settings WHERE key LIKE 'derived.%'`).run();
     sqlite.prepare('UPDATE split_assignments SET converted_at = NULL, revenue = NULL, currency = NULL').run();
     sqlite.prepare(`INSERT OR IGNORE INTO analytics_dirty (kind, flow_id, day) SELECT DISTINCT 'messages', flow_id, created_at / ${DAY_MS} FROM messages WHERE flow_id IS NOT NULL`).run();
+    sqlite
+      .prepare(`INSERT OR IGNORE INTO analytics_dirty (kind, flow_id, day) SELECT DISTINCT 'split:' || split_node_id, flow_id, assigned_at / ${DAY_MS} FROM split_assignments`)
+      .run();
     for (const table of ['clicks']) {
       sqlite.prepare(`INSERT OR IGNORE INTO analytics_dirty (kind, flow_id, day) SELECT DISTINCT 'engagement', coalesce(flow_id, ''), occurred_at / ${DAY_MS} FROM ${table}`).run();
     }
@@ -384,6 +405,7 @@ export function recordAssignment(sqlite: Database.Database, a: AssignmentInput, 
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(a.enrollmentId, a.splitNodeId, a.flowId, a.variantId, a.isHoldout ? 1 : 0, a.contactId, a.assignedAt);
+  if (inserted.changes > 0) markDirty(sqlite, `split:${a.splitNodeId}`, a.flowId, a.assignedAt);
   const goal = goals.find((g) => g.flowId === a.flowId);
   if (inserted.changes === 0 || !goal) return inserted.changes > 0;
   // Only events the derivation has already seen: later ones reach this row through the attributor.

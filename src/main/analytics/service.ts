@@ -158,18 +158,18 @@ export class AnalyticsService {
     const counts = new Map<string, { contacts: number; conversions: number; revenue: Record<string, number> }>();
     for (const row of this.sqlite
       .prepare(
-        `SELECT variant_id, currency, count(*) AS contacts, count(converted_at) AS conversions, coalesce(sum(revenue), 0) AS revenue
-         FROM split_assignments WHERE flow_id = ? AND split_node_id = ? AND assigned_at >= ? AND assigned_at < ?
+        `SELECT variant_id, currency, sum(contacts) AS contacts, sum(conversions) AS conversions, sum(revenue) AS revenue
+         FROM analytics_split_daily WHERE flow_id = ? AND split_node_id = ? AND day BETWEEN ? AND ?
          GROUP BY variant_id, currency`,
       )
-      .all(input.flowId, input.splitNodeId, Date.parse(input.range.from), Date.parse(input.range.to)) as Array<{
+      .all(input.flowId, input.splitNodeId, days(input.range).fromDay, days(input.range).toDay) as Array<{
       variant_id: string;
       currency: string | null;
       contacts: number;
       conversions: number;
       revenue: number;
     }>) {
-      const arm = counts.get(row.variant_id) ?? { contacts: 0, conversions: 0, revenue: {} };
+      const arm = counts.get(row.variant_id) ?? { contacts: 0, conversions: 0, revenue: {} as Record<string, number> };
       arm.contacts += row.contacts;
       arm.conversions += row.conversions;
       if (row.currency) arm.revenue[row.currency] = (arm.revenue[row.currency] ?? 0) + row.revenue;

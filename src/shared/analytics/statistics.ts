@@ -63,7 +63,7 @@ export function probabilityToBeat(control: Arm, variant: Arm): number | null {
   const c = posterior(control);
   const from = betaQuantile(1e-12, v.a, v.b);
   const to = betaQuantile(1 - 1e-12, v.a, v.b);
-  const steps = 4000;
+  const steps = 1200;
   const h = (to - from) / steps;
   const integrand = (t: number): number => betaPdf(t, v.a, v.b) * betaCdf(t, c.a, c.b);
   let sum = integrand(from) + integrand(to);

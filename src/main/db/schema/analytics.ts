@@ -78,7 +78,7 @@ export const splitAssignments = sqliteTable(
   },
   (table) => [
     primaryKey({ columns: [table.enrollmentId, table.splitNodeId] }),
-    // Covers the split view's whole query: arms, counts, conversions and revenue without a table read.
+    // Covers the recompute of a split's day: arms, counts, conversions and revenue without a table read.
     index('split_assignments_split_idx').on(table.flowId, table.splitNodeId, table.assignedAt, table.variantId, table.convertedAt, table.revenue, table.currency),
     index('split_assignments_contact_idx').on(table.contactId, table.assignedAt),
   ],
@@ -170,7 +170,23 @@ export const analyticsEngagementDaily = sqliteTable(
   (table) => [primaryKey({ columns: [table.flowId, table.day, table.nodeId, table.currency] })],
 );
 
-/** (flow, day) buckets whose aggregates must be recomputed; kind = messages | engagement. */
+/** A split's arms by the day contacts were assigned: contacts, conversions within the window, revenue per currency. */
+export const analyticsSplitDaily = sqliteTable(
+  'analytics_split_daily',
+  {
+    flowId: text('flow_id').notNull(),
+    splitNodeId: text('split_node_id').notNull(),
+    day: integer('day').notNull(),
+    variantId: text('variant_id').notNull(),
+    currency: text('currency').notNull(),
+    contacts: integer('contacts').notNull(),
+    conversions: integer('conversions').notNull(),
+    revenue: real('revenue').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.flowId, table.splitNodeId, table.day, table.variantId, table.currency] })],
+);
+
+/** (flow, day) buckets whose aggregates must be recomputed; kind = messages | engagement | split:<split node id>. */
 export const analyticsDirty = sqliteTable(
   'analytics_dirty',
   {
