@@ -11,6 +11,7 @@ import { useTheme } from './useTheme';
 
 // Loaded on first visit: phone-number metadata need not slow down opening the canvas.
 const ContactsPage = lazy(() => import('../contacts/ContactsPage').then((m) => ({ default: m.ContactsPage })));
+const AnalyticsPage = lazy(() => import('../analytics/AnalyticsPage').then((m) => ({ default: m.AnalyticsPage })));
 const MediaLibraryPage = lazy(() => import('../media/MediaLibraryPage').then((m) => ({ default: m.MediaLibraryPage })));
 
 export function App() {
@@ -47,7 +48,7 @@ function AppShell() {
           Postcard
         </a>
         <nav className="app-nav" aria-label="Sections">
-          <a href="#/" className="app-nav-link" aria-current={route.name === 'list' || route.name === 'flow' ? 'page' : undefined}>
+          <a href="#/" className="app-nav-link" aria-current={route.name === 'list' || route.name === 'flow' || route.name === 'analytics' ? 'page' : undefined}>
             Flows
           </a>
           <a href="#/media" className="app-nav-link" aria-current={route.name === 'media' ? 'page' : undefined}>
@@ -70,6 +71,10 @@ function AppShell() {
       <div id="main-content" className="app-content" tabIndex={-1}>
         {route.name === 'flow' ? (
           <EditorPage key={route.flowId} flowId={route.flowId} colorMode={theme.resolved} />
+        ) : route.name === 'analytics' ? (
+          <Suspense fallback={<p className="page muted">Opening analytics…</p>}>
+            <AnalyticsPage key={route.flowId} flowId={route.flowId} />
+          </Suspense>
         ) : route.name === 'media' ? (
           <Suspense fallback={<p className="page muted">Opening the media library…</p>}>
             <MediaLibraryPage />
