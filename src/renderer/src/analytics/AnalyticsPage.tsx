@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'react';
 import type { FlowAnalytics, MetricTotals, SplitAnalytics, TimeRange } from '../../../shared/api/analytics';
+import type { SimulationResult } from '../../../shared/engine/types';
 import { toCsv } from '../../../shared/analytics/csv';
 import { useApi } from '../api/ApiContext';
+import '../styles/analytics.css';
 
 /**
  * A flow's analytics: the figures over a time range, each A/B split's statistics and verdict
@@ -27,6 +29,8 @@ function download(name: string, text: string): void {
 
 const number = (value: number | null, digits = 0): string => (value === null ? '—' : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 const percent = (value: number | null): string => (value === null ? '—' : `${(value * 100).toFixed(1)} %`);
+/** A probability: never shown as a certain 0 % or 100 %. */
+const chance = (value: number | null): string => (value === null ? '—' : value > 0.999 ? '>99.9 %' : value < 0.001 ? '<0.1 %' : percent(value));
 
 export function AnalyticsPage({ flowId }: { flowId: string }) {
   const api = useApi();
@@ -126,6 +130,7 @@ export function AnalyticsPage({ flowId }: { flowId: string }) {
           {view.splits.map((split) => (
             <SplitPanel key={split.nodeId} flowId={flowId} splitNodeId={split.nodeId} range={range} />
           ))}
+          <Forecast flowId={flowId} />
         </>
       ) : error ? null : (
         <p className="muted">Loading…</p>
@@ -225,7 +230,7 @@ function SplitPanel({ flowId, splitNodeId, range }: { flowId: string; splitNodeI
               <td>
                 {percent(arm.estimate.rate)} ({percent(arm.estimate.low)}–{percent(arm.estimate.high)})
               </td>
-              <td>{arm.isControl ? '—' : percent(arm.probabilityToBeatControl)}</td>
+              <td>{arm.isControl ? '—' : chance(arm.probabilityToBeatControl)}</td>
               <td>{number(arm.metrics.clicks)}</td>
               <td>{number(arm.metrics.cost, 2)}</td>
             </tr>
@@ -236,6 +241,84 @@ function SplitPanel({ flowId, splitNodeId, range }: { flowId: string; splitNodeI
         <p className="muted">
           About {number(split.sampleSizeRemaining)} more contacts per arm to detect a {Math.round(split.minimumDetectableEffect * 100)} % difference.
         </p>
+      ) : null}
+    </section>
+  );
+}
+
+const FORECAST_OPTIONS = { contacts: 2000, days: 7, seed: 1 };
+
+/** A dry-run of the flow's draft: the simulator's clicks, purchases and replies, so every figure can be tried before sending. */
+function Forecast({ flowId }: { flowId: string }) {
+  const api = useApi();
+  const [result, setResult] = useState<SimulationResult | null>(null);
+  const [isRunning, setIsRunning] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = () => {
+    setIsRunning(true);
+    void api.call('engine.simulate', { flowId, options: FORECAST_OPTIONS }).then((answer) => {
+      setIsRunning(false);
+      if (answer.ok) {
+        setResult(answer.value);
+        setError(null);
+      } else setError(answer.error.message);
+    });
+  };
+  const rows = result
+    ? Object.entries(result.nodeMetrics).map(([nodeId, m]) => ({ nodeId, sent: result.nodeCounts[nodeId]?.sent ?? 0, ...m }))
+    : [];
+  return (
+    <section className="analytics-forecast" aria-label="Forecast">
+      <h2>Forecast</h2>
+      <p className="muted">
+        Simulates {FORECAST_OPTIONS.contacts.toLocaleString('en-US')} contacts over {FORECAST_OPTIONS.days} days with the flow as drafted (seed {FORECAST_OPTIONS.seed}); nothing is sent.
+      </p>
+      <button type="button" disabled={isRunning} onClick={run}>
+        {isRunning ? 'Simulating…' : 'Simulate a forecast'}
+      </button>
+      {error ? <p role="alert">{error}</p> : null}
+      {result ? (
+        <>
+          {result.splits.map((split) => (
+            <div key={split.nodeId}>
+              <p className="analytics-verdict" aria-label={`Forecast verdict for ${split.nodeId}`}>
+                {split.verdict}
+              </p>
+              <table aria-label={`Forecast arms of ${split.nodeId}`}>
+                <thead>
+                  <tr>
+                    <th>Arm</th>
+                    <th>Contacts</th>
+                    <th>Conversions</th>
+                    <th>Chance to beat control</th>
+                    <th>Clicks</th>
+                    <th>Revenue</th>
+                    <th>Cost</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {split.variants.map((v) => (
+                    <tr key={v.id}>
+                      <td>
+                        {v.label}
+                        {v.id === split.controlId ? ' (control)' : ''}
+                      </td>
+                      <td>{number(v.contacts)}</td>
+                      <td>{number(v.armConversions)}</td>
+                      <td>{v.id === split.controlId ? '—' : chance(v.probabilityToBeatControl)}</td>
+                      <td>{number(v.clicks)}</td>
+                      <td>{number(v.revenue, 2)}</td>
+                      <td>{number(v.cost, 2)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ))}
+          <button type="button" onClick={() => download(`${flowId}-forecast.csv`, toCsv(['nodeId', 'sent', 'clicks', 'conversions', 'revenue', 'cost'], rows))}>
+            Export forecast (CSV)
+          </button>
+        </>
       ) : null}
     </section>
   );

@@ -63,9 +63,6 @@ export function LiveControls({ onNotice }: { onNotice: (notice: Notice) => void 
 
   return (
     <div className="live-controls" role="group" aria-label="Run control">
-      <a className="button" href={`#/flows/${flowId}/analytics`} title="What this flow sent, and what it earned">
-        Analytics
-      </a>
       {status === 'live' ? (
         <button type="button" className="button" disabled={isBusy} title="Add contacts to this journey by phone number" onClick={() => setIsEnrollOpen(true)}>
           Enroll contacts…
