@@ -95,6 +95,9 @@ describe.skipIf(!chromiumPath)('flow analytics in the browser', () => {
     const totals = page.getByRole('region', { name: 'Analytics' }).getByLabel('Totals');
     await expect.poll(() => totals.textContent()).toContain('Sent1,800');
 
+    // The daily figures as charts (recharts, loaded with the view): one line per series.
+    await expect.poll(() => page.getByRole('figure', { name: 'Messages per day' }).locator('path.recharts-line-curve').count()).toBe(3);
+
     // Against the holdout first (the default control when a split has one).
     const verdict = page.getByRole('region', { name: 'Split Picture or text' }).getByLabel('Verdict');
     await expect.poll(() => verdict.textContent()).toMatch(/^MMS converts [\d.]+× Holdout, 95 % interval [\d.]+–[\d.]+×; \d+ % likely better\./);

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import type { FlowAnalytics, MetricTotals, SplitAnalytics, TimeRange } from '../../../shared/api/analytics';
 import type { SimulationResult } from '../../../shared/engine/types';
 import { toCsv } from '../../../shared/analytics/csv';
@@ -12,6 +12,8 @@ import '../styles/analytics.css';
  */
 
 const DAY = 86_400_000;
+// The charting library comes with the charts, not with the page (nor the canvas).
+const SeriesCharts = lazy(() => import('./SeriesCharts').then((m) => ({ default: m.SeriesCharts })));
 
 function rangeOfDays(days: number): TimeRange {
   const to = Math.ceil(Date.now() / DAY) * DAY;
@@ -87,6 +89,9 @@ export function AnalyticsPage({ flowId }: { flowId: string }) {
       {view ? (
         <>
           <Totals totals={view.totals} currency={view.currency} />
+          <Suspense fallback={<p className="muted">Drawing the charts…</p>}>
+            <SeriesCharts series={view.series} />
+          </Suspense>
           <p className="muted">
             Conversions: the goal event {view.goalEvent ? `“${view.goalEvent}”` : '(none set in flow settings)'} within {view.attributionDays} days after a message, credited to the latest message
             before it (last touch).
