@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 import { CURRENT_SCHEMA_VERSION, FLOW_DOCUMENT_FORMAT, defaultFlowSettings } from '../../src/shared';
-import { screenshot, type OpenBrowser, useAppInBrowser } from './browser';
+import { canvasNode, screenshot, type OpenBrowser, useAppInBrowser } from './browser';
 import type { RunningApp } from './harness';
 
 const chromiumPath = inject('chromiumPath');
@@ -89,7 +89,15 @@ describe.skipIf(!chromiumPath)('flow analytics in the browser', () => {
     const { page } = browser;
     await page.goto(app.host.url);
     await page.getByRole('link', { name: 'Spring launch: MMS vs SMS' }).click();
-    await page.getByRole('link', { name: 'Analytics', exact: true }).click();
+    // On the canvas, a dry-run draws its clicks and conversions on the message cards.
+    await page.getByRole('button', { name: 'Simulate', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Simulate this flow' });
+    await dialog.getByRole('button', { name: 'Run simulation' }).click({ timeout: 60_000 });
+    await dialog.waitFor({ state: 'detached', timeout: 60_000 });
+    const engagement = canvasNode(page, /^MMS step/).getByRole('group', { name: 'Simulated engagement' });
+    await expect.poll(() => engagement.textContent(), { timeout: 60_000 }).toMatch(/^[\d,]+ clicks[\d,]+ conversions$/);
+
+    await page.getByRole('link', { name: 'Analytics of this flow' }).click();
     await page.getByRole('heading', { name: 'Analytics: Spring launch: MMS vs SMS' }).waitFor();
 
     const totals = page.getByRole('region', { name: 'Analytics' }).getByLabel('Totals');
@@ -121,5 +129,10 @@ describe.skipIf(!chromiumPath)('flow analytics in the browser', () => {
     const forecastCsv = readFileSync((await forecastDownload.path()) as string, 'utf8');
     expect(forecastCsv.split('\r\n')[0]).toBe('nodeId,sent,clicks,conversions,revenue,cost');
     expect(forecastCsv).toMatch(/\r\nm,\d+,\d+,\d+,/);
+
+    // The workspace overview lists the flow with its figures.
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Analytics' }).click();
+    const row = page.getByRole('table', { name: 'Flows' }).getByRole('row', { name: /Spring launch: MMS vs SMS/ });
+    await expect.poll(() => row.textContent()).toMatch(/^Spring launch: MMS vs SMS1,8001,8000150/);
   });
 });

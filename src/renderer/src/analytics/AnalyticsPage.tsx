@@ -15,7 +15,7 @@ const DAY = 86_400_000;
 // The charting library comes with the charts, not with the page (nor the canvas).
 const SeriesCharts = lazy(() => import('./SeriesCharts').then((m) => ({ default: m.SeriesCharts })));
 
-function rangeOfDays(days: number): TimeRange {
+export function rangeOfDays(days: number): TimeRange {
   const to = Math.ceil(Date.now() / DAY) * DAY;
   return { from: new Date(to - days * DAY).toISOString(), to: new Date(to).toISOString() };
 }
@@ -144,7 +144,7 @@ export function AnalyticsPage({ flowId }: { flowId: string }) {
   );
 }
 
-function Totals({ totals, currency }: { totals: MetricTotals; currency: string }) {
+export function Totals({ totals, currency }: { totals: MetricTotals; currency: string }) {
   const money = (value: number | null) => (value === null ? '—' : `${number(value, 2)} ${currency}`);
   const rows: Array<[string, string]> = [
     ['Sent', number(totals.sent)],

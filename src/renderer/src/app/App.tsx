@@ -12,6 +12,7 @@ import { useTheme } from './useTheme';
 // Loaded on first visit: phone-number metadata need not slow down opening the canvas.
 const ContactsPage = lazy(() => import('../contacts/ContactsPage').then((m) => ({ default: m.ContactsPage })));
 const AnalyticsPage = lazy(() => import('../analytics/AnalyticsPage').then((m) => ({ default: m.AnalyticsPage })));
+const WorkspaceAnalyticsPage = lazy(() => import('../analytics/WorkspaceAnalyticsPage').then((m) => ({ default: m.WorkspaceAnalyticsPage })));
 const MediaLibraryPage = lazy(() => import('../media/MediaLibraryPage').then((m) => ({ default: m.MediaLibraryPage })));
 
 export function App() {
@@ -54,6 +55,9 @@ function AppShell() {
           <a href="#/media" className="app-nav-link" aria-current={route.name === 'media' ? 'page' : undefined}>
             Media
           </a>
+          <a href="#/analytics" className="app-nav-link" aria-current={route.name === 'workspaceAnalytics' ? 'page' : undefined}>
+            Analytics
+          </a>
           <a href="#/contacts" className="app-nav-link" aria-current={route.name === 'contacts' ? 'page' : undefined}>
             Contacts
           </a>
@@ -74,6 +78,10 @@ function AppShell() {
         ) : route.name === 'analytics' ? (
           <Suspense fallback={<p className="page muted">Opening analytics…</p>}>
             <AnalyticsPage key={route.flowId} flowId={route.flowId} />
+          </Suspense>
+        ) : route.name === 'workspaceAnalytics' ? (
+          <Suspense fallback={<p className="page muted">Opening analytics…</p>}>
+            <WorkspaceAnalyticsPage />
           </Suspense>
         ) : route.name === 'media' ? (
           <Suspense fallback={<p className="page muted">Opening the media library…</p>}>

@@ -8,11 +8,13 @@ export type Route =
   | { name: 'list' }
   | { name: 'flow'; flowId: string }
   | { name: 'analytics'; flowId: string }
+  | { name: 'workspaceAnalytics' }
   | { name: 'media' }
   | { name: 'contacts'; phone: string | null };
 
 export function parseRoute(hash: string): Route {
   if (hash === '#/media') return { name: 'media' };
+  if (hash === '#/analytics') return { name: 'workspaceAnalytics' };
   const contact = /^#\/contacts(?:\/(%2B|\+)(\d{4,15}))?$/.exec(hash);
   if (contact) return { name: 'contacts', phone: contact[2] ? `+${contact[2]}` : null };
   const analytics = /^#\/flows\/([A-Za-z0-9_-]{1,64})\/analytics$/.exec(hash);
@@ -33,14 +35,22 @@ export function useRoute(): Route {
 }
 
 export function navigate(route: Route): void {
-  window.location.hash =
-    route.name === 'flow'
-      ? `#/flows/${route.flowId}`
-      : route.name === 'analytics'
-        ? `#/flows/${route.flowId}/analytics`
-      : route.name === 'media'
-        ? '#/media'
-        : route.name === 'contacts'
-          ? `#/contacts${route.phone ? `/${encodeURIComponent(route.phone)}` : ''}`
-          : '#/';
+  window.location.hash = hrefOf(route);
+}
+
+export function hrefOf(route: Route): string {
+  switch (route.name) {
+    case 'flow':
+      return `#/flows/${route.flowId}`;
+    case 'analytics':
+      return `#/flows/${route.flowId}/analytics`;
+    case 'workspaceAnalytics':
+      return '#/analytics';
+    case 'media':
+      return '#/media';
+    case 'contacts':
+      return `#/contacts${route.phone ? `/${encodeURIComponent(route.phone)}` : ''}`;
+    case 'list':
+      return '#/';
+  }
 }
