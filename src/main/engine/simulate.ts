@@ -4,6 +4,7 @@ import type { FlowDocument } from '../../shared/flow/document';
 import { seededRandom, type RandomSource } from '../../shared/engine/random';
 import { SimulationOptions, defaultSimulatorConfig, type EventBehaviour, type SimulationOptionsInput } from '../../shared/engine/simulation';
 import { emptyNodeCounts, type ContactTimeline, type NodeCounts, type SimulationResult } from '../../shared/engine/types';
+import { forecastMeasurement, simulateEngagement } from '../analytics/simulated';
 import { SimulatorProvider } from '../providers/simulator';
 import { VirtualClock } from './clock';
 import { compileDocument, type CompiledFlow } from './flow';
@@ -127,6 +128,7 @@ export async function simulateFlow(document: FlowDocument, input: SimulationOpti
       }
     }
     await runtime.runUntil(progressClock, end, RESOLUTION_MS);
+    simulateEngagement(sqlite, flow.settings, options.engagement, options.seed, end);
     return collectResult(sqlite, flow, options, start, end, contactIds);
   } finally {
     sqlite.close();
@@ -197,6 +199,7 @@ function collectResult(
   }
   const smsCost = round(smsSegments * options.smsSegmentPrice);
   const mmsCost = round(mmsCount * options.mmsPrice);
+  const measured = forecastMeasurement(sqlite, flow.flowId, { from: new Date(start).toISOString(), to: new Date(end + 1).toISOString() }, options);
   const sampleTimelines = contactIds
     .slice(0, options.sampleTimelines)
     .map((id) => contactTimeline(sqlite, id))
@@ -232,6 +235,8 @@ function collectResult(
       mms: mmsCost,
       total: round(smsCost + mmsCost),
     },
+    nodeMetrics: measured.nodeMetrics,
+    splits: measured.splits,
     sampleTimelines,
   };
 }

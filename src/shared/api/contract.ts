@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { accountsContract } from './accounts';
 import { audienceContract } from './audience';
+import { analyticsContract } from './analytics';
 import { engineContract } from './engine';
 import { flowsContract } from './flows';
 import { mediaContract } from './media';
@@ -18,6 +19,7 @@ export const contract = {
   ...mediaContract,
   ...accountsContract,
   ...audienceContract,
+  ...analyticsContract,
 } as const;
 
 

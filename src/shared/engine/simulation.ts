@@ -56,6 +56,20 @@ export const EventBehaviour = z.object({
 });
 export type EventBehaviour = z.infer<typeof EventBehaviour>;
 
+/**
+ * How simulated recipients engage with a delivered message, so every analytics figure can be tried
+ * offline: a click at `clickRate` (per channel: pictures draw more), a purchase (the flow's goal
+ * event, worth about `orderValue`) by `conversionRate` of those who clicked, a text back at `replyRate`.
+ */
+export const SimulatedEngagement = z.object({
+  clickRate: z.object({ sms: z.number().min(0).max(1), mms: z.number().min(0).max(1) }),
+  conversionRate: z.number().min(0).max(1),
+  replyRate: z.number().min(0).max(1),
+  orderValue: z.number().min(0).max(1_000_000),
+});
+export type SimulatedEngagement = z.infer<typeof SimulatedEngagement>;
+export const defaultSimulatedEngagement = (): SimulatedEngagement => ({ clickRate: { sms: 0.06, mms: 0.14 }, conversionRate: 0.3, replyRate: 0.02, orderValue: 45 });
+
 export const SimulationOptions = z.object({
   /** Synthetic contacts to generate; ignored when `useImportedContacts` is set. */
   contacts: z.number().int().min(1).max(1_000_000).default(1000),
@@ -73,6 +87,7 @@ export const SimulationOptions = z.object({
   mmsPrice: z.number().min(0).max(10).default(0.02),
   currency: z.string().min(1).max(8).default('USD'),
   simulator: SimulatorConfig.partial().optional(),
+  engagement: SimulatedEngagement.default(defaultSimulatedEngagement),
   /** How many contact timelines to include as samples. */
   sampleTimelines: z.number().int().min(0).max(50).default(5),
 });

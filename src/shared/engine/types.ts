@@ -126,6 +126,34 @@ export interface SimulationCost {
   total: number;
 }
 
+/** Forecast engagement and money per node (and summed per split arm). */
+export interface SimulationNodeMetrics {
+  clicks: number;
+  conversions: number;
+  /** In the simulation's currency; conversions without a value add nothing. */
+  revenue: number;
+  cost: number;
+}
+
+export interface SimulationSplitVariant extends SimulationNodeMetrics {
+  id: string;
+  label: string;
+  isHoldout: boolean;
+  /** Contacts the split sent this way. */
+  contacts: number;
+  /** Conversions within the attribution window after the split, per contact of the arm (holdout included). */
+  armConversions: number;
+  /** Bayesian beta-binomial P(this arm converts better than the control); null for the control or without data. */
+  probabilityToBeatControl: number | null;
+}
+
+export interface SimulationSplit {
+  nodeId: string;
+  controlId: string | null;
+  verdict: string;
+  variants: SimulationSplitVariant[];
+}
+
 export interface SimulationResult {
   seed: number;
   days: number;
@@ -134,5 +162,8 @@ export interface SimulationResult {
   nodeCounts: Record<string, NodeCounts>;
   totals: SimulationTotals;
   cost: SimulationCost;
+  /** Per node: clicks, conversions, revenue and cost. */
+  nodeMetrics: Record<string, SimulationNodeMetrics>;
+  splits: SimulationSplit[];
   sampleTimelines: ContactTimeline[];
 }

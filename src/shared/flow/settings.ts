@@ -41,6 +41,15 @@ export type ReentryRule = z.infer<typeof ReentryRule>;
 export const DEFAULT_HELP_REPLY = 'Postcard messages: Msg & data rates may apply. Msg frequency varies. Reply STOP to opt out, START to opt back in.';
 export const HELP_REPLY_MAX_CHARS = 320;
 
+/** Tracked links: rewritten to short codes on the workspace's link domain, with UTM tags when set. */
+export const ClickTracking = z.object({
+  isEnabled: z.boolean(),
+  utmSource: z.string().max(100).default(''),
+  utmMedium: z.string().max(100).default(''),
+  utmCampaign: z.string().max(100).default(''),
+});
+export type ClickTracking = z.infer<typeof ClickTracking>;
+
 export const FlowSettings = z.object({
   quietHours: QuietHours,
   frequencyCap: FrequencyCap,
@@ -71,6 +80,15 @@ export const FlowSettings = z.object({
    * kept here, never its credentials. Documents saved before the field existed get null.
    */
   sendingAccountId: z.string().regex(/^acc_[a-z0-9]{10,40}$/, 'not a sending account id').nullable().default(null),
+  /**
+   * A goal event within this many days after a message is a conversion credited to the latest such
+   * message (last touch). Documents from before get the default.
+   */
+  attributionDays: z.number().int().min(1, 'the attribution window is 1–30 days').max(30, 'the attribution window is 1–30 days').default(5),
+  /** The goal event's numeric property that is its revenue (a `currency` property names the currency). */
+  revenueProperty: z.string().max(120).default('value'),
+  /** On for new flows; documents from before the setting existed keep their links as written. */
+  clickTracking: ClickTracking.default({ isEnabled: false, utmSource: '', utmMedium: '', utmCampaign: '' }),
 });
 export type FlowSettings = z.infer<typeof FlowSettings>;
 
@@ -84,6 +102,9 @@ export const defaultFlowSettings = (): FlowSettings => ({
   sendProfileId: DEFAULT_PROFILE_ID,
   category: null,
   sendingAccountId: null,
+  attributionDays: 5,
+  revenueProperty: 'value',
+  clickTracking: { isEnabled: true, utmSource: 'postcard', utmMedium: 'sms', utmCampaign: '' },
 });
 
 export const FlowStatus = z.enum(['draft', 'live', 'paused', 'archived']);

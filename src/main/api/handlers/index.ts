@@ -1,6 +1,7 @@
 import type { HandlerMap } from '../context';
 import { accountsHandlers } from './accounts';
 import { audienceHandlers } from './audience';
+import { analyticsHandlers } from './analytics';
 import { engineHandlers } from './engine';
 import { flowsHandlers } from './flows';
 import { mediaHandlers } from './media';
@@ -12,4 +13,5 @@ export const handlers: HandlerMap = {
   ...mediaHandlers,
   ...accountsHandlers,
   ...audienceHandlers,
+  ...analyticsHandlers,
 };

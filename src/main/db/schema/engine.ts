@@ -160,6 +160,8 @@ export const messages = sqliteTable(
     // Serves both the frequency cap (accepted since) and a contact's pending rows (opt-out).
     index('messages_contact_accepted_idx').on(table.contactId, table.acceptedAt),
     index('messages_enrollment_idx').on(table.enrollmentId, table.nodeId),
+    // Analytics recompute a flow's day of messages (src/main/analytics/derive.ts); rows append in time order.
+    index('messages_flow_created_idx').on(table.flowId, table.createdAt),
     // Partial: a queued row has no provider id yet, so it costs this index nothing until accepted.
     index('messages_provider_id_part_idx').on(table.providerMessageId).where(sql`provider_message_id IS NOT NULL`),
   ],

@@ -4,3 +4,4 @@ export * from './engine';
 export * from './media';
 export * from './accounts';
 export * from './audience';
+export * from './analytics';

@@ -1,4 +1,5 @@
 import type { EnrollmentState } from '../../../shared/engine/types';
+import { SendTracking } from '../../analytics/tracking';
 import type { CompiledFlow } from '../flow';
 import { mayEnter, step, type StepContact } from '../step';
 import { exitEnrollment, type ContactRow, type DueEnrollmentRow, type DueMessageRow, type EntryHistory } from '../store';
@@ -19,7 +20,12 @@ export class Enrollments {
     private readonly context: RuntimeContext,
     private readonly tx: Transactions,
     private readonly drain: Drain,
-  ) {}
+  ) {
+    this.tracking = new SendTracking(context.sqlite);
+  }
+
+  /** Measurement's view of the steps: split arms and tracked links, written in the step's transaction. */
+  private readonly tracking: SendTracking;
 
   /** Enroll contacts into a live flow by hand (the `manual` trigger); returns how many entered. */
   enrollContacts(flowId: string, contactIds: readonly number[]): number {
@@ -170,7 +176,8 @@ export class Enrollments {
         // Zero-padded so keys sort in the order they are made: the unique index on them (ours
         // and the provider's) appends at its right edge instead of inserting all over a large B-tree.
         const key = `${context.settings.installId}-${String(row.id).padStart(12, '0')}.${seq}`;
-        const send = effects.send;
+        const tracked = this.tracking.tracked(flow.settings, effects.send, { idempotencyKey: key, contactId: contact.id, flowId: flow.flowId, nodeId, now });
+        const send = tracked ? { ...effects.send, ...tracked } : effects.send;
         // A flow on a sending account is sent by that account; otherwise by the runtime's own provider.
         const sender = context.senderOf(flow.settings.sendingAccountId);
         const outbox: DueMessageRow = {
@@ -204,6 +211,10 @@ export class Enrollments {
         }
       }
       const transition = effects.transition;
+      if (node.kind === 'split' && transition.type === 'follow') {
+        const variant = node.config.variants.find((v) => v.id === transition.port);
+        this.tracking.assigned({ enrollmentId: row.id, splitNodeId: nodeId, flowId: flow.flowId, variantId: transition.port, isHoldout: variant?.isHoldout ?? false, contactId: contact.id, at: now });
+      }
       if (transition.type === 'follow') {
         const target = flow.next(nodeId, transition.port);
         if (target === undefined) {

@@ -12,6 +12,8 @@ import { useTheme } from './useTheme';
 // Loaded on first visit: phone-number metadata need not slow down opening the canvas.
 const ContactsPage = lazy(() => import('../contacts/ContactsPage').then((m) => ({ default: m.ContactsPage })));
 const SettingsPage = lazy(() => import('../settings/SettingsPage').then((m) => ({ default: m.SettingsPage })));
+const AnalyticsPage = lazy(() => import('../analytics/AnalyticsPage').then((m) => ({ default: m.AnalyticsPage })));
+const WorkspaceAnalyticsPage = lazy(() => import('../analytics/WorkspaceAnalyticsPage').then((m) => ({ default: m.WorkspaceAnalyticsPage })));
 const MediaLibraryPage = lazy(() => import('../media/MediaLibraryPage').then((m) => ({ default: m.MediaLibraryPage })));
 
 export function App() {
@@ -48,11 +50,14 @@ function AppShell() {
           Postcard
         </a>
         <nav className="app-nav" aria-label="Sections">
-          <a href="#/" className="app-nav-link" aria-current={route.name === 'list' || route.name === 'flow' ? 'page' : undefined}>
+          <a href="#/" className="app-nav-link" aria-current={route.name === 'list' || route.name === 'flow' || route.name === 'analytics' ? 'page' : undefined}>
             Flows
           </a>
           <a href="#/media" className="app-nav-link" aria-current={route.name === 'media' ? 'page' : undefined}>
             Media
+          </a>
+          <a href="#/analytics" className="app-nav-link" aria-current={route.name === 'workspaceAnalytics' ? 'page' : undefined}>
+            Analytics
           </a>
           <a href="#/contacts" className="app-nav-link" aria-current={route.name === 'contacts' ? 'page' : undefined}>
             Contacts
@@ -74,6 +79,14 @@ function AppShell() {
       <div id="main-content" className="app-content" tabIndex={-1}>
         {route.name === 'flow' ? (
           <EditorPage key={route.flowId} flowId={route.flowId} colorMode={theme.resolved} />
+        ) : route.name === 'analytics' ? (
+          <Suspense fallback={<p className="page muted">Opening analytics…</p>}>
+            <AnalyticsPage key={route.flowId} flowId={route.flowId} />
+          </Suspense>
+        ) : route.name === 'workspaceAnalytics' ? (
+          <Suspense fallback={<p className="page muted">Opening analytics…</p>}>
+            <WorkspaceAnalyticsPage />
+          </Suspense>
         ) : route.name === 'media' ? (
           <Suspense fallback={<p className="page muted">Opening the media library…</p>}>
             <MediaLibraryPage />

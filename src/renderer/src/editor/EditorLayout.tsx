@@ -139,6 +139,9 @@ export function EditorLayout({ colorMode, autosave, onReload }: { colorMode: 'li
           <StatusBadge status={meta.status} hasUnpublishedChanges={meta.hasUnpublishedChanges} latestVersion={latestVersion} />
         </div>
         <SaveIndicator autosave={autosave} onReload={onReload} />
+        <a className="button" href={`#/flows/${meta.id}/analytics`} aria-label="Analytics of this flow" title="What this flow sent and earned, its A/B splits, and a forecast">
+          Analytics
+        </a>
         <LiveControls onNotice={setNotice} />
         <SimulateButton />
         <PreviewButton />

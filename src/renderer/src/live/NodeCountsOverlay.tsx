@@ -44,19 +44,37 @@ export const NodeCountsOverlay = memo(function NodeCountsOverlay({ nodeId, kind 
   const store = useOperationsStoreOrNull() ?? emptyStore;
   const select = useCallback((state: OperationsState): NodeOverlay | undefined => state.overlayByNode[nodeId], [nodeId]);
   const overlay = useStore(store, select);
+  // The dry-run's clicks and purchases for this node (the same object while the result is shown).
+  const selectEngagement = useCallback((state: OperationsState) => state.simulation?.result.nodeMetrics?.[nodeId], [nodeId]);
+  const engagement = useStore(store, selectEngagement);
   if (!overlay) return null;
   const { source, counts } = overlay;
   const sourceLabel = source === 'live' ? 'Live' : 'Simulated';
+  const showsEngagement = source === 'simulated' && engagement && (engagement.clicks > 0 || engagement.conversions > 0);
   return (
-    <div className={`node-counts is-${source}`} role="group" aria-label={`${sourceLabel} counts`}>
-      <span className="node-counts-source">{sourceLabel}</span>
-      <ul className="node-counts-list">
-        {visibleMetrics(kind, counts).map((metric) => (
-          <li key={metric} className={`node-count metric-${metric}`}>
-            <strong>{numberFormat.format(counts[metric])}</strong> {labels[metric][source]}
-          </li>
-        ))}
-      </ul>
-    </div>
+    <>
+      <div className={`node-counts is-${source}`} role="group" aria-label={`${sourceLabel} counts`}>
+        <span className="node-counts-source">{sourceLabel}</span>
+        <ul className="node-counts-list">
+          {visibleMetrics(kind, counts).map((metric) => (
+            <li key={metric} className={`node-count metric-${metric}`}>
+              <strong>{numberFormat.format(counts[metric])}</strong> {labels[metric][source]}
+            </li>
+          ))}
+        </ul>
+      </div>
+      {showsEngagement ? (
+        <div className="node-counts is-simulated" role="group" aria-label="Simulated engagement">
+          <ul className="node-counts-list">
+            <li className="node-count metric-clicks">
+              <strong>{numberFormat.format(engagement.clicks)}</strong> clicks
+            </li>
+            <li className="node-count metric-conversions">
+              <strong>{numberFormat.format(engagement.conversions)}</strong> conversions
+            </li>
+          </ul>
+        </div>
+      ) : null}
+    </>
   );
 });

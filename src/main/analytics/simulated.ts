@@ -1,0 +1,86 @@
+import type Database from 'better-sqlite3';
+import { unitHash } from '../../shared/engine/random';
+import type { SimulatedEngagement } from '../../shared/engine/simulation';
+import type { SimulationNodeMetrics, SimulationSplit } from '../../shared/engine/types';
+import type { FlowSettings } from '../../shared/flow/settings';
+import { recordClick } from './links';
+import { AnalyticsService } from './service';
+
+/**
+ * Engagement for a dry-run: every delivered message may be clicked, answered and bought from, each
+ * a hash of (seed, message key) like the simulator's other outcomes, so a seed reproduces a run.
+ * The clicks go through the same recordClick as a real one; replies and purchases are stored as
+ * the events the engine and the derivation already read (message_received, the goal event).
+ */
+export function simulateEngagement(sqlite: Database.Database, settings: FlowSettings, engagement: SimulatedEngagement, seed: number, until: number): void {
+  const goal = settings.goalEvent.trim();
+  const rows = sqlite
+    .prepare(
+      `SELECT id, idempotency_key, contact_id, flow_id, node_id, channel, finished_at FROM messages
+       WHERE status = 'delivered' AND purpose = 'marketing' AND finished_at IS NOT NULL ORDER BY id`,
+    )
+    .all() as Array<{ id: number; idempotency_key: string; contact_id: number; flow_id: string | null; node_id: string | null; channel: 'sms' | 'mms'; finished_at: number }>;
+  const insertEvent = sqlite.prepare('INSERT INTO events (contact_id, name, properties_json, occurred_at, processed_at) VALUES (?, ?, ?, ?, ?)');
+  sqlite.transaction(() => {
+    for (const m of rows) {
+      const chance = (what: string): number => unitHash(seed, what, m.idempotency_key);
+      if (chance('click') < engagement.clickRate[m.channel]) {
+        const at = m.finished_at + 30_000 + Math.floor(chance('click-delay') * 2 * 3_600_000);
+        if (at <= until) {
+          // A third of people who tap a link have it previewed by their messaging app first.
+          if (chance('preview') < 0.33) recordClick(sqlite, { code: null, messageId: m.id, contactId: m.contact_id, flowId: m.flow_id, nodeId: m.node_id, userAgent: 'facebookexternalhit/1.1 Facebot Twitterbot/1.0', at: m.finished_at + 1_000 });
+          recordClick(sqlite, { code: null, messageId: m.id, contactId: m.contact_id, flowId: m.flow_id, nodeId: m.node_id, userAgent: 'Mozilla/5.0 (simulated phone)', at });
+          if (goal && chance('convert') < engagement.conversionRate) {
+            const orderAt = at + 60_000 + Math.floor(chance('convert-delay') * 24 * 3_600_000);
+            const value = Math.round(engagement.orderValue * (0.5 + chance('value')) * 100) / 100;
+            if (orderAt <= until) insertEvent.run(m.contact_id, goal, JSON.stringify({ [settings.revenueProperty]: value }), orderAt, orderAt);
+          }
+        }
+      }
+      if (chance('reply') < engagement.replyRate) {
+        const at = m.finished_at + 60_000 + Math.floor(chance('reply-delay') * 6 * 3_600_000);
+        if (at <= until) insertEvent.run(m.contact_id, 'message_received', JSON.stringify({ body: 'Thanks!' }), at, at);
+      }
+    }
+  })();
+}
+
+/** Per node and per split arm: clicks, conversions, revenue and cost, with each arm's probability to beat control. */
+export function forecastMeasurement(
+  sqlite: Database.Database,
+  flowId: string,
+  range: { from: string; to: string },
+  prices: { currency: string; smsSegmentPrice: number; mmsPrice: number },
+): { nodeMetrics: Record<string, SimulationNodeMetrics>; splits: SimulationSplit[] } {
+  const service = new AnalyticsService(sqlite);
+  service.saveSettings({
+    ...service.settings(),
+    prices: { currency: prices.currency.toUpperCase(), default: { smsSegment: prices.smsSegmentPrice, mms: prices.mmsPrice }, byCountry: {} },
+  });
+  const view = service.flow(flowId, range);
+  const metricsOf = (t: { clicks: number; conversions: number; revenueByCurrency: Record<string, number>; cost: number }): SimulationNodeMetrics => ({
+    clicks: t.clicks,
+    conversions: t.conversions,
+    revenue: Object.values(t.revenueByCurrency).reduce((sum, v) => sum + v, 0),
+    cost: t.cost,
+  });
+  const nodeMetrics = Object.fromEntries(Object.entries(view.byNode).map(([id, t]) => [id, metricsOf(t)]));
+  const splits: SimulationSplit[] = view.splits.map((split) => {
+    const stats = service.split({ flowId, splitNodeId: split.nodeId, range, minimumDetectableEffect: 0.2 });
+    return {
+      nodeId: split.nodeId,
+      controlId: stats.controlId,
+      verdict: stats.verdict,
+      variants: stats.arms.map((arm) => ({
+        id: arm.id,
+        label: arm.label,
+        isHoldout: arm.isHoldout,
+        contacts: arm.contacts,
+        armConversions: arm.conversions,
+        probabilityToBeatControl: arm.probabilityToBeatControl,
+        ...metricsOf(arm.metrics),
+      })),
+    };
+  });
+  return { nodeMetrics, splits };
+}

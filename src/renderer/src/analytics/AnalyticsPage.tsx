@@ -1,0 +1,330 @@
+import { lazy, Suspense, useEffect, useState } from 'react';
+import type { FlowAnalytics, MetricTotals, SplitAnalytics, TimeRange } from '../../../shared/api/analytics';
+import type { SimulationResult } from '../../../shared/engine/types';
+import { toCsv } from '../../../shared/analytics/csv';
+import { useApi } from '../api/ApiContext';
+import '../styles/analytics.css';
+
+/**
+ * A flow's analytics: the figures over a time range, each A/B split's statistics and verdict
+ * (against the holdout, or MMS against SMS in one click), and CSV downloads of the per-message
+ * results and of the daily series.
+ */
+
+const DAY = 86_400_000;
+// The charting library comes with the charts, not with the page (nor the canvas).
+const SeriesCharts = lazy(() => import('./SeriesCharts').then((m) => ({ default: m.SeriesCharts })));
+
+export function rangeOfDays(days: number): TimeRange {
+  const to = Math.ceil(Date.now() / DAY) * DAY;
+  return { from: new Date(to - days * DAY).toISOString(), to: new Date(to).toISOString() };
+}
+
+function download(name: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.click();
+  URL.revokeObjectURL(url);
+}
+
+const number = (value: number | null, digits = 0): string => (value === null ? '—' : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const percent = (value: number | null): string => (value === null ? '—' : `${(value * 100).toFixed(1)} %`);
+/** A probability: never shown as a certain 0 % or 100 %. */
+const chance = (value: number | null): string => (value === null ? '—' : value > 0.999 ? '>99.9 %' : value < 0.001 ? '<0.1 %' : percent(value));
+
+export function AnalyticsPage({ flowId }: { flowId: string }) {
+  const api = useApi();
+  const [days, setDays] = useState(30);
+  const [view, setView] = useState<FlowAnalytics | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const range = rangeOfDays(days);
+  useEffect(() => {
+    let isCurrent = true;
+    void api.call('analytics.flow', { flowId, range: rangeOfDays(days) }).then((result) => {
+      if (!isCurrent) return;
+      if (result.ok) {
+        setView(result.value);
+        setError(null);
+      } else setError(result.error.message);
+    });
+    return () => {
+      isCurrent = false;
+    };
+  }, [api, flowId, days]);
+
+  return (
+    <section className="page analytics" aria-label="Analytics">
+      <header className="analytics-header">
+        <h1>Analytics{view ? `: ${view.name}` : ''}</h1>
+        <a href={`#/flows/${flowId}`}>Back to the flow</a>
+        <label>
+          Time range{' '}
+          <select value={days} onChange={(event) => setDays(Number(event.target.value))}>
+            <option value={7}>Last 7 days</option>
+            <option value={30}>Last 30 days</option>
+            <option value={90}>Last 90 days</option>
+            <option value={400}>Last 400 days</option>
+          </select>
+        </label>
+        <button
+          type="button"
+          onClick={() => {
+            void api.call('analytics.exportMessages', { flowId, range }).then((result) => {
+              if (result.ok) download(`${flowId}-messages.csv`, result.value.csv);
+              else setError(result.error.message);
+            });
+          }}
+        >
+          Export messages (CSV)
+        </button>
+        {view ? (
+          <button type="button" onClick={() => download(`${flowId}-daily.csv`, toCsv(['day', 'sent', 'delivered', 'failed', 'clicks', 'conversions', 'optOuts', 'revenue', 'cost'], view.series as unknown as Array<Record<string, unknown>>))}>
+            Export daily figures (CSV)
+          </button>
+        ) : null}
+      </header>
+      {error ? <p role="alert">{error}</p> : null}
+      {view ? (
+        <>
+          <Totals totals={view.totals} currency={view.currency} />
+          <Suspense fallback={<p className="muted">Drawing the charts…</p>}>
+            <SeriesCharts series={view.series} />
+          </Suspense>
+          <p className="muted">
+            Conversions: the goal event {view.goalEvent ? `“${view.goalEvent}”` : '(none set in flow settings)'} within {view.attributionDays} days after a message, credited to the latest message
+            before it (last touch).
+          </p>
+          {view.failuresByReason.length > 0 ? (
+            <table aria-label="Failures by reason">
+              <thead>
+                <tr>
+                  <th>Failure reason</th>
+                  <th>Messages</th>
+                </tr>
+              </thead>
+              <tbody>
+                {view.failuresByReason.map((row) => (
+                  <tr key={row.reason}>
+                    <td>{row.reason}</td>
+                    <td>{number(row.count)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : null}
+          {view.optOutCauses.length > 0 ? (
+            <table aria-label="Opt-outs by message">
+              <thead>
+                <tr>
+                  <th>Message that preceded the opt-out</th>
+                  <th>Opt-outs</th>
+                </tr>
+              </thead>
+              <tbody>
+                {view.optOutCauses.map((row) => (
+                  <tr key={row.nodeId ?? 'none'}>
+                    <td>{row.body ?? 'No message in the 7 days before'}</td>
+                    <td>{number(row.optOuts)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : null}
+          {view.splits.map((split) => (
+            <SplitPanel key={split.nodeId} flowId={flowId} splitNodeId={split.nodeId} range={range} />
+          ))}
+          <Forecast flowId={flowId} />
+        </>
+      ) : error ? null : (
+        <p className="muted">Loading…</p>
+      )}
+    </section>
+  );
+}
+
+export function Totals({ totals, currency }: { totals: MetricTotals; currency: string }) {
+  const money = (value: number | null) => (value === null ? '—' : `${number(value, 2)} ${currency}`);
+  const rows: Array<[string, string]> = [
+    ['Sent', number(totals.sent)],
+    ['Delivered', `${number(totals.delivered)} (${percent(totals.sent ? totals.delivered / totals.sent : null)})`],
+    ['Failed', number(totals.failed)],
+    ['Fell back to SMS', number(totals.fellBack)],
+    ['Opt-outs', number(totals.optOuts)],
+    ['Clicks (unique / total)', `${number(totals.uniqueClicks)} / ${number(totals.clicks)}`],
+    ['Link previews (not counted)', number(totals.previewFetches)],
+    ['Replies', number(totals.replies)],
+    ['Conversions', number(totals.conversions)],
+    ['Revenue', totals.revenueProblem ?? money(totals.revenue)],
+    ['Revenue per message', money(totals.revenuePerMessage)],
+    ['Cost', money(totals.cost)],
+    ['ROI', totals.roi === null ? '—' : `${(totals.roi * 100).toFixed(0)} %`],
+  ];
+  return (
+    <dl className="analytics-totals" aria-label="Totals">
+      {rows.map(([label, value]) => (
+        <div key={label}>
+          <dt>{label}</dt>
+          <dd>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function SplitPanel({ flowId, splitNodeId, range }: { flowId: string; splitNodeId: string; range: TimeRange }) {
+  const api = useApi();
+  const [controlId, setControlId] = useState<string | undefined>(undefined);
+  const [split, setSplit] = useState<SplitAnalytics | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const { from, to } = range;
+  useEffect(() => {
+    let isCurrent = true;
+    void api.call('analytics.split', { flowId, splitNodeId, range: { from, to }, ...(controlId ? { controlId } : {}) }).then((result) => {
+      if (!isCurrent) return;
+      if (result.ok) setSplit(result.value);
+      else setError(result.error.message);
+    });
+    return () => {
+      isCurrent = false;
+    };
+  }, [api, flowId, splitNodeId, from, to, controlId]);
+  if (error) return <p role="alert">{error}</p>;
+  if (!split) return null;
+  const { holdoutId, smsArmId, mmsArmId } = split.comparisons;
+  return (
+    <section className="analytics-split" aria-label={`Split ${split.label}`}>
+      <h2>{split.label}</h2>
+      <p className="analytics-verdict" aria-label="Verdict">
+        {split.verdict}
+      </p>
+      <div className="analytics-compare">
+        {holdoutId ? (
+          <button type="button" aria-pressed={split.controlId === holdoutId} onClick={() => setControlId(holdoutId)}>
+            Lift against the holdout
+          </button>
+        ) : null}
+        {smsArmId && mmsArmId ? (
+          <button type="button" aria-pressed={split.controlId === smsArmId} onClick={() => setControlId(smsArmId)}>
+            MMS vs SMS
+          </button>
+        ) : null}
+      </div>
+      <table aria-label={`Arms of ${split.label}`}>
+        <thead>
+          <tr>
+            <th>Arm</th>
+            <th>Contacts</th>
+            <th>Conversions</th>
+            <th>Rate (95 % interval)</th>
+            <th>Chance to beat control</th>
+            <th>Clicks</th>
+            <th>Cost</th>
+          </tr>
+        </thead>
+        <tbody>
+          {split.arms.map((arm) => (
+            <tr key={arm.id}>
+              <td>
+                {arm.label}
+                {arm.isControl ? ' (control)' : ''}
+              </td>
+              <td>{number(arm.contacts)}</td>
+              <td>{number(arm.conversions)}</td>
+              <td>
+                {percent(arm.estimate.rate)} ({percent(arm.estimate.low)}–{percent(arm.estimate.high)})
+              </td>
+              <td>{arm.isControl ? '—' : chance(arm.probabilityToBeatControl)}</td>
+              <td>{number(arm.metrics.clicks)}</td>
+              <td>{number(arm.metrics.cost, 2)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {split.sampleSizeRemaining ? (
+        <p className="muted">
+          About {number(split.sampleSizeRemaining)} more contacts per arm to detect a {Math.round(split.minimumDetectableEffect * 100)} % difference.
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+const FORECAST_OPTIONS = { contacts: 2000, days: 7, seed: 1 };
+
+/** A dry-run of the flow's draft: the simulator's clicks, purchases and replies, so every figure can be tried before sending. */
+function Forecast({ flowId }: { flowId: string }) {
+  const api = useApi();
+  const [result, setResult] = useState<SimulationResult | null>(null);
+  const [isRunning, setIsRunning] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = () => {
+    setIsRunning(true);
+    void api.call('engine.simulate', { flowId, options: FORECAST_OPTIONS }).then((answer) => {
+      setIsRunning(false);
+      if (answer.ok) {
+        setResult(answer.value);
+        setError(null);
+      } else setError(answer.error.message);
+    });
+  };
+  const rows = result
+    ? Object.entries(result.nodeMetrics).map(([nodeId, m]) => ({ nodeId, sent: result.nodeCounts[nodeId]?.sent ?? 0, ...m }))
+    : [];
+  return (
+    <section className="analytics-forecast" aria-label="Forecast">
+      <h2>Forecast</h2>
+      <p className="muted">
+        Simulates {FORECAST_OPTIONS.contacts.toLocaleString('en-US')} contacts over {FORECAST_OPTIONS.days} days with the flow as drafted (seed {FORECAST_OPTIONS.seed}); nothing is sent.
+      </p>
+      <button type="button" disabled={isRunning} onClick={run}>
+        {isRunning ? 'Simulating…' : 'Simulate a forecast'}
+      </button>
+      {error ? <p role="alert">{error}</p> : null}
+      {result ? (
+        <>
+          {result.splits.map((split) => (
+            <div key={split.nodeId}>
+              <p className="analytics-verdict" aria-label={`Forecast verdict for ${split.nodeId}`}>
+                {split.verdict}
+              </p>
+              <table aria-label={`Forecast arms of ${split.nodeId}`}>
+                <thead>
+                  <tr>
+                    <th>Arm</th>
+                    <th>Contacts</th>
+                    <th>Conversions</th>
+                    <th>Chance to beat control</th>
+                    <th>Clicks</th>
+                    <th>Revenue</th>
+                    <th>Cost</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {split.variants.map((v) => (
+                    <tr key={v.id}>
+                      <td>
+                        {v.label}
+                        {v.id === split.controlId ? ' (control)' : ''}
+                      </td>
+                      <td>{number(v.contacts)}</td>
+                      <td>{number(v.armConversions)}</td>
+                      <td>{v.id === split.controlId ? '—' : chance(v.probabilityToBeatControl)}</td>
+                      <td>{number(v.clicks)}</td>
+                      <td>{number(v.revenue, 2)}</td>
+                      <td>{number(v.cost, 2)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ))}
+          <button type="button" onClick={() => download(`${flowId}-forecast.csv`, toCsv(['nodeId', 'sent', 'clicks', 'conversions', 'revenue', 'cost'], rows))}>
+            Export forecast (CSV)
+          </button>
+        </>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,227 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { DAY_MS } from '../../src/shared/analytics/attribution';
+import { backfillAssignments } from '../../src/main/analytics/assignments';
+import { rebuildAnalytics, refreshAnalytics } from '../../src/main/analytics/derive';
+import { recordClick } from '../../src/main/analytics/links';
+import { AnalyticsService } from '../../src/main/analytics/service';
+import { createHarness, flowDocument, HOUR, T0, type Harness } from './engineHarness';
+import { edge, graph, node } from '../support/graphs';
+
+const range = { from: new Date(T0 - 2 * DAY_MS).toISOString(), to: new Date(T0 + 40 * DAY_MS).toISOString() };
+
+/** trigger(cart) → sms → exit; goal order_placed within 5 days. */
+function smsFlow(): Harness {
+  return createHarness(
+    flowDocument(
+      graph(
+        [node('t', 'trigger', { type: 'event', event: 'cart', filters: [] }), node('s', 'sms', { body: 'Your cart misses you https://shop.example/cart' }), node('x', 'exit')],
+        [edge('t', 'next', 's'), edge('s', 'next', 'x')],
+      ),
+      { goalEvent: 'order_placed', attributionDays: 5, quietHours: { isEnabled: false, start: '21:00', end: '08:00' } },
+    ),
+  );
+}
+
+/** A split: MMS arm, SMS arm and a holdout. */
+function splitFlow(): Harness {
+  return createHarness(
+    flowDocument(
+      graph(
+        [
+          node('t', 'trigger', { type: 'event', event: 'cart', filters: [] }),
+          node('ab', 'split', {
+            variants: [
+              { id: 'vmms', label: 'MMS', weight: 40, isHoldout: false },
+              { id: 'vsms', label: 'SMS', weight: 40, isHoldout: false },
+              { id: 'vhold', label: 'Holdout', weight: 20, isHoldout: true },
+            ],
+          }),
+          node('m', 'mms', { body: 'Picture', subject: '', mediaAssetId: null, fallbackAfterHours: 0 }),
+          node('s', 'sms', { body: 'Text' }),
+          node('x', 'exit'),
+        ],
+        [edge('t', 'next', 'ab'), edge('ab', 'vmms', 'm'), edge('ab', 'vsms', 's'), edge('m', 'sent', 'x'), edge('s', 'next', 'x')],
+      ),
+      { goalEvent: 'order_placed', attributionDays: 7, quietHours: { isEnabled: false, start: '21:00', end: '08:00' }, frequencyCap: { isEnabled: false, maxMessages: 3, perHours: 24 } },
+    ),
+  );
+}
+
+let h: Harness | undefined;
+afterEach(() => h?.close());
+
+async function sendTo(harness: Harness, count: number): Promise<number[]> {
+  const ids: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = harness.addContact(`+1415555${String(1000 + i).padStart(4, '0')}`);
+    harness.event(id, 'cart', T0);
+    ids.push(id);
+  }
+  await harness.runUntil(T0 + 2 * HOUR);
+  return ids;
+}
+
+describe('derived analytics', () => {
+  it('counts a late receipt once and a duplicate receipt not again, the same as a rebuild', async () => {
+    h = smsFlow();
+    const service = new AnalyticsService(h.sqlite);
+    const [a, b] = await sendTo(h, 2);
+    const first = service.flow('flow1', range).totals;
+    expect(first).toMatchObject({ queued: 2, sent: 2, delivered: 2, failed: 0 });
+
+    // A late receipt for a message sent long ago: its bucket is the day it was created.
+    const message = h.messages(a)[0] as { id: number };
+    h.sqlite.prepare(`UPDATE messages SET status = 'undelivered', error_code = '30003', updated_at = ? WHERE id = ?`).run(T0 + 9 * DAY_MS, message.id);
+    const late = service.flow('flow1', range);
+    expect(late.totals).toMatchObject({ sent: 2, delivered: 1, failed: 1 });
+    expect(late.failuresByReason).toEqual([{ reason: '30003', count: 1 }]);
+
+    // The same receipt again changes nothing.
+    h.sqlite.prepare(`UPDATE messages SET status = 'undelivered', error_code = '30003' WHERE id = ?`).run(message.id);
+    expect(service.flow('flow1', range).totals).toEqual(late.totals);
+    rebuildAnalytics(h.sqlite);
+    expect(service.flow('flow1', range).totals).toEqual(late.totals);
+    expect(b).toBeGreaterThan(0);
+  });
+
+  it('credits a conversion inside the window to the message, one past its edge to none, and counts revenue per currency', async () => {
+    h = smsFlow();
+    const service = new AnalyticsService(h.sqlite);
+    const [a, b, c] = await sendTo(h, 3);
+    const sentAt = (h.messages(a)[0] as { accepted_at: number }).accepted_at;
+    h.event(a as number, 'order_placed', sentAt + 5 * DAY_MS, { value: 40, currency: 'USD' });
+    h.event(b as number, 'order_placed', (h.messages(b)[0] as { accepted_at: number }).accepted_at + 5 * DAY_MS + 1, { value: 25 });
+    h.event(c as number, 'order_placed', sentAt + HOUR, { value: '10.5', currency: 'EUR' });
+    const view = service.flow('flow1', range);
+    expect(view.totals.conversions).toBe(2);
+    expect(view.totals.revenueByCurrency).toEqual({ USD: 40, EUR: 10.5 });
+    expect(view.totals.revenue).toBeNull();
+    expect(view.totals.revenueProblem).toBe('Revenue is in EUR and USD; add an exchange rate to USD for EUR to combine them.');
+    expect(view.byNode.s?.conversions).toBe(2);
+
+    const workspace = service.workspace(range);
+    expect(workspace.conversionsWithoutMessage).toBe(1);
+
+    service.saveSettings({ ...service.settings(), exchangeRates: { EUR: 1.1 } });
+    const converted = service.flow('flow1', range).totals;
+    expect(converted.revenue).toBeCloseTo(40 + 10.5 * 1.1, 6);
+    expect(converted.roi).toBeGreaterThan(100);
+  });
+
+  it('moves credit back to the earlier message when the later one turns out undelivered', async () => {
+    h = smsFlow();
+    const service = new AnalyticsService(h.sqlite);
+    const [a] = await sendTo(h, 1);
+    const first = h.messages(a)[0] as { id: number; accepted_at: number };
+    // A second message from the same flow, sent a day later by hand (as a re-entry would).
+    h.sqlite
+      .prepare(
+        `INSERT INTO messages (idempotency_key, flow_id, node_id, contact_id, channel, body, provider, status, created_at, accepted_at, updated_at)
+         VALUES ('later', 'flow1', 's', ?, 'sms', 'again', 'simulator', 'sent', ?, ?, ?)`,
+      )
+      .run(a, first.accepted_at + DAY_MS, first.accepted_at + DAY_MS, first.accepted_at + DAY_MS);
+    h.event(a as number, 'order_placed', first.accepted_at + 2 * DAY_MS, { value: 5 });
+    service.refresh();
+    const credited = () => h?.sqlite.prepare('SELECT message_id FROM conversions').pluck().get();
+    expect(credited()).not.toBe(first.id);
+    h.sqlite.prepare(`UPDATE messages SET status = 'undelivered' WHERE idempotency_key = 'later'`).run();
+    service.refresh();
+    expect(credited()).toBe(first.id);
+  });
+
+  it('counts a preview bot’s fetch apart from clicks, and a second click as not unique', async () => {
+    h = smsFlow();
+    const service = new AnalyticsService(h.sqlite);
+    const [a] = await sendTo(h, 1);
+    const message = h.messages(a)[0] as { id: number; accepted_at: number };
+    const click = { code: null, messageId: message.id, contactId: a as number, flowId: 'flow1', nodeId: 's' };
+    recordClick(h.sqlite, { ...click, userAgent: 'facebookexternalhit/1.1 Facebot Twitterbot/1.0', at: message.accepted_at + 1000 });
+    recordClick(h.sqlite, { ...click, userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X)', at: message.accepted_at + 60_000 });
+    recordClick(h.sqlite, { ...click, userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X)', at: message.accepted_at + 120_000 });
+    const totals = service.flow('flow1', range).totals;
+    expect(totals).toMatchObject({ clicks: 2, uniqueClicks: 1, previewFetches: 1 });
+  });
+
+  it('sends tracked links from the engine, counting segments on the short body', async () => {
+    h = smsFlow();
+    const [a] = await sendTo(h, 1);
+    const message = h.sqlite.prepare('SELECT body, segments, idempotency_key FROM messages WHERE contact_id = ?').get(a) as { body: string; segments: number; idempotency_key: string };
+    expect(message.body).toMatch(/^Your cart misses you https:\/\/pcrd\.link\/l\/[0-9A-Za-z]{10}$/);
+    expect(message.segments).toBe(1);
+    const link = h.sqlite.prepare('SELECT destination, contact_id FROM link_codes WHERE idempotency_key = ?').get(message.idempotency_key);
+    expect(link).toEqual({ destination: 'https://shop.example/cart?utm_source=postcard&utm_medium=sms&utm_content=s', contact_id: a });
+  });
+
+  it('counts a text that is not a keyword as a reply to the message before it', async () => {
+    h = smsFlow();
+    const service = new AnalyticsService(h.sqlite);
+    const [a] = await sendTo(h, 1);
+    const message = h.messages(a)[0] as { accepted_at: number };
+    h.event(a as number, 'message_received', message.accepted_at + HOUR, { body: 'Is the blue one still there?' });
+    expect(service.flow('flow1', range).byNode.s?.replies).toBe(1);
+  });
+
+  it('traces an opt-out to the message before it and shows its words', async () => {
+    h = smsFlow();
+    const service = new AnalyticsService(h.sqlite);
+    const [a] = await sendTo(h, 1);
+    const message = h.messages(a)[0] as { accepted_at: number };
+    h.sqlite
+      .prepare(`INSERT INTO consent_events (contact_id, kind, channel, source, keyword, occurred_at) VALUES (?, 'opt_out', 'all', 'inbound', 'STOP', ?)`)
+      .run(a, message.accepted_at + HOUR);
+    const view = service.flow('flow1', range);
+    expect(view.totals.optOuts).toBe(1);
+    expect(view.optOutCauses).toEqual([{ nodeId: 's', optOuts: 1, body: 'Your cart misses you https://shop.example/cart' }]);
+  });
+});
+
+describe('split statistics from a real run', () => {
+  it('counts every contact in its arm, converts within the window after assignment, and gives a verdict', async () => {
+    h = splitFlow();
+    const ids = await sendTo(h, 120);
+    // The engine recorded each arm as the split chose it; recovering them from the trails finds none missing.
+    expect(h.sqlite.prepare('SELECT count(*) FROM split_assignments').pluck().get()).toBe(120);
+    expect(backfillAssignments(h.sqlite, 'flow1')).toBe(0);
+    h.sqlite.prepare(`DELETE FROM split_assignments WHERE variant_id = 'vhold'`).run();
+    const holdouts = backfillAssignments(h.sqlite, 'flow1');
+    expect(holdouts).toBeGreaterThan(10);
+    expect(h.sqlite.prepare('SELECT count(*) FROM split_assignments').pluck().get()).toBe(120);
+    const arms = new Map(
+      (h.sqlite.prepare('SELECT contact_id, variant_id, assigned_at FROM split_assignments').all() as Array<{ contact_id: number; variant_id: string; assigned_at: number }>).map(
+        (r) => [r.contact_id, r],
+      ),
+    );
+    // Half of the MMS arm buys, a tenth of the rest; one buyer buys again (still one conversion).
+    let expectedMms = 0;
+    for (const [i, id] of ids.entries()) {
+      const arm = arms.get(id) as { variant_id: string; assigned_at: number };
+      const buys = arm.variant_id === 'vmms' ? i % 2 === 0 : i % 10 === 0;
+      if (buys) {
+        h.event(id, 'order_placed', arm.assigned_at + DAY_MS, { value: 20 });
+        if (arm.variant_id === 'vmms') expectedMms++;
+      }
+    }
+    h.event(ids[0] as number, 'order_placed', (arms.get(ids[0] as number) as { assigned_at: number }).assigned_at + 2 * DAY_MS, { value: 20 });
+    const service = new AnalyticsService(h.sqlite);
+    const split = service.split({ flowId: 'flow1', splitNodeId: 'ab', range, minimumDetectableEffect: 0.2 });
+    expect(split.arms.reduce((sum, arm) => sum + arm.contacts, 0)).toBe(120);
+    const mms = split.arms.find((arm) => arm.id === 'vmms');
+    expect(mms?.conversions).toBe(expectedMms);
+    expect(mms?.channel).toBe('mms');
+    expect(split.controlId).toBe('vhold');
+    expect(split.comparisons).toEqual({ holdoutId: 'vhold', smsArmId: 'vsms', mmsArmId: 'vmms' });
+    expect(split.verdict).toMatch(/^MMS converts [\d.]+× Holdout/);
+    expect(mms?.metrics.sent).toBe(mms?.contacts);
+
+    const vsSms = service.split({ flowId: 'flow1', splitNodeId: 'ab', range, controlId: 'vsms', minimumDetectableEffect: 0.2 });
+    expect(vsSms.controlId).toBe('vsms');
+    expect(vsSms.verdict).toMatch(/MMS converts [\d.]+× SMS/);
+  });
+
+  it('refreshing twice derives nothing new', async () => {
+    h = splitFlow();
+    await sendTo(h, 10);
+    refreshAnalytics(h.sqlite);
+    expect(refreshAnalytics(h.sqlite)).toEqual({ eventsAttributed: 0, contactsReattributed: 0, optOutsTraced: 0, repliesTraced: 0, bucketsRecomputed: 0 });
+  });
+});
