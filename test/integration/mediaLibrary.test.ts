@@ -178,8 +178,11 @@ describe('postcard media optimize / sms segments', () => {
     const done = await cli(['media', 'optimize', 'photo.jpg', '--max-bytes', '250000', '--max-width', '800', '--max-height', '800', '--out', 'out.jpg'], dataDir);
     expect(done.code).toBe(0);
     const line = JSON.parse(done.stdout.trim()) as Record<string, unknown>;
-    expect(Object.keys(line).sort()).toEqual(['bytes', 'frames', 'height', 'mime', 'width']);
+    expect(Object.keys(line).sort()).toEqual(['bytes', 'frames', 'height', 'mime', 'ssim', 'width']);
     expect(line).toMatchObject({ mime: 'image/jpeg', width: 800, height: 533, frames: 1 });
+    // The similarity of what was chosen to the source, reported with every still.
+    expect(line.ssim).toBeGreaterThan(0.95);
+    expect(line.ssim).toBeLessThanOrEqual(1);
     const written = await readFile(join(dataDir, 'out.jpg'));
     expect(written.length).toBe(line.bytes);
     expect(written.length).toBeLessThanOrEqual(250_000);
