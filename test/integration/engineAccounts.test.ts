@@ -31,7 +31,7 @@ afterEach(() => {
   fake.latencyMs = 0;
 });
 
-function setup(options: { mps?: number; contacts?: number; authToken?: string } = {}) {
+function setup(options: { mps?: number; contacts?: number; authToken?: string; batchSize?: number } = {}) {
   const sqlite = openSandbox();
   opened.push(sqlite);
   // Real time: the fake stamps messages with the wall clock, and reconciliation compares with it.
@@ -64,7 +64,7 @@ function setup(options: { mps?: number; contacts?: number; authToken?: string } 
     mediaUrls: () => ['https://media.example.com/picture.jpg'],
   };
   const runtime = new EngineRuntime({
-    sqlite, clock, random: seededRandom(3), provider: new SimulatorProvider(sqlite, calmSimulator()), installId: 'acct', accounts, batchSize: 50,
+    sqlite, clock, random: seededRandom(3), provider: new SimulatorProvider(sqlite, calmSimulator()), installId: 'acct', accounts, batchSize: options.batchSize ?? 50,
   });
   const contacts: number[] = [];
   for (let i = 0; i < (options.contacts ?? 3); i++) {
@@ -110,6 +110,17 @@ describe('sending through a real account', () => {
     const accepted = (await Promise.resolve(count(`SELECT max(accepted_at) - min(accepted_at) FROM messages`)));
     // 20 messages at 5 a second after a burst of 5: three more seconds at least.
     expect(accepted).toBeGreaterThanOrEqual(2_900);
+  });
+
+  it('keeps enough sends in flight for the account\'s rate when each answer takes a while', async () => {
+    // 300 messages a second with answers taking 400 ms needs about 120 calls open at once; a
+    // fixed pool of 64 would cap the account at 160 a second.
+    const { runtime, count } = setup({ mps: 300, contacts: 300, batchSize: 1_000 });
+    fake.latencyMs = 400;
+    await runtime.tick();
+    expect(count(`SELECT count(*) FROM messages WHERE status = 'sent'`)).toBe(300);
+    expect(fake.peakSendsInFlight).toBeGreaterThan(120);
+    expect(fake.peakSendsInFlight).toBeLessThanOrEqual(150);
   });
 
   it('refused credentials hold the messages (not failed) and stop calling the account; fixed, they go', async () => {

@@ -1,7 +1,7 @@
 import type { MmsCapability } from '../../../shared/engine/types';
 import { isTransient } from '../../providers/errors';
 import type { ProviderAdapter, SendRequest, SendResult } from '../../providers/types';
-import { inPool, MAX_SENDS_IN_FLIGHT, UNAVAILABLE_ACCOUNT_RETRY_MS } from '../sending/accounts';
+import { inPool, SENDS_IN_FLIGHT_FLOOR, sendsInFlight, UNAVAILABLE_ACCOUNT_RETRY_MS } from '../sending/accounts';
 import { finishMessage, hasConsent, recordConsent, type DueMessageRow } from '../store';
 import type { RuntimeContext } from './context';
 import { sendVerdict } from './sendRules';
@@ -19,6 +19,8 @@ import type { Transactions } from './transactions';
 export class Drain {
   /** Adapters of the sending accounts resolved this tick. */
   private readonly adapters = new Map<string, ProviderAdapter>();
+  /** Their rates (messages per second), which size how many sends are in flight at once. */
+  private readonly rates = new Map<string, number>();
   /** Why an account could not send, as last reported (said once, not per message). */
   private readonly unavailable = new Map<string, string>();
 
@@ -38,6 +40,7 @@ export class Drain {
   async recover(now: number): Promise<void> {
     const { statements: s, provider, settings } = this.context;
     this.adapters.clear();
+    this.rates.clear();
     for (;;) {
       const rows = this.tx.run(() => s.sendingMessages.all(now, settings.batchSize) as DueMessageRow[]);
       if (rows.length === 0) return;
@@ -76,7 +79,7 @@ export class Drain {
       await this.sendAndRecord(resend, now);
       return;
     }
-    const answers = await inPool(rows, MAX_SENDS_IN_FLIGHT, async (row) => {
+    const answers = await inPool(rows, SENDS_IN_FLIGHT_FLOOR, async (row) => {
       if (!adapter.reconcile) return { outcome: 'unknown' as const, reason: 'the provider offers no lookup' };
       try {
         return await adapter.reconcile({ idempotencyKey: row.idempotency_key, to: row.phone, channel: row.channel, body: row.body, claimedAt: row.updated_at, now });
@@ -203,6 +206,7 @@ export class Drain {
     }
     this.unavailable.delete(accountId);
     this.adapters.set(accountId, resolved.adapter);
+    this.rates.set(accountId, resolved.limits.mps);
     discipline.configure(accountId, resolved.limits, now);
     const grant = discipline.acquire(accountId, rows.length, now);
     const held = rows.slice(grant.granted);
@@ -237,7 +241,9 @@ export class Drain {
       ownIndexes.forEach((index, k) => (results[index] = ownResults[k] as SendResult));
     }
     const accountIndexes = rows.flatMap((row, i) => (this.isAccountRow(row) ? [i] : []));
-    const accountResults = await inPool(accountIndexes, MAX_SENDS_IN_FLIGHT, (index) => this.sendThroughAccount(rows[index] as DueMessageRow, now));
+    const batchAccounts = new Set(accountIndexes.map((index) => (rows[index] as DueMessageRow).provider));
+    const totalMps = [...batchAccounts].reduce((sum, accountId) => sum + (this.rates.get(accountId) ?? 0), 0);
+    const accountResults = await inPool(accountIndexes, sendsInFlight(totalMps), (index) => this.sendThroughAccount(rows[index] as DueMessageRow, now));
     accountIndexes.forEach((index, k) => (results[index] = accountResults[k] as SendResult));
     // Recorded even if the lease was lost during the call: those messages left.
     this.tx.run(() => rows.forEach((row, i) => this.recordResult(row, results[i] as SendResult, now)), { isFenced: false });
@@ -297,6 +303,7 @@ export class Drain {
     const resolved = this.context.accounts?.resolve(accountId);
     if (!resolved || 'unavailable' in resolved) return null;
     this.adapters.set(accountId, resolved.adapter);
+    this.rates.set(accountId, resolved.limits.mps);
     this.context.discipline?.configure(accountId, resolved.limits, this.context.clock.now());
     return resolved.adapter;
   }
