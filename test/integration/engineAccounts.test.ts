@@ -33,7 +33,7 @@ afterEach(() => {
   fake.latencyMs = 0;
 });
 
-function setup(options: { mps?: number; contacts?: number; authToken?: string; baseUrl?: () => string } = {}) {
+function setup(options: { mps?: number; contacts?: number; authToken?: string; baseUrl?: () => string; pollsReplies?: boolean } = {}) {
   const sqlite = openSandbox();
   opened.push(sqlite);
   // Real time: the fake stamps messages with the wall clock, and reconciliation compares with it.
@@ -53,7 +53,15 @@ function setup(options: { mps?: number; contacts?: number; authToken?: string; b
   );
   const mps = options.mps ?? 100;
   const resolves: string[] = [];
+  const adapterOf = () =>
+    createProviderAdapter(
+      { id: ACCOUNT, provider: 'twilio', from: '+15550001111', channels: ['sms', 'mms'], mps, dailyCap: null, baseUrl: options.baseUrl?.() ?? fake.url, timeoutMs: 2_000 },
+      { provider: 'twilio', accountSid: fakeCredentials.twilio.accountSid, authToken: options.authToken ?? fakeCredentials.twilio.authToken },
+    );
+  // One adapter for reply polling, as a runner keeps it between refreshes (it remembers replies it read).
+  const replyAdapter = adapterOf();
   const accounts: SendingAccounts = {
+    replySources: () => (options.pollsReplies ? [{ accountId: ACCOUNT, adapter: replyAdapter }] : []),
     resolve: (id) => {
       resolves.push(id);
       if (id !== ACCOUNT) return { unavailable: 'no such account' };
@@ -227,6 +235,36 @@ describe('sending through a real account', () => {
     // Nothing was sent a second time, and the enrollment moved on rather than wait forever.
     expect(fake.messages).toHaveLength(1);
     expect(count(`SELECT count(*) FROM enrollments WHERE state = 'active'`)).toBe(0);
+  });
+
+  it('without webhooks, replies are polled from the account: STOP reaches the consent ledger and nothing more goes out; HELP is answered through the same account', async () => {
+    const { runtime, clock, sqlite, contacts, count } = setup({ contacts: 2, pollsReplies: true });
+    await runtime.tick();
+    expect(fake.messages).toHaveLength(2);
+    const phone = (id: number) => String(sqlite.prepare('SELECT phone FROM contacts WHERE id = ?').pluck().get(id));
+    fake.receive('twilio', { from: phone(contacts[0]!), to: '+15550001111', body: 'stop' });
+    fake.receive('twilio', { from: phone(contacts[1]!), to: '+15550001111', body: 'HELP' });
+    // Paced: not asked again within the poll interval.
+    const listed = () => fake.received.filter((r) => r.method === 'GET' && r.path.includes('To=%2B15550001111')).length;
+    await runtime.tick();
+    expect(listed()).toBe(0);
+    clock.set(clock.now() + 21_000);
+    await runtime.tick();
+    expect(listed()).toBe(1);
+    expect(sqlite.prepare(`SELECT kind FROM consent_events WHERE contact_id = ? ORDER BY id DESC LIMIT 1`).pluck().get(contacts[0])).toBe('opt_out');
+    // The HELP answer went out through the Twilio account to the contact, not through the simulator.
+    const reply = sqlite.prepare(`SELECT provider, status, body, provider_message_id FROM messages WHERE purpose = 'reply'`).get() as { provider: string; status: string; body: string; provider_message_id: string };
+    expect(reply).toMatchObject({ provider: ACCOUNT, status: 'sent' });
+    expect(reply.body.length).toBeGreaterThan(0);
+    const helpSent = fake.messages.filter((m) => !m.isInbound && m.to === phone(contacts[1]!) && m.body === reply.body);
+    expect(helpSent.map((m) => [m.id, m.from])).toEqual([[reply.provider_message_id, '+15550001111']]);
+    expect(count('SELECT count(*) FROM simulator_messages')).toBe(0);
+    // Read once: a later poll (whose window reaches back a little) does not apply the replies again.
+    clock.set(clock.now() + 21_000);
+    await runtime.tick();
+    expect(listed()).toBe(2);
+    expect(count(`SELECT count(*) FROM messages WHERE purpose = 'reply'`)).toBe(1);
+    expect(count(`SELECT count(*) FROM consent_events WHERE kind = 'opt_out'`)).toBe(1);
   });
 
   it('a send that times out at Twilio (which keeps no idempotency key) is not resent blindly: the provider is asked, and it had it', async () => {

@@ -19,7 +19,7 @@ export const ACCOUNTS_REFRESH_MS = 15_000;
  */
 export function createRunnerAccounts(
   sqlite: Database.Database,
-  options: { secrets?: SecretStore; now: () => number },
+  options: { secrets?: SecretStore; now: () => number; /** `postcard run --public-url`: sends carry their status callback URL. */ webhookBaseUrl?: string | null },
 ): { accounts: StoreSendingAccounts; beforeTick: () => Promise<void> } {
   const db = drizzle(sqlite, { schema });
   const secrets = options.secrets ?? lazySecretStore(() => createNodeSecretStore());
@@ -27,6 +27,7 @@ export function createRunnerAccounts(
     db,
     accounts: new AccountService({ db, secrets, createAdapter: createProviderAdapter }),
     hosting: new MediaHostingService({ db, secrets }),
+    webhookBaseUrl: options.webhookBaseUrl ?? null,
   });
   let readAt = Number.NEGATIVE_INFINITY;
   return {

@@ -145,8 +145,16 @@ export class AccountService {
     return { isOk: false, message: check.message, code: check.code };
   }
 
-  /** The adapter for an account, with its credentials; a missing credential is named, with where to put it. */
-  async adapterOf(row: AccountRow): Promise<AccountAdapter> {
+  /**
+   * The adapter for an account, with its credentials; a missing credential is named, with where
+   * to put it. `statusCallbackUrl` (a runner that listens for webhooks) goes with every send.
+   */
+  async adapterOf(row: AccountRow, options: { statusCallbackUrl?: string | null } = {}): Promise<AccountAdapter> {
+    return this.createAdapter({ ...configOf(row), statusCallbackUrl: options.statusCallbackUrl ?? null }, await this.secretsOf(row));
+  }
+
+  /** The account's credentials (the webhook listener verifies signatures with them); never for the renderer. */
+  async secretsOf(row: AccountRow): Promise<ProviderSecrets> {
     const provider = row.provider as ProviderId;
     const values: Partial<Record<ProviderSecretField, string>> = {};
     const missing: string[] = [];
@@ -158,7 +166,7 @@ export class AccountService {
     if (missing.length > 0) {
       throw new PostcardError('CONFLICT', `"${row.name}" has no ${missing.join(' and ')}: enter ${missing.length === 1 ? 'it' : 'them'} in Settings → Sending accounts.`);
     }
-    return this.createAdapter(configOf(row), secretsOf(provider, values));
+    return secretsOf(provider, values);
   }
 
   requireRow(id: string): AccountRow {
