@@ -11,6 +11,9 @@ import type { ProviderAdapter } from '../providers/types';
 import type { MediaHostingService } from './mediaHosting';
 import type { AccountService } from './service';
 
+/** The runner re-reads its accounts every 15 s (runnerAccounts.ts); an unknown one is looked for again then. */
+const NOT_READ_RETRY_MS = 15_000;
+
 type Resolved = { adapter: ProviderAdapter; limits: AccountLimits; secrets: ProviderSecrets } | { unavailable: string };
 
 /**
@@ -61,8 +64,10 @@ export class StoreSendingAccounts implements SendingAccounts {
     this.media = media;
   }
 
-  resolve(accountId: string): { adapter: ProviderAdapter; limits: AccountLimits } | { unavailable: string } {
-    return this.accounts.get(accountId) ?? { unavailable: `the sending account ${accountId} is not on this computer (removed, or not read yet)` };
+  resolve(accountId: string): { adapter: ProviderAdapter; limits: AccountLimits } | { unavailable: string; retryInMs?: number } {
+    // An account added after the last refresh (an enrollment made at once after adding it) is
+    // read at the next refresh: its messages are asked about again then, not minutes later.
+    return this.accounts.get(accountId) ?? { unavailable: `the sending account ${accountId} is not on this computer (removed, or not read yet)`, retryInMs: NOT_READ_RETRY_MS };
   }
 
   /** An account's credentials as of the last refresh (to verify its webhooks), or null. */

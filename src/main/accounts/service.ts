@@ -27,7 +27,8 @@ import { secretStatuses } from './secretStatus';
 
 type AccountRow = typeof sendingAccounts.$inferSelect;
 
-const secretRef = (accountId: string, provider: ProviderId, field: ProviderSecretField): SecretRef => ({
+/** Where an account's credential is kept (and the variable a headless host sets instead). */
+export const accountSecretRef = (accountId: string, provider: ProviderId, field: ProviderSecretField): SecretRef => ({
   key: `account/${accountId}/${field}`,
   envName: secretEnvName(provider, field),
 });
@@ -130,7 +131,7 @@ export class AccountService {
       );
     }
     this.db.delete(sendingAccounts).where(eq(sendingAccounts.id, row.id)).run();
-    for (const field of providerSecretFields[row.provider as ProviderId]) await this.secrets.delete(secretRef(row.id, row.provider as ProviderId, field));
+    for (const field of providerSecretFields[row.provider as ProviderId]) await this.secrets.delete(accountSecretRef(row.id, row.provider as ProviderId, field));
     return { id: row.id };
   }
 
@@ -159,7 +160,7 @@ export class AccountService {
     const values: Partial<Record<ProviderSecretField, string>> = {};
     const missing: string[] = [];
     for (const field of providerSecretFields[provider]) {
-      const secret = await this.secrets.get(secretRef(row.id, provider, field));
+      const secret = await this.secrets.get(accountSecretRef(row.id, provider, field));
       if (secret) values[field] = secret.value;
       else missing.push(`${secretFieldLabels[field]} (or ${secretEnvName(provider, field)})`);
     }
@@ -192,7 +193,7 @@ export class AccountService {
     }
     for (const field of providerSecretFields[provider]) {
       const value = secrets[field];
-      if (value) await this.secrets.set(secretRef(id, provider, field), value);
+      if (value) await this.secrets.set(accountSecretRef(id, provider, field), value);
     }
   }
 
@@ -234,7 +235,7 @@ export class AccountService {
       baseUrl: row.baseUrl,
       secrets: await secretStatuses(
         this.secrets,
-        providerSecretFields[provider].map((field) => ({ field, ref: secretRef(row.id, provider, field) })),
+        providerSecretFields[provider].map((field) => ({ field, ref: accountSecretRef(row.id, provider, field) })),
       ),
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,

@@ -217,8 +217,9 @@ export class Drain {
       const why = resolved && 'unavailable' in resolved ? resolved.unavailable : 'no sending accounts here';
       if (this.unavailable.get(accountId) !== why) this.context.reportError(new Error(`sending account ${accountId} cannot send: ${why}`));
       this.unavailable.set(accountId, why);
+      const retryInMs = resolved && 'unavailable' in resolved ? (resolved.retryInMs ?? UNAVAILABLE_ACCOUNT_RETRY_MS) : UNAVAILABLE_ACCOUNT_RETRY_MS;
       for (const row of rows) {
-        s.hold.run(0, now + UNAVAILABLE_ACCOUNT_RETRY_MS, now, row.id);
+        s.hold.run(0, now + retryInMs, now, row.id);
         s.insertMessageEvent.run(row.id, 'held', 'ACCOUNT_UNAVAILABLE', why.slice(0, 200), now);
       }
       return [];

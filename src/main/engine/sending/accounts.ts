@@ -9,7 +9,7 @@ import type { AccountLimits } from './discipline';
  */
 export interface SendingAccounts {
   /** The account's adapter and limits, or why it cannot send now (removed, credentials missing). */
-  resolve(accountId: string): { adapter: ProviderAdapter; limits: AccountLimits } | { unavailable: string };
+  resolve(accountId: string): { adapter: ProviderAdapter; limits: AccountLimits } | { unavailable: string; /** Ask again this soon (default UNAVAILABLE_ACCOUNT_RETRY_MS). */ retryInMs?: number };
   /** Public URLs of an MMS's media for this flow version (hosted at publish), or null when not hosted. */
   mediaUrls(mediaRef: string, flowVersionId: string | null): readonly string[] | null;
   /**
