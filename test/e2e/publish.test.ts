@@ -98,4 +98,29 @@ describe.skipIf(!chromiumPath)('publishing goes through a review', () => {
     const after = await app.postcard.dispatch('flows.get', { id: flow.id });
     expect(after.ok && (after.value as FlowDetail).status).toBe('draft');
   });
+
+  it('walks the whole flow on my phone: every message of the sample contact’s way, now, listed with its status, and none in the flow’s figures', async () => {
+    const { page } = browser;
+    await page.getByRole('link', { name: 'All flows', exact: true }).click();
+    await page.getByRole('link', { name: SAMPLE }).click();
+    await canvasNode(page, 'Trigger step: Cart abandoned').waitFor();
+    const before = Number(app.postcard.sqlite.prepare('SELECT count(*) FROM messages').pluck().get());
+    await page.getByRole('button', { name: 'Walk on my phone' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Walk the flow on my phone' });
+    await dialog.getByLabel('Your phone number').fill('+14155550199');
+    await dialog.getByLabel('As sample contact').selectOption({ label: 'Maya Chen — Gold member, left a jacket in her cart' });
+    await dialog.getByRole('button', { name: 'Send every message now' }).click();
+    const sent = dialog.getByRole('list', { name: 'Messages sent' }).getByRole('listitem');
+    await sent.first().waitFor({ timeout: 30_000 });
+    const items = await sent.allTextContents();
+    expect(items.length).toBeGreaterThan(0);
+    // Rendered with the sample contact's data, sent through the simulator (the flow's default).
+    expect(items.join('\n')).toContain('Maya');
+    expect(items.every((text) => /· (MMS|SMS) · (queued|failed)/.test(text))).toBe(true);
+    expect(await dialog.getByRole('status').textContent()).toMatch(/messages? sent; the walk ended/);
+    await screenshot(page, 'publish-03-walk');
+    // Outside the flow: no outbox row and no enrollment came of it.
+    expect(Number(app.postcard.sqlite.prepare('SELECT count(*) FROM messages').pluck().get())).toBe(before);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+  });
 });

@@ -15,6 +15,7 @@ import { FlowSettingsPanel } from './inspector/FlowSettingsPanel';
 import { Palette } from './Palette';
 import { ProblemsPanel } from './ProblemsPanel';
 import { PublishReviewDialog } from './PublishReviewDialog';
+import { WalkFlowButton } from './WalkFlowDialog';
 import { SaveIndicator } from './SaveIndicator';
 import type { Autosave } from './store/autosave';
 import { useFlowActions, useFlowEditor, useFlowStore, useHistoryState } from './store/FlowEditorContext';
@@ -161,6 +162,7 @@ export function EditorLayout({ colorMode, autosave, onReload }: { colorMode: 'li
         <LiveControls onNotice={setNotice} />
         <SimulateButton />
         <PreviewButton />
+        <WalkFlowButton autosave={autosave} />
         <div className="toolbar" role="toolbar" aria-label="Canvas tools">
           <button type="button" className="icon-button" aria-label="Undo" title="Undo (Ctrl/⌘+Z)" disabled={!canUndo} onClick={actions.undo}>
             <UndoIcon />
