@@ -140,6 +140,8 @@ const uniqueColumns: Record<string, string[]> = {
   simulator_messages: ['idempotency_key', 'provider_message_id'],
   node_counters: ['node_id'],
   engine_state: ['key'],
+  analytics_dirty: ['kind'],
+  analytics_dirty_contacts: ['contact_id'],
 };
 
 const count = (sqlite: Database.Database, table: string): number => Number(sqlite.prepare(`SELECT count(*) FROM ${table}`).pluck().get());
@@ -161,7 +163,13 @@ export function runCeiling(dir: string, engineFile: string, rows: Record<string,
   let total = 0;
   for (const [table, wanted] of Object.entries(rows)) {
     if (wanted <= 0) continue;
-    const columns = (source.prepare(`SELECT name FROM pragma_table_info(?) WHERE pk = 0 OR type != 'INTEGER'`).pluck().all(table) as string[]);
+    // Every column but a lone INTEGER PRIMARY KEY (the rowid, assigned on insert); a composite key's columns are data.
+    const columns = source
+      .prepare(`SELECT name FROM pragma_table_info(?) WHERE pk = 0 OR type != 'INTEGER' OR (SELECT count(*) FROM pragma_table_info(?) WHERE pk > 0) > 1`)
+      .pluck()
+      .all(table, table) as string[];
+    // A table that is only its key (analytics_dirty_contacts): the key is the data.
+    if (columns.length === 0) columns.push(...(source.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[]));
     const unique = new Set(uniqueColumns[table] ?? []);
     const select = source.prepare(`SELECT rowid, ${columns.join(', ')} FROM ${table} WHERE rowid > ? ORDER BY rowid LIMIT ?`).raw();
     const insert = target.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);

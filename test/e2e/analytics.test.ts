@@ -3,6 +3,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { CURRENT_SCHEMA_VERSION, FLOW_DOCUMENT_FORMAT, defaultFlowSettings } from '../../src/shared';
 import { canvasNode, screenshot, type OpenBrowser, useAppInBrowser } from './browser';
 import type { RunningApp } from './harness';
+import { CounterBuffer, finishMessage, prepareStatements } from '../../src/main/engine/store';
 
 const chromiumPath = inject('chromiumPath');
 const DAY = 86_400_000;
@@ -56,10 +57,16 @@ function seedSends(app: RunningApp, flowId: string): void {
   const assign = sqlite.prepare(
     `INSERT INTO split_assignments (enrollment_id, split_node_id, flow_id, variant_id, is_holdout, contact_id, assigned_at) VALUES (?, 'ab', ?, ?, ?, ?, ?)`,
   );
-  const message = sqlite.prepare(
-    `INSERT INTO messages (idempotency_key, flow_id, node_id, contact_id, channel, body, segments, provider, status, created_at, accepted_at, finished_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, 'New arrivals https://pcrd.link/l/abcdefghij', 1, 'simulator', 'delivered', ?, ?, ?, ?)`,
-  );
+  // Messages through the engine's own statements: sent, then delivered by a receipt.
+  const statements = prepareStatements(sqlite);
+  const counters = new CounterBuffer();
+  const message = (key: string, node: string, contact: number, channel: 'sms' | 'mms', at: number): void => {
+    const id = Number(
+      statements.insertSentMessage.run(key, null, flowId, null, node, contact, channel, 'New arrivals https://pcrd.link/l/abcdefghij', null, null, 1, 'simulator', `pm-${key}`, at, at, at)
+        .lastInsertRowid,
+    );
+    finishMessage(statements, id, 'delivered', null, null, null, at + 30_000);
+  };
   const order = sqlite.prepare(`INSERT INTO events (contact_id, name, properties_json, occurred_at, processed_at) VALUES (?, 'order_placed', '{"value": 40}', ?, ?)`);
   sqlite.transaction(() => {
     for (let i = 0; i < 2000; i++) {
@@ -67,11 +74,12 @@ function seedSends(app: RunningApp, flowId: string): void {
       const arm = i % 20 < 9 ? 'vmms' : i % 20 < 18 ? 'vsms' : 'vhold';
       const at = start + i * 60_000;
       assign.run(i + 1, flowId, arm, arm === 'vhold' ? 1 : 0, contact, at);
-      if (arm !== 'vhold') message.run(`seed-${i}`, flowId, arm === 'vmms' ? 'm' : 's', contact, arm === 'vmms' ? 'mms' : 'sms', at, at, at + 30_000, at + 30_000);
+      if (arm !== 'vhold') message(`seed-${i}`, arm === 'vmms' ? 'm' : 's', contact, arm === 'vmms' ? 'mms' : 'sms', at);
       // Buyers: MMS 100 of 900, SMS 50 of 900, holdout 20 of 200.
       const buys = arm === 'vmms' ? i % 10 === 0 : arm === 'vsms' ? i % 40 === 10 : i % 100 === 18;
       if (buys) order.run(contact, at + 3_600_000, at + 3_600_000);
     }
+    counters.flush(statements);
   })();
 }
 

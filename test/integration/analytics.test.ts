@@ -6,11 +6,12 @@ import { recordClick } from '../../src/main/analytics/links';
 import { AnalyticsService } from '../../src/main/analytics/service';
 import { createHarness, flowDocument, HOUR, T0, type Harness } from './engineHarness';
 import { edge, graph, node } from '../support/graphs';
+import type { SimulatorConfig } from '../../src/shared/engine/simulation';
 
 const range = { from: new Date(T0 - 2 * DAY_MS).toISOString(), to: new Date(T0 + 40 * DAY_MS).toISOString() };
 
 /** trigger(cart) → sms → exit; goal order_placed within 5 days. */
-function smsFlow(): Harness {
+function smsFlow(simulator: Partial<SimulatorConfig> = {}): Harness {
   return createHarness(
     flowDocument(
       graph(
@@ -19,6 +20,7 @@ function smsFlow(): Harness {
       ),
       { goalEvent: 'order_placed', attributionDays: 5, quietHours: { isEnabled: false, start: '21:00', end: '08:00' } },
     ),
+    { simulator },
   );
 }
 
@@ -63,24 +65,31 @@ async function sendTo(harness: Harness, count: number): Promise<number[]> {
 
 describe('derived analytics', () => {
   it('counts a late receipt once and a duplicate receipt not again, the same as a rebuild', async () => {
-    h = smsFlow();
+    // Receipts take nine days here: the messages stay 'sent' until then.
+    h = smsFlow({ latencyMs: { min: 9 * DAY_MS, max: 9 * DAY_MS } });
     const service = new AnalyticsService(h.sqlite);
     const [a, b] = await sendTo(h, 2);
     const first = service.flow('flow1', range).totals;
-    expect(first).toMatchObject({ queued: 2, sent: 2, delivered: 2, failed: 0 });
+    expect(first).toMatchObject({ queued: 2, sent: 2, delivered: 0, failed: 0 });
 
-    // A late receipt for a message sent long ago: its bucket is the day it was created.
-    const message = h.messages(a)[0] as { id: number };
-    h.sqlite.prepare(`UPDATE messages SET status = 'undelivered', error_code = '30003', updated_at = ? WHERE id = ?`).run(T0 + 9 * DAY_MS, message.id);
+    // A late receipt, through the engine's receipt path: its bucket is the day the message was created.
+    const message = h.messages(a)[0] as unknown as { id: number; provider_message_id: string };
+    const receipt = { providerMessageId: message.provider_message_id, state: 'undelivered' as const, code: '30003', errorClass: 'permanent' as const, detail: 'Unknown destination handset', at: T0 + 8 * DAY_MS };
+    h.runtime.applyProviderEvents([receipt], []);
     const late = service.flow('flow1', range);
-    expect(late.totals).toMatchObject({ sent: 2, delivered: 1, failed: 1 });
+    expect(late.totals).toMatchObject({ sent: 2, delivered: 0, failed: 1 });
     expect(late.failuresByReason).toEqual([{ reason: '30003', count: 1 }]);
 
     // The same receipt again changes nothing.
-    h.sqlite.prepare(`UPDATE messages SET status = 'undelivered', error_code = '30003' WHERE id = ?`).run(message.id);
+    h.runtime.applyProviderEvents([receipt], []);
     expect(service.flow('flow1', range).totals).toEqual(late.totals);
+
+    // The simulator's own receipts arrive: the other message is delivered, the failed one stays failed.
+    await h.runUntil(T0 + 10 * DAY_MS);
+    const settled = service.flow('flow1', range).totals;
+    expect(settled).toMatchObject({ sent: 2, delivered: 1, failed: 1 });
     rebuildAnalytics(h.sqlite);
-    expect(service.flow('flow1', range).totals).toEqual(late.totals);
+    expect(service.flow('flow1', range).totals).toEqual(settled);
     expect(b).toBeGreaterThan(0);
   });
 
@@ -116,15 +125,19 @@ describe('derived analytics', () => {
     // A second message from the same flow, sent a day later by hand (as a re-entry would).
     h.sqlite
       .prepare(
-        `INSERT INTO messages (idempotency_key, flow_id, node_id, contact_id, channel, body, provider, status, created_at, accepted_at, updated_at)
-         VALUES ('later', 'flow1', 's', ?, 'sms', 'again', 'simulator', 'sent', ?, ?, ?)`,
+        `INSERT INTO messages (idempotency_key, flow_id, node_id, contact_id, channel, body, provider, status, provider_message_id, created_at, accepted_at, updated_at)
+         VALUES ('later', 'flow1', 's', ?, 'sms', 'again', 'simulator', 'sent', 'later-at-provider', ?, ?, ?)`,
       )
       .run(a, first.accepted_at + DAY_MS, first.accepted_at + DAY_MS, first.accepted_at + DAY_MS);
     h.event(a as number, 'order_placed', first.accepted_at + 2 * DAY_MS, { value: 5 });
     service.refresh();
     const credited = () => h?.sqlite.prepare('SELECT message_id FROM conversions').pluck().get();
     expect(credited()).not.toBe(first.id);
-    h.sqlite.prepare(`UPDATE messages SET status = 'undelivered' WHERE idempotency_key = 'later'`).run();
+    // Its receipt says it never reached the phone.
+    h.runtime.applyProviderEvents(
+      [{ providerMessageId: 'later-at-provider', state: 'undelivered', code: '30005', errorClass: 'permanent', detail: 'Unknown destination handset', at: first.accepted_at + 3 * DAY_MS }],
+      [],
+    );
     service.refresh();
     expect(credited()).toBe(first.id);
   });

@@ -33,7 +33,7 @@ afterEach(() => {
   fake.latencyMs = 0;
 });
 
-function setup(options: { mps?: number; contacts?: number; authToken?: string; baseUrl?: () => string; pollsReplies?: boolean } = {}) {
+function setup(options: { mps?: number; contacts?: number; authToken?: string; baseUrl?: () => string; pollsReplies?: boolean; batchSize?: number; stragglerMs?: number } = {}) {
   const sqlite = openSandbox();
   opened.push(sqlite);
   // Real time: the fake stamps messages with the wall clock, and reconciliation compares with it.
@@ -74,7 +74,7 @@ function setup(options: { mps?: number; contacts?: number; authToken?: string; b
     mediaUrls: () => ['https://media.example.com/picture.jpg'],
   };
   const runtime = new EngineRuntime({
-    sqlite, clock, random: seededRandom(3), provider: new SimulatorProvider(sqlite, calmSimulator()), installId: 'acct', accounts, batchSize: 50,
+    sqlite, clock, random: seededRandom(3), provider: new SimulatorProvider(sqlite, calmSimulator()), installId: 'acct', accounts, batchSize: options.batchSize ?? 50, stragglerMs: options.stragglerMs,
   });
   const contacts: number[] = [];
   for (let i = 0; i < (options.contacts ?? 3); i++) {
@@ -120,6 +120,17 @@ describe('sending through a real account', () => {
     const accepted = (await Promise.resolve(count(`SELECT max(accepted_at) - min(accepted_at) FROM messages`)));
     // 20 messages at 5 a second after a burst of 5: three more seconds at least.
     expect(accepted).toBeGreaterThanOrEqual(2_900);
+  });
+
+  it('keeps enough sends in flight for the account\'s rate when each answer takes a while', async () => {
+    // 300 messages a second with answers taking 400 ms needs about 120 calls open at once; a
+    // fixed pool of 64 would cap the account at 160 a second.
+    const { runtime, count } = setup({ mps: 300, contacts: 300, batchSize: 1_000 });
+    fake.latencyMs = 400;
+    await runtime.tick();
+    expect(count(`SELECT count(*) FROM messages WHERE status = 'sent'`)).toBe(300);
+    expect(fake.peakSendsInFlight).toBeGreaterThan(120);
+    expect(fake.peakSendsInFlight).toBeLessThanOrEqual(150);
   });
 
   it('refused credentials hold the messages (not failed) and stop calling the account; fixed, they go', async () => {
@@ -280,6 +291,29 @@ describe('sending through a real account', () => {
     await runtime.runUntil(clock, clock.now() + 5 * 60_000);
     expect(fake.messages).toHaveLength(1);
     expect(sqlite.prepare('SELECT status, provider_message_id FROM messages').get()).toEqual({ status: 'sent', provider_message_id: fake.messages[0]!.id });
+  });
+
+  it('one call the provider never answers does not hold up the others: the tick goes on, the call is settled when it times out, and nothing is sent twice', async () => {
+    const { runtime, clock, sqlite, count } = setup({ contacts: 20, batchSize: 1_000, stragglerMs: 500 });
+    fake.answerNext('twilio', { kind: 'hang' });
+    await runtime.tick();
+    // The tick is over while Twilio still holds the request open: the adapter gives up on it only after 2 s.
+    expect(fake.sendsInFlight).toBeGreaterThanOrEqual(1);
+    const timeouts = (): number => count(`SELECT count(*) FROM message_events WHERE provider_code = 'TIMEOUT'`);
+    expect(timeouts()).toBe(0);
+    expect(count(`SELECT count(*) FROM messages WHERE status IN ('sent', 'sending')`)).toBe(20);
+    // Rows still out are beyond recovery's reach until their calls have surely ended.
+    const out = sqlite.prepare(`SELECT next_attempt_at FROM messages WHERE status = 'sending'`).pluck().all() as number[];
+    expect(out.length).toBeGreaterThanOrEqual(1);
+    expect(out.every((at) => at > clock.now() + 2_000)).toBe(true);
+    // The call times out and is recorded; Twilio keeps no idempotency key, so the runner asks before sending again.
+    await runtime.settleSends();
+    expect(timeouts()).toBe(1);
+    expect(count(`SELECT count(*) FROM messages WHERE status = 'sent'`)).toBe(19);
+    await runtime.runUntil(clock, clock.now() + 5 * 60_000);
+    expect(fake.messages).toHaveLength(20);
+    expect(new Set(fake.messages.map((m) => m.to)).size).toBe(20);
+    expect(count(`SELECT count(*) FROM messages WHERE status = 'sent'`)).toBe(20);
   });
 
   it('an enrollment made by the API (whose engine has no accounts) is queued for the flow\'s account, and the runner sends it through it', async () => {

@@ -69,6 +69,9 @@ export class FakeProviders {
   /** Requests the fake refused for not following the provider's API (a wire-format bug in the adapter). */
   readonly violations: string[] = [];
   accepted = 0;
+  /** Sends (POSTs) being answered right now, and the most there were at once since the last reset. */
+  sendsInFlight = 0;
+  peakSendsInFlight = 0;
   latencyMs: number;
   private readonly isRecording: boolean;
   private readonly answers = new Map<FakeProviderKind, FakeAnswer[]>();
@@ -146,6 +149,7 @@ export class FakeProviders {
     this.answers.clear();
     this.byId.clear();
     this.accepted = 0;
+    this.peakSendsInFlight = this.sendsInFlight;
   }
 
   async close(): Promise<void> {
@@ -159,6 +163,11 @@ export class FakeProviders {
     const provider = providerOf(url.pathname);
     if (this.isRecording) this.received.push({ provider, method: req.method ?? '', path: `${url.pathname}${url.search}`, headers: req.headers, body });
     const isSend = req.method === 'POST';
+    if (isSend) {
+      this.sendsInFlight++;
+      this.peakSendsInFlight = Math.max(this.peakSendsInFlight, this.sendsInFlight);
+      res.once('close', () => this.sendsInFlight--);
+    }
     const answer = isSend && provider !== 'unknown' ? (this.answers.get(provider)?.shift() ?? { kind: 'success' }) : { kind: 'success' as const };
     if (answer.kind === 'reset') {
       req.socket.resetAndDestroy();

@@ -76,6 +76,13 @@ export interface EngineRuntimeOptions {
   ignoreSendingAccounts?: boolean;
   /** Keep each enrollment's trail of runs for the contact timeline (on by default). */
   journal?: boolean;
+  /**
+   * A provider call still unanswered this long after its batch's last call went out is left to
+   * finish on its own (recorded when it ends) and the drain moves on (default 2 s).
+   */
+  stragglerMs?: number;
+  /** How the runtime waits in real time (for stragglers only); the real sleep by default. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   onChange?: (flowIds: string[]) => void;
   onError?: (error: unknown) => void;
 }
@@ -110,6 +117,7 @@ export class EngineRuntime {
         quietSpreadMs: (options.quietSpreadMinutes ?? 15) * 60_000,
         helpReply: options.helpReply ?? DEFAULT_HELP_REPLY,
         journal: options.journal ?? true,
+        stragglerMs: options.stragglerMs ?? 2_000,
       },
       new FlowVersions(this.statements, reportError),
       reportError,
@@ -117,6 +125,7 @@ export class EngineRuntime {
       options.accounts ?? null,
       options.accounts ? new SendingDiscipline({ random: options.random }) : null,
       options.ignoreSendingAccounts === true,
+      options.sleep,
     );
     this.lease = new RunnerLease(this.statements, {
       runnerId: this.runnerId,
@@ -187,6 +196,11 @@ export class EngineRuntime {
     if (!discipline) return [];
     const now = this.context.clock.now();
     return discipline.knownAccounts().map((id) => discipline.state(id, now));
+  }
+
+  /** Waits for provider calls a drain left to finish on their own (stragglers) to end and be recorded. */
+  settleSends(): Promise<void> {
+    return this.drain.settle();
   }
 
   /** Give the lease back (a stopping scheduler), so another runner need not wait for it to expire. */

@@ -53,7 +53,11 @@ export class Scheduler {
     this.controller = null;
     await this.loop;
     this.loop = null;
-    if (wasRunning) this.options.runtime.releaseLease();
+    if (wasRunning) {
+      // Calls a drain left to finish on their own are recorded before the lease goes.
+      await this.options.runtime.settleSends();
+      this.options.runtime.releaseLease();
+    }
   }
 
   /**
@@ -88,6 +92,7 @@ export class Scheduler {
         if (next > now) await this.options.sleep(next - now, signal ?? never);
       }
     } finally {
+      await runtime.settleSends();
       runtime.releaseLease();
     }
   }

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { isInSegment } from '../audience/segmentSql';
 import type { Channel, ConsentChannel, ConsentKind, CounterMetric, MessageStatus, MmsCapability, ProviderErrorClass } from '../../shared/engine/types';
+import { DAY_MS } from '../../shared/analytics/attribution';
 import type { MessageView, StepFacts } from './step';
 import { MAX_TRAIL_CHARS, trailLine } from './trail';
 
@@ -68,10 +69,24 @@ export type DueMessageRow = MessageRow & { phone: string; time_zone: string | nu
 /** Consent for texting: an SMS opt-in also covers MMS (both are text messages to the carrier). */
 const consentChannelsFor: Record<Channel, string> = { sms: "('sms', 'all')", mms: "('sms', 'mms', 'all')" };
 
-type SqlSpec = { sql: string; pluck: boolean };
+/**
+ * Which messages a write touched, from its arguments and result: every statement that inserts a
+ * message or changes its status says so, and the ids are handed to the analytics (see
+ * MessageChanges) once per transaction instead of by a per-row trigger.
+ */
+type Touches = (args: unknown[], result: Database.RunResult) => number | readonly number[] | null;
+type SqlSpec = { sql: string; pluck: boolean; touches?: Touches };
 const plain = (sql: string): SqlSpec => ({ sql, pluck: false });
 /** Statements that return the first column only. */
 const pluck = (sql: string): SqlSpec => ({ sql, pluck: true });
+/** A message write whose row id is its last argument. */
+const writesMessage = (sql: string): SqlSpec => ({ sql, pluck: false, touches: (args) => args[args.length - 1] as number });
+/** A message insert: the new row, when one was made (ON CONFLICT DO NOTHING makes none). */
+const insertsMessage = (sql: string): SqlSpec => ({
+  sql,
+  pluck: false,
+  touches: (_args, result) => (result.changes > 0 ? Number(result.lastInsertRowid) : null),
+});
 
 const statementSql = {
     getState: pluck('SELECT value FROM engine_state WHERE key = ?'),
@@ -157,14 +172,14 @@ const statementSql = {
     wakeAwaitingEvent: plain(`UPDATE enrollments SET wake_at = ? WHERE contact_id = ? AND state = 'awaiting_event'`),
     wakeAwaitingMessage: plain(`UPDATE enrollments SET wake_at = ? WHERE id = ? AND await_message_id = ? AND state = 'awaiting_message'`),
 
-    insertMessage: plain(
+    insertMessage: insertsMessage(
       `INSERT INTO messages (idempotency_key, enrollment_id, flow_id, flow_version_id, node_id, contact_id, purpose, channel, body, subject,
          media_ref, segments, provider, status, next_attempt_at, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)
        ON CONFLICT(idempotency_key) DO NOTHING`,
     ),
     /** A message an in-database provider took in the transaction that made it: written once, already sent. */
-    insertSentMessage: plain(
+    insertSentMessage: insertsMessage(
       `INSERT INTO messages (idempotency_key, enrollment_id, flow_id, flow_version_id, node_id, contact_id, purpose, channel, body, subject,
          media_ref, segments, provider, status, provider_message_id, attempts, accepted_at, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, 'marketing', ?, ?, ?, ?, ?, ?, 'sent', ?, 1, ?, ?, ?)
@@ -206,15 +221,17 @@ const statementSql = {
        WHERE m.status IN ('queued', 'sending') AND m.status = 'sending' AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= ?) ORDER BY m.next_attempt_at, m.id LIMIT ?`,
     ),
     /** One statement claims a whole drain batch (ids as a JSON array). */
-    claimMessages: plain(
-      `UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_at = ?
+    claimMessages: {
+      sql: `UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_at = ?
        WHERE id IN (SELECT value FROM json_each(?)) AND status = 'queued'`,
-    ),
-    markAccepted: plain(
+      pluck: false,
+      touches: (args: unknown[]) => JSON.parse(args[1] as string) as number[],
+    },
+    markAccepted: writesMessage(
       `UPDATE messages SET status = 'sent', provider_message_id = ?, accepted_at = ?, updated_at = ? WHERE id = ? AND status = 'sending'`,
     ),
     /** Accepted in the transaction that claimed it (a transactional provider): one write instead of two. */
-    acceptQueued: plain(
+    acceptQueued: writesMessage(
       `UPDATE messages SET status = 'sent', provider_message_id = ?, accepted_at = ?, attempts = attempts + 1, updated_at = ?
        WHERE id = ? AND status = 'queued'`,
     ),
@@ -230,12 +247,12 @@ const statementSql = {
     reconcileChecks: pluck('SELECT count(*) FROM message_events WHERE message_id = ? AND provider_code = ?'),
     /** A row in `sending` the provider cannot yet say it has: asked again at the given time. */
     recheckSending: plain(`UPDATE messages SET next_attempt_at = ?, updated_at = updated_at WHERE id = ? AND status = 'sending'`),
-    hold: plain(`UPDATE messages SET status = 'queued', attempts = max(0, attempts - ?), next_attempt_at = ?, updated_at = ? WHERE id = ?`),
-    requeue: plain(
+    hold: writesMessage(`UPDATE messages SET status = 'queued', attempts = max(0, attempts - ?), next_attempt_at = ?, updated_at = ? WHERE id = ?`),
+    requeue: writesMessage(
       `UPDATE messages SET status = 'queued', next_attempt_at = ?, error_class = ?, error_code = ?, updated_at = ? WHERE id = ?`,
     ),
     defer: plain(`UPDATE messages SET next_attempt_at = ?, deferrals = deferrals + 1, updated_at = ? WHERE id = ?`),
-    finish: plain(
+    finish: writesMessage(
       `UPDATE messages SET status = ?, reason = ?, error_class = ?, error_code = ?, next_attempt_at = NULL, finished_at = ?,
          updated_at = ? WHERE id = ?`,
     ),
@@ -281,19 +298,81 @@ const statementSql = {
     ),
   };
 
-export type Statements = { [K in keyof typeof statementSql]: Database.Statement };
+export type Statements = { [K in keyof typeof statementSql]: Database.Statement } & { readonly messageChanges: MessageChanges };
 
 export function prepareStatements(db: Database.Database): Statements {
+  const changes = new MessageChanges(db);
   const prepared = {} as Record<string, Database.Statement>;
   for (const [name, spec] of Object.entries(statementSql)) {
     const statement = db.prepare(spec.sql);
+    const touches = (spec as SqlSpec).touches;
+    if (touches) {
+      // Each write of a message says which row it touched; nothing else changes about the statement
+      // (the class's own run, looked up at each call, so wrappers of the class still see it).
+      const statementClass = Object.getPrototypeOf(statement) as Database.Statement;
+      statement.run = (...args: unknown[]) => {
+        const result = statementClass.run.apply(statement, args);
+        if (result.changes > 0) changes.record(touches(args, result));
+        return result;
+      };
+    }
     prepared[name] = spec.pluck ? statement.pluck() : statement;
   }
-  return prepared as Statements;
+  return Object.assign(prepared, { messageChanges: changes }) as unknown as Statements;
+}
+
+/**
+ * The messages a transaction inserted or whose status it changed, marked for the analytics at the
+ * transaction's end in two set-based statements: the (flow, day) buckets of the daily aggregates
+ * to recompute, and the contacts whose credited message turned out not to reach the phone (their
+ * conversions are attributed again). Per-row triggers did this before and made every message
+ * write about three times slower; the buckets are the same (see analytics/derive.ts).
+ */
+export class MessageChanges {
+  private ids: number[] = [];
+  private readonly markBuckets: Database.Statement;
+  private readonly markContacts: Database.Statement;
+
+  constructor(db: Database.Database) {
+    this.markBuckets = db.prepare(
+      `INSERT OR IGNORE INTO analytics_dirty (kind, flow_id, day)
+       SELECT DISTINCT 'messages', flow_id, created_at / ${DAY_MS} FROM messages
+       WHERE id IN (SELECT value FROM json_each(?)) AND flow_id IS NOT NULL`,
+    );
+    this.markContacts = db.prepare(
+      `INSERT OR IGNORE INTO analytics_dirty_contacts (contact_id)
+       SELECT DISTINCT contact_id FROM messages
+       WHERE id IN (SELECT value FROM json_each(?)) AND status IN ('failed', 'undelivered') AND accepted_at IS NOT NULL`,
+    );
+  }
+
+  record(touched: number | readonly number[] | null): void {
+    if (touched === null) return;
+    if (typeof touched === 'number') this.ids.push(touched);
+    else for (const id of touched) this.ids.push(id);
+  }
+
+  /** A rolled-back transaction touched nothing. */
+  discard(): void {
+    this.ids = [];
+  }
+
+  /** Inside the transaction, after its writes. */
+  flush(): void {
+    if (this.ids.length === 0) return;
+    const ids = JSON.stringify(this.ids);
+    this.ids = [];
+    this.markBuckets.run(ids);
+    this.markContacts.run(ids);
+  }
 }
 
 
-/** Buffers counter increments during a transaction and writes them once at its end. */
+/**
+ * Buffers counter increments during a transaction and writes them once at its end, together with
+ * the analytics marks of the messages the transaction wrote (Statements.messageChanges): every
+ * writer of messages already ends its transaction with `flush`.
+ */
 export class CounterBuffer {
   /** flow → node → metric → delta: no key string built per increment (several per step). */
   private readonly deltas = new Map<string, Map<string, Map<CounterMetric, number>>>();
@@ -315,11 +394,13 @@ export class CounterBuffer {
   }
 
   /** A rolled-back transaction's increments never happened. */
-  discard(): void {
+  discard(statements?: Statements): void {
     this.deltas.clear();
+    statements?.messageChanges.discard();
   }
 
   flush(statements: Statements): void {
+    statements.messageChanges.flush();
     for (const [flowId, nodes] of this.deltas) {
       for (const [nodeId, metrics] of nodes) {
         for (const [metric, value] of metrics) statements.bumpCounter.run(flowId, nodeId, metric, value);

@@ -31,6 +31,10 @@ export abstract class HttpProviderAdapter implements ProviderAdapter {
   readonly capabilities: ProviderCapabilities;
   protected readonly timeoutMs: number;
 
+  get callTimeoutMs(): number {
+    return this.timeoutMs;
+  }
+
   constructor(
     readonly account: ProviderAccountConfig,
     idempotentSend: boolean,

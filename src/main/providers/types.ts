@@ -127,6 +127,8 @@ export interface ProviderCapabilities {
 export interface ProviderAdapter {
   readonly id: string;
   readonly capabilities: ProviderCapabilities;
+  /** How long one call may take before the adapter gives up on it (ms): a call out longer has ended. */
+  readonly callTimeoutMs?: number;
   send(request: SendRequest): Promise<SendResult>;
   /**
    * Optional bulk send with the same per-message semantics (results in request order). The

@@ -6,8 +6,9 @@ import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm
  * happen; conversions and opt-out causes are derived from the store's events by
  * src/main/analytics/derive.ts; the *_daily tables are pre-aggregates for fast views. The
  * aggregates are never edited by hand: a (flow, day) bucket is marked dirty in the same
- * transaction as any change to its rows (triggers on messages, see the migration; the writers of
- * the other tables mark it themselves) and is recomputed whole from the rows, so a late receipt
+ * transaction as any change to its rows (the engine's message writes through MessageChanges in
+ * src/main/engine/store.ts, once per transaction; the writers of the other tables mark it
+ * themselves) and is recomputed whole from the rows, so a late receipt
  * or the same receipt twice leaves the same numbers a full rebuild would.
  */
 

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { RandomSource } from '../../../shared/engine/random';
 import type { ProviderAdapter } from '../../providers/types';
-import type { Clock } from '../clock';
+import { realSleep, type Clock } from '../clock';
 import type { MessageView, StepFacts } from '../step';
 import { CounterBuffer, sqliteFacts, type Statements } from '../store';
 import type { SendingAccounts } from '../sending/accounts';
@@ -40,6 +40,8 @@ export interface RuntimeSettings {
   helpReply: string;
   /** Keep each enrollment's trail of runs for the contact timeline. */
   journal: boolean;
+  /** A send still unanswered this long after its batch's last call went out no longer holds up the drain. */
+  stragglerMs: number;
 }
 
 /**
@@ -79,6 +81,8 @@ export class RuntimeContext {
     readonly discipline: SendingDiscipline | null = null,
     /** Dry-runs: every message goes to `provider`, whatever account its flow names. */
     readonly ignoresAccounts = false,
+    /** The only way the engine waits in real time (clock.ts); resolves early when aborted. */
+    readonly sleep: (ms: number, signal: AbortSignal) => Promise<void> = realSleep,
   ) {
     this.statements = statements;
     const stored = sqliteFacts(statements, sqlite);

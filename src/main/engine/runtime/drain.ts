@@ -1,11 +1,15 @@
 import type { MmsCapability } from '../../../shared/engine/types';
 import { isTransient } from '../../providers/errors';
+import { defaultTimeoutMs } from '../../providers/account';
 import type { ProviderAdapter, SendRequest, SendResult } from '../../providers/types';
-import { inPool, MAX_SENDS_IN_FLIGHT, UNAVAILABLE_ACCOUNT_RETRY_MS } from '../sending/accounts';
+import { inPool, SENDS_IN_FLIGHT_FLOOR, sendsInFlight, UNAVAILABLE_ACCOUNT_RETRY_MS } from '../sending/accounts';
 import { finishMessage, hasConsent, recordConsent, type DueMessageRow } from '../store';
 import type { RuntimeContext } from './context';
 import { sendVerdict } from './sendRules';
 import type { Transactions } from './transactions';
+
+/** How long after a call's timeout its row stays out of recovery: the call has surely ended by then. */
+const STRAGGLER_MARGIN_MS = 5_000;
 
 /**
  * A row left in `sending` whose provider keeps answering "cannot tell yet" is asked again at most
@@ -29,6 +33,10 @@ const RECONCILE_PENDING = 'RECONCILE_PENDING';
 export class Drain {
   /** Adapters of the sending accounts resolved this tick. */
   private readonly adapters = new Map<string, ProviderAdapter>();
+  /** Their rates (messages per second), which size how many sends are in flight at once. */
+  private readonly rates = new Map<string, number>();
+  /** Calls handed off as stragglers, until they are recorded. */
+  private readonly outstanding = new Set<Promise<void>>();
   /** Why an account could not send, as last reported (said once, not per message). */
   private readonly unavailable = new Map<string, string>();
 
@@ -48,6 +56,7 @@ export class Drain {
   async recover(now: number): Promise<void> {
     const { statements: s, provider, settings } = this.context;
     this.adapters.clear();
+    this.rates.clear();
     for (;;) {
       const rows = this.tx.run(() => s.sendingMessages.all(now, settings.batchSize) as DueMessageRow[]);
       if (rows.length === 0) return;
@@ -86,7 +95,7 @@ export class Drain {
       await this.sendAndRecord(resend, now);
       return;
     }
-    const answers = await inPool(rows, MAX_SENDS_IN_FLIGHT, async (row) => {
+    const answers = await inPool(rows, SENDS_IN_FLIGHT_FLOOR, async (row) => {
       if (!adapter.reconcile) return { outcome: 'unknown' as const, reason: 'the provider offers no lookup' };
       try {
         return await adapter.reconcile({ idempotencyKey: row.idempotency_key, to: row.phone, channel: row.channel, body: row.body, claimedAt: row.updated_at, now });
@@ -226,6 +235,7 @@ export class Drain {
     }
     this.unavailable.delete(accountId);
     this.adapters.set(accountId, resolved.adapter);
+    this.rates.set(accountId, resolved.limits.mps);
     discipline.configure(accountId, resolved.limits, now);
     const grant = discipline.acquire(accountId, rows.length, now);
     const held = rows.slice(grant.granted);
@@ -253,18 +263,93 @@ export class Drain {
     // A runner that lost its lease while its claim committed (frozen in between) sends nothing:
     // the rows stay in `sending` for the holder to recover.
     this.confirmLease();
-    const results = new Array<SendResult>(rows.length);
+    const results = new Array<SendResult | undefined>(rows.length);
     const ownIndexes = rows.flatMap((row, i) => (this.isAccountRow(row) ? [] : [i]));
     if (ownIndexes.length > 0) {
       const ownResults = await this.send(ownIndexes.map((i) => requestOf(rows[i] as DueMessageRow, now)));
       ownIndexes.forEach((index, k) => (results[index] = ownResults[k] as SendResult));
     }
     const accountIndexes = rows.flatMap((row, i) => (this.isAccountRow(row) ? [i] : []));
-    const accountResults = await inPool(accountIndexes, MAX_SENDS_IN_FLIGHT, (index) => this.sendThroughAccount(rows[index] as DueMessageRow, now));
-    accountIndexes.forEach((index, k) => (results[index] = accountResults[k] as SendResult));
+    const batchAccounts = new Set(accountIndexes.map((index) => (rows[index] as DueMessageRow).provider));
+    const totalMps = [...batchAccounts].reduce((sum, accountId) => sum + (this.rates.get(accountId) ?? 0), 0);
+    let started = 0;
+    let allStarted: () => void = () => {};
+    const hasAllStarted = new Promise<void>((resolve) => (allStarted = resolve));
+    const accountSends = inPool(accountIndexes, sendsInFlight(totalMps), async (index) => {
+      if (++started === accountIndexes.length) allStarted();
+      const result = await this.sendThroughAccount(rows[index] as DueMessageRow, now);
+      results[index] = result;
+      return result;
+    });
+    if (accountIndexes.length > 0) {
+      // A call still unanswered STRAGGLER_MS after the batch's last call went out (a provider
+      // that hangs on one request) does not hold up the rest: the answered are recorded now and
+      // the drain moves on; the straggler is recorded when its call ends (it times out at the
+      // latest), and until then no recovery touches its row.
+      const wait = new AbortController();
+      const isDone = await Promise.race([
+        accountSends.then(() => true),
+        hasAllStarted.then(() => this.context.sleep(this.context.settings.stragglerMs, wait.signal)).then(() => false),
+      ]);
+      wait.abort();
+      if (!isDone) this.handOffStragglers(rows, results, accountIndexes, accountSends, now);
+    }
     // Recorded even if the lease was lost during the call: those messages left.
-    this.tx.run(() => rows.forEach((row, i) => this.recordResult(row, results[i] as SendResult, now)), { isFenced: false });
+    this.tx.run(
+      () =>
+        rows.forEach((row, i) => {
+          const result = results[i];
+          if (result) this.recordResult(row, result, now);
+        }),
+      { isFenced: false },
+    );
     this.confirmLease();
+  }
+
+  /**
+   * Rows whose calls are still out: kept in `sending` with their recovery put off until the call
+   * has certainly ended (the adapter's timeout, and a margin), then recorded in a transaction of
+   * their own when it does. `settle` waits for them (a stopping runner).
+   */
+  private handOffStragglers(
+    rows: readonly DueMessageRow[],
+    results: ReadonlyArray<SendResult | undefined>,
+    accountIndexes: readonly number[],
+    accountSends: Promise<unknown>,
+    now: number,
+  ): void {
+    const stragglers = accountIndexes.filter((index) => results[index] === undefined);
+    const s = this.context.statements;
+    this.tx.run(
+      () => {
+        for (const index of stragglers) {
+          const row = rows[index] as DueMessageRow;
+          const timeoutMs = this.adapterOf(row.provider)?.callTimeoutMs ?? defaultTimeoutMs;
+          s.recheckSending.run(now + timeoutMs + STRAGGLER_MARGIN_MS, row.id);
+        }
+      },
+      { isFenced: false },
+    );
+    const settled = accountSends
+      .then(() => {
+        const at = this.context.clock.now();
+        this.tx.run(
+          () =>
+            stragglers.forEach((index) => {
+              const result = results[index];
+              if (result) this.recordResult(rows[index] as DueMessageRow, result, at);
+            }),
+          { isFenced: false },
+        );
+      })
+      .catch((error: unknown) => this.context.reportError(error))
+      .finally(() => this.outstanding.delete(settled));
+    this.outstanding.add(settled);
+  }
+
+  /** Waits for the calls handed off as stragglers to end and be recorded. */
+  async settle(): Promise<void> {
+    while (this.outstanding.size > 0) await Promise.all([...this.outstanding]);
   }
 
   /** The one call to the adapter. A thrown error (network, a bug in an adapter) is a transient failure: the key makes the retry safe. */
@@ -320,6 +405,7 @@ export class Drain {
     const resolved = this.context.accounts?.resolve(accountId);
     if (!resolved || 'unavailable' in resolved) return null;
     this.adapters.set(accountId, resolved.adapter);
+    this.rates.set(accountId, resolved.limits.mps);
     this.context.discipline?.configure(accountId, resolved.limits, this.context.clock.now());
     return resolved.adapter;
   }

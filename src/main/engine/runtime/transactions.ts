@@ -33,7 +33,7 @@ export class Transactions {
     try {
       return transaction.immediate();
     } catch (error) {
-      context.counters.discard();
+      context.counters.discard(context.statements);
       throw error;
     } finally {
       context.resetTransactionScratch();

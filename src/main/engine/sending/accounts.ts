@@ -22,8 +22,21 @@ export interface SendingAccounts {
 /** How long messages of an account that cannot send now wait before it is asked again. */
 export const UNAVAILABLE_ACCOUNT_RETRY_MS = 5 * 60_000;
 
-/** At most this many HTTP sends in flight per drain batch (the rate limiter decides how many go). */
-export const MAX_SENDS_IN_FLIGHT = 64;
+/** At least this many HTTP sends in flight per drain batch (the rate limiter decides how many go). */
+export const SENDS_IN_FLIGHT_FLOOR = 64;
+/** Never more than this many, whatever the accounts' rates (sockets and memory stay bounded). */
+export const SENDS_IN_FLIGHT_CEILING = 512;
+/** Provider answer time the pool is sized for at full rate: a provider's API answers in 100–400 ms. */
+const SIZED_FOR_ANSWER_MS = 500;
+
+/**
+ * How many sends a batch keeps in flight for accounts whose rates add up to `totalMps`: enough
+ * that each account can keep its rate while every answer takes SIZED_FOR_ANSWER_MS (1,000 MPS
+ * needs 500 calls open at half a second each; a fixed 64 would cap it at 128 MPS).
+ */
+export function sendsInFlight(totalMps: number): number {
+  return Math.min(SENDS_IN_FLIGHT_CEILING, Math.max(SENDS_IN_FLIGHT_FLOOR, Math.ceil((totalMps * SIZED_FOR_ANSWER_MS) / 1000)));
+}
 
 /** Runs `work` over `items` with at most `limit` at once; results in item order. */
 export async function inPool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {

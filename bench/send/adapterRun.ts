@@ -1,16 +1,16 @@
 import { performance } from 'node:perf_hooks';
-import { seededRandom } from '../../shared/engine/random';
-import { SendingDiscipline } from '../engine/sending/discipline';
-import type { ProviderAccountConfig, ProviderSecrets } from './account';
-import { callProvider } from './http';
-import { createProviderAdapter } from './index';
-import type { SendRequest, SendResult } from './types';
+import { seededRandom } from '../../src/shared/engine/random';
+import { SendingDiscipline } from '../../src/main/engine/sending/discipline';
+import type { ProviderAccountConfig, ProviderSecrets } from '../../src/main/providers/account';
+import { callProvider } from '../../src/main/providers/http';
+import { createProviderAdapter } from '../../src/main/providers/index';
+import type { SendRequest, SendResult } from '../../src/main/providers/types';
 
 /**
- * The sending path of `npm run bench:send`, in one process: N messages through the sending
+ * The adapter half of `npm run bench:send`, in one process: N messages through the sending
  * discipline (token bucket at the configured rate) and a real adapter to a loopback fake provider,
- * with at most `concurrency` calls in flight. `send` is the seam: today the adapter's send, later
- * the engine's drain can stand in for the whole loop with the same measurements around it.
+ * with at most `concurrency` calls in flight. The whole engine path (SQLite outbox, scheduler,
+ * drain) is measured beside it by ./engineRun.ts.
  */
 export interface SendBenchOptions {
   account: ProviderAccountConfig;
