@@ -20,7 +20,7 @@ export const ACCOUNTS_REFRESH_MS = 15_000;
 export function createRunnerAccounts(
   sqlite: Database.Database,
   options: { secrets?: SecretStore; now: () => number; /** `postcard run --public-url`: sends carry their status callback URL. */ webhookBaseUrl?: string | null },
-): { accounts: StoreSendingAccounts; beforeTick: () => Promise<void>; invalidate: () => void } {
+): { accounts: StoreSendingAccounts; beforeTick: () => Promise<void>; refreshNow: () => Promise<void> } {
   const db = drizzle(sqlite, { schema });
   const secrets = options.secrets ?? lazySecretStore(() => createNodeSecretStore());
   const accounts = new StoreSendingAccounts({
@@ -37,9 +37,10 @@ export function createRunnerAccounts(
       readAt = options.now();
       await accounts.refresh();
     },
-    /** Re-read before the next tick (new credentials were handed over). */
-    invalidate: () => {
-      readAt = Number.NEGATIVE_INFINITY;
+    /** Re-read at once (new credentials were handed over): even a tick under way sends with them. */
+    refreshNow: async () => {
+      readAt = options.now();
+      await accounts.refresh();
     },
   };
 }

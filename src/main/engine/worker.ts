@@ -83,6 +83,7 @@ function runWorker(port: MessagePort, config: WorkerConfig): void {
   });
   let isStopping = false;
   let isStarted = false;
+  let handovers: Promise<void> = Promise.resolve();
   const begin = (): void => {
     if (isStarted || isStopping) return;
     isStarted = true;
@@ -91,13 +92,16 @@ function runWorker(port: MessagePort, config: WorkerConfig): void {
   };
   port.on('message', (message: ToWorker) => {
     if (message.type === 'secrets') {
-      handed?.replace(message.values);
-      sending.invalidate();
-      // Said before anything else happens here: the main thread lets the call that changed an
-      // account return only now, so what it writes next (an enrollment) meets the new credentials.
-      post({ type: 'secretsApplied' });
-      if (isStarted) scheduler.wake();
-      else begin();
+      // The accounts are read again before the main thread hears back, so what it writes next (an
+      // enrollment) meets the new credentials, even in a tick already under way. One handover at
+      // a time, in the order they came.
+      handovers = handovers.then(async () => {
+        handed?.replace(message.values);
+        await sending.refreshNow().catch((error: unknown) => post({ type: 'error', message: describe(error) }));
+        post({ type: 'secretsApplied' });
+        if (isStarted) scheduler.wake();
+        else begin();
+      });
       return;
     }
     if (message.type === 'wake') {

@@ -37,7 +37,7 @@ export interface WorkerSchedulerOptions {
 const HEALTHY_AFTER_MS = 60_000;
 const MAX_RESTART_DELAY_MS = 60_000;
 /** How long a call that changed an account waits for the thread to take the new credentials. */
-const SECRETS_ACK_MS = 5_000;
+const SECRETS_ACK_MS = 30_000;
 
 export class WorkerScheduler {
   private worker: Worker | null = null;
