@@ -138,8 +138,15 @@ describe('postcard run --listen', { timeout: 180_000 }, () => {
       expect(genuine.status).toBe(200);
       expect(status()).toBe('delivered');
 
-      // The contact's STOP through the inbound webhook reaches the consent ledger at once.
+      // HELP through the inbound webhook is answered through the same Twilio account.
       const inboundPath = `/webhooks/${accountId}/inbound`;
+      const help = new URLSearchParams({ MessageSid: 'SMinbound0000', From: '+12125550160', To: '+14155550100', Body: 'help', NumMedia: '0' });
+      expect((await postWebhook(listener, inboundPath, help, twilioSignature(PUBLIC_URL + inboundPath, help))).status).toBe(200);
+      const helpReply = await until('the HELP answer', () => fake.messages.find((m) => m.to === '+12125550160' && m.id !== sent.id));
+      expect(helpReply.from).toBe('+14155550100');
+      expect(helpReply.body).toMatch(/STOP/);
+
+      // The contact's STOP through the inbound webhook reaches the consent ledger at once.
       const stop = new URLSearchParams({ MessageSid: 'SMinbound0001', From: '+12125550160', To: '+14155550100', Body: 'STOP', NumMedia: '0' });
       expect((await postWebhook(listener, inboundPath, stop, twilioSignature(PUBLIC_URL + inboundPath, stop))).status).toBe(200);
       expect(db.prepare(`SELECT kind FROM consent_events c JOIN contacts p ON p.id = c.contact_id WHERE p.phone = '+12125550160' ORDER BY c.id DESC LIMIT 1`).pluck().get()).toBe('opt_out');
