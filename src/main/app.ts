@@ -10,6 +10,7 @@ import { DATABASE_FILE, openDatabase, type PostcardDb, type SqliteDatabase } fro
 import { realSleep, systemClock } from './engine/clock';
 import { Scheduler } from './engine/scheduler';
 import { WorkerScheduler } from './engine/workerHost';
+import { collectRunnerSecrets } from './accounts/runnerSecrets';
 import { appRoot } from './paths';
 import { createServices, type Services } from './services';
 import { createNodeSecretStore, lazySecretStore, type SecretStore } from './secrets';
@@ -58,6 +59,8 @@ export interface SchedulerControl {
   stop(): Promise<void>;
   /** Tick now rather than at the next poll (after an enroll, an import, an ingest, a publish). */
   wake(): void;
+  /** Hand a scheduler thread the sending accounts' credentials again (they changed). */
+  refreshSecrets(): Promise<void>;
 }
 
 export interface Postcard {
@@ -99,7 +102,14 @@ export async function openPostcard(options: OpenPostcardOptions): Promise<Postca
     if (mode === 'worker') {
       // The install id is created here first, so the two connections never race to invent one.
       engineFor({ sqlite, events });
-      return new WorkerScheduler({ file: join(options.dataDir, DATABASE_FILE), events, nativeBinding: options.nativeBinding, pollMs: options.schedulerPollMs });
+      // The thread sends with the credentials this process reads (safeStorage opens only here).
+      return new WorkerScheduler({
+        file: join(options.dataDir, DATABASE_FILE),
+        events,
+        nativeBinding: options.nativeBinding,
+        pollMs: options.schedulerPollMs,
+        secrets: () => collectRunnerSecrets(db, secrets),
+      });
     }
     return new Scheduler({
       runtime: engineFor({ sqlite, events }).runtime,
@@ -113,6 +123,7 @@ export async function openPostcard(options: OpenPostcardOptions): Promise<Postca
   const dispatch = async (method: string, input: unknown, meta?: CallMeta): Promise<ApiResult<unknown>> => {
     const result = await dispatchCall(method, input, meta);
     if (result.ok && wakingMethods.has(method)) scheduler.wake();
+    if (result.ok && credentialMethods.has(method)) await scheduler.refreshSecrets();
     return result;
   };
   let isClosed = false;
@@ -146,11 +157,15 @@ export async function openPostcard(options: OpenPostcardOptions): Promise<Postca
 /** Calls that write what the scheduler acts on; without the wake it would see them at its next poll. */
 const wakingMethods: ReadonlySet<string> = new Set(['contacts.import', 'events.ingest', 'engine.enroll', 'engine.resume', 'flows.publish']);
 
+/** Calls that change sending accounts or their credentials: a scheduler thread is handed them again. */
+const credentialMethods: ReadonlySet<string> = new Set(['accounts.add', 'accounts.update', 'accounts.remove', 'hosting.set']);
+
 interface SchedulerLike {
   readonly isRunning: boolean;
   start(): void;
   stop(): Promise<void>;
   wake(): void;
+  refreshSecrets?(): Promise<void>;
 }
 
 /** The engine (and its statements, or its thread) is only built once someone starts the scheduler. */
@@ -175,6 +190,9 @@ function lazyScheduler(create: () => SchedulerLike): SchedulerControl {
     },
     wake() {
       scheduler?.wake();
+    },
+    async refreshSecrets() {
+      await scheduler?.refreshSecrets?.();
     },
   };
 }

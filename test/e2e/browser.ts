@@ -119,3 +119,15 @@ export function useAppInBrowser(onStart: (started: AppInBrowser) => void, afterS
     started = {};
   });
 }
+
+/**
+ * Publish from the editor: Publish opens the review of what would go live, and its confirmation
+ * publishes. Resolves once the editor says the version is published.
+ */
+export async function publishThroughReview(page: Page, version = 1): Promise<void> {
+  await page.getByRole('button', { name: 'Publish', exact: true }).click();
+  const review = page.getByRole('dialog', { name: /^Review before publishing/ });
+  // Enabled once the review is ready (it counts contacts and runs a short dry-run for the cost).
+  await review.getByRole('button', { name: `Publish version ${version}` }).click({ timeout: 30_000 });
+  await page.getByText(`Published version ${version}.`).waitFor();
+}

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
-import { canvasNode, screenshot, type OpenBrowser, useAppInBrowser } from './browser';
+import { canvasNode, screenshot, type OpenBrowser, useAppInBrowser, publishThroughReview } from './browser';
 import type { RunningApp } from './harness';
 
 const chromiumPath = inject('chromiumPath');
@@ -157,8 +157,7 @@ describe.skipIf(!chromiumPath)('the canvas, as a new user meets it', () => {
     await page.getByRole('button', { name: 'Undo' }).click();
     await canvasNode(page, 'SMS step: SMS 2').waitFor({ state: 'detached' });
     await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
-    await page.getByRole('button', { name: 'Publish' }).click();
-    await page.getByText('Published version 1.').waitFor();
+    await publishThroughReview(page);
     const header = page.locator('.editor-topbar');
     await expect.poll(() => header.textContent()).not.toContain('edited');
 

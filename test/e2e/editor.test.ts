@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
-import { canvasNode, connect, dropStep, screenshot, type OpenBrowser, useAppInBrowser } from './browser';
+import { canvasNode, connect, dropStep, screenshot, type OpenBrowser, useAppInBrowser, publishThroughReview } from './browser';
 import type { RunningApp } from './harness';
 
 const chromiumPath = inject('chromiumPath');
@@ -102,8 +102,7 @@ describe.skipIf(!chromiumPath)('building a flow on the canvas, as a new user wou
     await screenshot(page, '05-after-reload');
 
     // ---- publish
-    await page.getByRole('button', { name: 'Publish' }).click();
-    await page.getByText('Published version 1.').waitFor();
+    await publishThroughReview(page);
     await screenshot(page, '06-published');
     const stored = await app.postcard.dispatch('flows.list', {});
     expect(stored.ok && (stored.value as Array<{ name: string; latestVersion: number | null }>).find((f) => f.name === 'Spring sale')?.latestVersion).toBe(1);

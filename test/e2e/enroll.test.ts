@@ -1,6 +1,6 @@
 import type { Locator } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
-import { canvasNode, screenshot, type OpenBrowser, useAppInBrowser } from './browser';
+import { canvasNode, screenshot, type OpenBrowser, useAppInBrowser, publishThroughReview } from './browser';
 import type { RunningApp } from './harness';
 
 const chromiumPath = inject('chromiumPath');
@@ -26,8 +26,7 @@ describe.skipIf(!chromiumPath)('enrolling contacts into a live flow by hand', ()
     await trigger.waitFor();
     // Only a live flow takes contacts.
     expect(await page.getByRole('button', { name: 'Enroll contacts…' }).count()).toBe(0);
-    await page.getByRole('button', { name: 'Publish' }).click();
-    await page.getByText('Published version 1.').waitFor();
+    await publishThroughReview(page);
 
     await page.getByRole('button', { name: 'Enroll contacts…' }).click();
     const dialog = page.getByRole('dialog', { name: `Enroll contacts in “${SAMPLE}”` });

@@ -2,7 +2,7 @@ import type { Locator, Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
 import { engineFor } from '../../src/main/api/handlers/engine';
 import type { ContactsSearchResult } from '../../src/shared/api/engine';
-import { canvasNode, screenshot, type OpenBrowser, useAppInBrowser } from './browser';
+import { canvasNode, screenshot, type OpenBrowser, useAppInBrowser, publishThroughReview } from './browser';
 import type { RunningApp } from './harness';
 
 const chromiumPath = inject('chromiumPath');
@@ -40,8 +40,7 @@ describe.skipIf(!chromiumPath)('contacts: import, live journeys and the timeline
     await page.getByRole('link', { name: SAMPLE }).click();
     const trigger = canvasNode(page, 'Trigger step: Cart abandoned');
     await trigger.waitFor();
-    await page.getByRole('button', { name: 'Publish' }).click();
-    await page.getByText('Published version 1.').waitFor();
+    await publishThroughReview(page);
     await trigger.getByRole('group', { name: 'Live counts' }).waitFor();
     expect(await countsOn(trigger, 'Live')).toEqual({ entered: 0 });
 

@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
+import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_RECONCILE_CHECKS } from '../../src/main/engine/runtime/drain';
 import { seededRandom } from '../../src/shared/engine/random';
 import { VirtualClock } from '../../src/main/engine/clock';
 import { EngineRuntime } from '../../src/main/engine/runtime';
@@ -31,7 +33,7 @@ afterEach(() => {
   fake.latencyMs = 0;
 });
 
-function setup(options: { mps?: number; contacts?: number; authToken?: string; batchSize?: number; stragglerMs?: number } = {}) {
+function setup(options: { mps?: number; contacts?: number; authToken?: string; baseUrl?: () => string; pollsReplies?: boolean; batchSize?: number; stragglerMs?: number } = {}) {
   const sqlite = openSandbox();
   opened.push(sqlite);
   // Real time: the fake stamps messages with the wall clock, and reconciliation compares with it.
@@ -51,12 +53,20 @@ function setup(options: { mps?: number; contacts?: number; authToken?: string; b
   );
   const mps = options.mps ?? 100;
   const resolves: string[] = [];
+  const adapterOf = () =>
+    createProviderAdapter(
+      { id: ACCOUNT, provider: 'twilio', from: '+15550001111', channels: ['sms', 'mms'], mps, dailyCap: null, baseUrl: options.baseUrl?.() ?? fake.url, timeoutMs: 2_000 },
+      { provider: 'twilio', accountSid: fakeCredentials.twilio.accountSid, authToken: options.authToken ?? fakeCredentials.twilio.authToken },
+    );
+  // One adapter for reply polling, as a runner keeps it between refreshes (it remembers replies it read).
+  const replyAdapter = adapterOf();
   const accounts: SendingAccounts = {
+    replySources: () => (options.pollsReplies ? [{ accountId: ACCOUNT, adapter: replyAdapter }] : []),
     resolve: (id) => {
       resolves.push(id);
       if (id !== ACCOUNT) return { unavailable: 'no such account' };
       const adapter = createProviderAdapter(
-        { id, provider: 'twilio', from: '+15550001111', channels: ['sms', 'mms'], mps, dailyCap: null, baseUrl: fake.url, timeoutMs: 2_000 },
+        { id, provider: 'twilio', from: '+15550001111', channels: ['sms', 'mms'], mps, dailyCap: null, baseUrl: options.baseUrl?.() ?? fake.url, timeoutMs: 2_000 },
         { provider: 'twilio', accountSid: fakeCredentials.twilio.accountSid, authToken: options.authToken ?? fakeCredentials.twilio.authToken },
       );
       return { adapter, limits: { mps, dailyCap: null } };
@@ -205,6 +215,67 @@ describe('sending through a real account', () => {
     const phone = String(sqlite.prepare('SELECT phone FROM contacts WHERE id = ?').pluck().get(contacts[0]));
     runtime.applyProviderEvents([], [{ from: phone, body: 'STOP', at: clock.now() }]);
     expect(sqlite.prepare(`SELECT kind FROM consent_events WHERE contact_id = ? ORDER BY id DESC LIMIT 1`).pluck().get(contacts[0])).toBe('opt_out');
+  });
+
+  it('a row whose provider cannot be asked after a crash is rechecked a bounded number of times, then marked uncertain with the reason, never resent', async () => {
+    // A port nothing listens on: every look-up fails to connect, so Twilio "cannot tell".
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const deadUrl = `http://127.0.0.1:${(closed.address() as { port: number }).port}`;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    let baseUrl = fake.url;
+    const { runtime, sqlite, clock, count } = setup({ contacts: 1, baseUrl: () => baseUrl });
+    await runtime.tick();
+    expect(fake.messages).toHaveLength(1);
+    const id = Number(sqlite.prepare('SELECT id FROM messages').pluck().get());
+    sqlite.prepare(`UPDATE messages SET status = 'sending', provider_message_id = NULL, accepted_at = NULL, updated_at = ?, next_attempt_at = ? WHERE id = ?`).run(clock.now() - 1_000, clock.now() - 1_000, id);
+    baseUrl = deadUrl;
+    const restarted = new EngineRuntime({
+      sqlite, clock, random: seededRandom(4), provider: new SimulatorProvider(sqlite, calmSimulator()), installId: 'acct',
+      accounts: (runtime as unknown as { options: { accounts: SendingAccounts } }).options.accounts,
+    });
+    await restarted.tick();
+    // Asked once, cannot tell: still `sending`, to be asked again (a minute later), not resent.
+    expect(sqlite.prepare('SELECT status FROM messages WHERE id = ?').pluck().get(id)).toBe('sending');
+    await restarted.runUntil(clock, clock.now() + 3 * HOUR);
+    const row = sqlite.prepare('SELECT status, error_code FROM messages WHERE id = ?').get(id);
+    expect(row).toEqual({ status: 'failed', error_code: 'UNCERTAIN_AFTER_CRASH' });
+    expect(count(`SELECT count(*) FROM message_events WHERE message_id = ${id} AND provider_code = 'RECONCILE_PENDING'`)).toBe(MAX_RECONCILE_CHECKS);
+    const detail = String(sqlite.prepare(`SELECT detail FROM message_events WHERE message_id = ? AND provider_code = 'UNCERTAIN_AFTER_CRASH'`).pluck().get(id));
+    expect(detail).toContain(`after ${MAX_RECONCILE_CHECKS + 1} look-ups`);
+    // Nothing was sent a second time, and the enrollment moved on rather than wait forever.
+    expect(fake.messages).toHaveLength(1);
+    expect(count(`SELECT count(*) FROM enrollments WHERE state = 'active'`)).toBe(0);
+  });
+
+  it('without webhooks, replies are polled from the account: STOP reaches the consent ledger and nothing more goes out; HELP is answered through the same account', async () => {
+    const { runtime, clock, sqlite, contacts, count } = setup({ contacts: 2, pollsReplies: true });
+    await runtime.tick();
+    expect(fake.messages).toHaveLength(2);
+    const phone = (id: number) => String(sqlite.prepare('SELECT phone FROM contacts WHERE id = ?').pluck().get(id));
+    fake.receive('twilio', { from: phone(contacts[0]!), to: '+15550001111', body: 'stop' });
+    fake.receive('twilio', { from: phone(contacts[1]!), to: '+15550001111', body: 'HELP' });
+    // Paced: not asked again within the poll interval.
+    const listed = () => fake.received.filter((r) => r.method === 'GET' && r.path.includes('To=%2B15550001111')).length;
+    await runtime.tick();
+    expect(listed()).toBe(0);
+    clock.set(clock.now() + 21_000);
+    await runtime.tick();
+    expect(listed()).toBe(1);
+    expect(sqlite.prepare(`SELECT kind FROM consent_events WHERE contact_id = ? ORDER BY id DESC LIMIT 1`).pluck().get(contacts[0])).toBe('opt_out');
+    // The HELP answer went out through the Twilio account to the contact, not through the simulator.
+    const reply = sqlite.prepare(`SELECT provider, status, body, provider_message_id FROM messages WHERE purpose = 'reply'`).get() as { provider: string; status: string; body: string; provider_message_id: string };
+    expect(reply).toMatchObject({ provider: ACCOUNT, status: 'sent' });
+    expect(reply.body.length).toBeGreaterThan(0);
+    const helpSent = fake.messages.filter((m) => !m.isInbound && m.to === phone(contacts[1]!) && m.body === reply.body);
+    expect(helpSent.map((m) => [m.id, m.from])).toEqual([[reply.provider_message_id, '+15550001111']]);
+    expect(count('SELECT count(*) FROM simulator_messages')).toBe(0);
+    // Read once: a later poll (whose window reaches back a little) does not apply the replies again.
+    clock.set(clock.now() + 21_000);
+    await runtime.tick();
+    expect(listed()).toBe(2);
+    expect(count(`SELECT count(*) FROM messages WHERE purpose = 'reply'`)).toBe(1);
+    expect(count(`SELECT count(*) FROM consent_events WHERE kind = 'opt_out'`)).toBe(1);
   });
 
   it('a send that times out at Twilio (which keeps no idempotency key) is not resent blindly: the provider is asked, and it had it', async () => {

@@ -117,7 +117,8 @@ describe('the engine sends a flow through its sending account', () => {
     const accounts = storeAccounts();
     await accounts.refresh();
     expect(accounts.resolve(account.id)).toEqual({ unavailable: expect.stringContaining('POSTCARD_TELNYX_API_KEY') });
-    expect(accounts.resolve('acc_notherexxxxxx')).toEqual({ unavailable: expect.stringContaining('not on this computer') });
+    // One added since the last read is looked for again at the next read (15 s), not minutes later.
+    expect(accounts.resolve('acc_notherexxxxxx')).toEqual({ unavailable: expect.stringContaining('not on this computer'), retryInMs: 15_000 });
     await ok('accounts.update', { id: account.id, secrets: { apiKey: fakeCredentials.telnyx.apiKey } });
     await accounts.refresh();
     const resolved = accounts.resolve(account.id);

@@ -6,11 +6,15 @@ import { sendingAccounts } from '../db/schema/accounts';
 import { flowVersions } from '../db/schema/flows';
 import type { SendingAccounts } from '../engine/sending/accounts';
 import type { AccountLimits } from '../engine/sending/discipline';
+import type { ProviderSecrets } from '../providers/account';
 import type { ProviderAdapter } from '../providers/types';
 import type { MediaHostingService } from './mediaHosting';
 import type { AccountService } from './service';
 
-type Resolved = { adapter: ProviderAdapter; limits: AccountLimits } | { unavailable: string };
+/** The runner re-reads its accounts every 15 s (runnerAccounts.ts); an unknown one is looked for again then. */
+const NOT_READ_RETRY_MS = 15_000;
+
+type Resolved = { adapter: ProviderAdapter; limits: AccountLimits; secrets: ProviderSecrets } | { unavailable: string };
 
 /**
  * The engine's view of sending accounts (SendingAccounts), over the accounts store, the secret
@@ -25,15 +29,31 @@ export class StoreSendingAccounts implements SendingAccounts {
   private profiles = new Map<string, ProfileId>();
 
   constructor(
-    private readonly deps: { db: PostcardDb; accounts: AccountService; hosting: MediaHostingService },
+    private readonly deps: {
+      db: PostcardDb;
+      accounts: AccountService;
+      hosting: MediaHostingService;
+      /**
+       * The public URL of this runner's webhook listener (`postcard run --public-url`): each
+       * account's sends then ask the provider to post their status to <url>/webhooks/<account>/status.
+       */
+      webhookBaseUrl?: string | null;
+    },
   ) {}
+
+  /** Where an account's status callbacks go, when this runner listens for them. */
+  statusCallbackUrlOf(accountId: string): string | null {
+    const base = this.deps.webhookBaseUrl?.replace(/\/+$/, '');
+    return base ? `${base}/webhooks/${encodeURIComponent(accountId)}/status` : null;
+  }
 
   async refresh(): Promise<void> {
     const accounts = new Map<string, Resolved>();
     for (const row of this.deps.db.select().from(sendingAccounts).all()) {
       try {
-        const adapter = await this.deps.accounts.adapterOf(row);
-        accounts.set(row.id, { adapter, limits: { mps: row.messagesPerSecond, dailyCap: row.dailyCap } });
+        const adapter = await this.deps.accounts.adapterOf(row, { statusCallbackUrl: this.statusCallbackUrlOf(row.id) });
+        const secrets = await this.deps.accounts.secretsOf(row);
+        accounts.set(row.id, { adapter, limits: { mps: row.messagesPerSecond, dailyCap: row.dailyCap }, secrets });
       } catch (error) {
         accounts.set(row.id, { unavailable: error instanceof PostcardError ? error.message : `"${row.name}" cannot send: ${String(error)}` });
       }
@@ -44,8 +64,22 @@ export class StoreSendingAccounts implements SendingAccounts {
     this.media = media;
   }
 
-  resolve(accountId: string): Resolved {
-    return this.accounts.get(accountId) ?? { unavailable: `the sending account ${accountId} is not on this computer (removed, or not read yet)` };
+  resolve(accountId: string): { adapter: ProviderAdapter; limits: AccountLimits } | { unavailable: string; retryInMs?: number } {
+    // An account added after the last refresh (an enrollment made at once after adding it) is
+    // read at the next refresh: its messages are asked about again then, not minutes later.
+    return this.accounts.get(accountId) ?? { unavailable: `the sending account ${accountId} is not on this computer (removed, or not read yet)`, retryInMs: NOT_READ_RETRY_MS };
+  }
+
+  /** An account's credentials as of the last refresh (to verify its webhooks), or null. */
+  secretsOf(accountId: string): ProviderSecrets | null {
+    const resolved = this.accounts.get(accountId);
+    return resolved && 'secrets' in resolved ? resolved.secrets : null;
+  }
+
+  /** Every account that can be asked now; none when this runner takes replies by webhook instead. */
+  replySources(): Array<{ accountId: string; adapter: ProviderAdapter }> {
+    if (this.deps.webhookBaseUrl) return [];
+    return [...this.accounts].flatMap(([accountId, resolved]) => ('adapter' in resolved ? [{ accountId, adapter: resolved.adapter }] : []));
   }
 
   mediaUrls(mediaRef: string, flowVersionId: string | null): readonly string[] | null {

@@ -36,7 +36,7 @@ export interface HostedMedia {
 }
 
 const ROW_ID = 1;
-const secretRef = (field: MediaHostingSecretField): SecretRef => ({ key: `media-hosting/${field}`, envName: secretEnvName('s3', field) });
+export const hostingSecretRef = (field: MediaHostingSecretField): SecretRef => ({ key: `media-hosting/${field}`, envName: secretEnvName('s3', field) });
 
 /**
  * MMS media at a public URL: renditions go to the user's S3-compatible bucket under their
@@ -73,7 +73,7 @@ export class MediaHostingService {
     // Credentials first: a row that says "configured" must not point at secrets that were never kept.
     for (const field of mediaHostingSecretFields) {
       const value = parsed.secrets[field];
-      if (value) await this.secrets.set(secretRef(field), value);
+      if (value) await this.secrets.set(hostingSecretRef(field), value);
     }
     const prefix = parsed.prefix === '' || parsed.prefix.endsWith('/') ? parsed.prefix : `${parsed.prefix}/`;
     const values = {
@@ -180,13 +180,13 @@ export class MediaHostingService {
     if (!row) {
       throw new PostcardError('CONFLICT', 'Media hosting is not set up: add an S3-compatible bucket in Settings → Media hosting (or `postcard media-hosting set`).');
     }
-    const accessKeyId = await this.secrets.get(secretRef('accessKeyId'));
-    const secretAccessKey = await this.secrets.get(secretRef('secretAccessKey'));
+    const accessKeyId = await this.secrets.get(hostingSecretRef('accessKeyId'));
+    const secretAccessKey = await this.secrets.get(hostingSecretRef('secretAccessKey'));
     if (!accessKeyId || !secretAccessKey) {
       const missing = [!accessKeyId && 'access key ID', !secretAccessKey && 'secret access key'].filter(Boolean).join(' and ');
       throw new PostcardError(
         'CONFLICT',
-        `Media hosting has no ${missing}: enter it in Settings → Media hosting, or set ${secretRef('accessKeyId').envName} and ${secretRef('secretAccessKey').envName}.`,
+        `Media hosting has no ${missing}: enter it in Settings → Media hosting, or set ${hostingSecretRef('accessKeyId').envName} and ${hostingSecretRef('secretAccessKey').envName}.`,
       );
     }
     return { bucket: new S3Bucket(row, { accessKeyId: accessKeyId.value, secretAccessKey: secretAccessKey.value }), row };
@@ -205,7 +205,7 @@ export class MediaHostingService {
       publicBaseUrl: row.publicBaseUrl,
       presignHours: row.presignHours,
       prefix: row.prefix,
-      secrets: await secretStatuses(this.secrets, mediaHostingSecretFields.map((field) => ({ field, ref: secretRef(field) }))),
+      secrets: await secretStatuses(this.secrets, mediaHostingSecretFields.map((field) => ({ field, ref: hostingSecretRef(field) }))),
       updatedAt: row.updatedAt,
     };
   }

@@ -19,20 +19,26 @@ export const ACCOUNTS_REFRESH_MS = 15_000;
  */
 export function createRunnerAccounts(
   sqlite: Database.Database,
-  options: { secrets?: SecretStore; now: () => number },
-): { accounts: StoreSendingAccounts; beforeTick: () => Promise<void> } {
+  options: { secrets?: SecretStore; now: () => number; /** `postcard run --public-url`: sends carry their status callback URL. */ webhookBaseUrl?: string | null },
+): { accounts: StoreSendingAccounts; beforeTick: () => Promise<void>; refreshNow: () => Promise<void> } {
   const db = drizzle(sqlite, { schema });
   const secrets = options.secrets ?? lazySecretStore(() => createNodeSecretStore());
   const accounts = new StoreSendingAccounts({
     db,
     accounts: new AccountService({ db, secrets, createAdapter: createProviderAdapter }),
     hosting: new MediaHostingService({ db, secrets }),
+    webhookBaseUrl: options.webhookBaseUrl ?? null,
   });
   let readAt = Number.NEGATIVE_INFINITY;
   return {
     accounts,
     beforeTick: async () => {
       if (options.now() - readAt < ACCOUNTS_REFRESH_MS) return;
+      readAt = options.now();
+      await accounts.refresh();
+    },
+    /** Re-read at once (new credentials were handed over): even a tick under way sends with them. */
+    refreshNow: async () => {
       readAt = options.now();
       await accounts.refresh();
     },

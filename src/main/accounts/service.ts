@@ -27,7 +27,8 @@ import { secretStatuses } from './secretStatus';
 
 type AccountRow = typeof sendingAccounts.$inferSelect;
 
-const secretRef = (accountId: string, provider: ProviderId, field: ProviderSecretField): SecretRef => ({
+/** Where an account's credential is kept (and the variable a headless host sets instead). */
+export const accountSecretRef = (accountId: string, provider: ProviderId, field: ProviderSecretField): SecretRef => ({
   key: `account/${accountId}/${field}`,
   envName: secretEnvName(provider, field),
 });
@@ -130,7 +131,7 @@ export class AccountService {
       );
     }
     this.db.delete(sendingAccounts).where(eq(sendingAccounts.id, row.id)).run();
-    for (const field of providerSecretFields[row.provider as ProviderId]) await this.secrets.delete(secretRef(row.id, row.provider as ProviderId, field));
+    for (const field of providerSecretFields[row.provider as ProviderId]) await this.secrets.delete(accountSecretRef(row.id, row.provider as ProviderId, field));
     return { id: row.id };
   }
 
@@ -145,20 +146,28 @@ export class AccountService {
     return { isOk: false, message: check.message, code: check.code };
   }
 
-  /** The adapter for an account, with its credentials; a missing credential is named, with where to put it. */
-  async adapterOf(row: AccountRow): Promise<AccountAdapter> {
+  /**
+   * The adapter for an account, with its credentials; a missing credential is named, with where
+   * to put it. `statusCallbackUrl` (a runner that listens for webhooks) goes with every send.
+   */
+  async adapterOf(row: AccountRow, options: { statusCallbackUrl?: string | null } = {}): Promise<AccountAdapter> {
+    return this.createAdapter({ ...configOf(row), statusCallbackUrl: options.statusCallbackUrl ?? null }, await this.secretsOf(row));
+  }
+
+  /** The account's credentials (the webhook listener verifies signatures with them); never for the renderer. */
+  async secretsOf(row: AccountRow): Promise<ProviderSecrets> {
     const provider = row.provider as ProviderId;
     const values: Partial<Record<ProviderSecretField, string>> = {};
     const missing: string[] = [];
     for (const field of providerSecretFields[provider]) {
-      const secret = await this.secrets.get(secretRef(row.id, provider, field));
+      const secret = await this.secrets.get(accountSecretRef(row.id, provider, field));
       if (secret) values[field] = secret.value;
       else missing.push(`${secretFieldLabels[field]} (or ${secretEnvName(provider, field)})`);
     }
     if (missing.length > 0) {
       throw new PostcardError('CONFLICT', `"${row.name}" has no ${missing.join(' and ')}: enter ${missing.length === 1 ? 'it' : 'them'} in Settings → Sending accounts.`);
     }
-    return this.createAdapter(configOf(row), secretsOf(provider, values));
+    return secretsOf(provider, values);
   }
 
   requireRow(id: string): AccountRow {
@@ -184,7 +193,7 @@ export class AccountService {
     }
     for (const field of providerSecretFields[provider]) {
       const value = secrets[field];
-      if (value) await this.secrets.set(secretRef(id, provider, field), value);
+      if (value) await this.secrets.set(accountSecretRef(id, provider, field), value);
     }
   }
 
@@ -226,7 +235,7 @@ export class AccountService {
       baseUrl: row.baseUrl,
       secrets: await secretStatuses(
         this.secrets,
-        providerSecretFields[provider].map((field) => ({ field, ref: secretRef(row.id, provider, field) })),
+        providerSecretFields[provider].map((field) => ({ field, ref: accountSecretRef(row.id, provider, field) })),
       ),
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,

@@ -12,7 +12,7 @@ import type { PostcardDb } from '../db/open';
 import { contacts } from '../db/schema/engine';
 import type { MediaService } from '../media/service';
 import type { FlowService } from '../services/flows';
-import type { ProviderMessageStatus } from '../providers/types';
+import type { ProviderAdapter, ProviderMessageStatus, SendResult } from '../providers/types';
 import type { MediaHostingService } from './mediaHosting';
 import type { AccountService } from './service';
 
@@ -54,31 +54,57 @@ export async function sendTest(input: TestSendInput, deps: TestSendDeps): Promis
   }
   // The adapter is made (and its credentials checked) before anything is uploaded or sent.
   const adapter = await deps.accounts.adapterOf(row);
-  const mediaUrls = message.mediaAssetId ? [await hostedUrl(message.mediaAssetId, message.profileId, deps)] : [];
+  const sent = await sendOutsideFlows(adapter, { to: parsed.to, channel: message.channel, body, subject: message.subject, mediaAssetId: message.mediaAssetId, profileId: message.profileId }, deps);
+  if (!sent.result.ok) {
+    throw new PostcardError('UNAVAILABLE', sent.result.message, { code: sent.result.code, errorClass: sent.result.errorClass });
+  }
+  return {
+    accountId: row.id,
+    providerMessageId: sent.result.providerMessageId,
+    status: 'queued',
+    channel: message.channel,
+    to: parsed.to,
+    body,
+    mediaUrls: sent.mediaUrls,
+    detail: null,
+    code: null,
+  };
+}
+
+/** One rendered message, sent now to one number. */
+export interface OutsideMessage {
+  to: string;
+  channel: Channel;
+  body: string;
+  subject: string | null;
+  mediaAssetId: string | null;
+  profileId: ProfileId;
+}
+
+/**
+ * A message sent outside every flow ("send a test", "walk the flow on my phone"): straight to the
+ * adapter, with its media hosted first when the adapter needs a URL, under a key of its own. No
+ * outbox row, no enrollment: it counts in no flow's figures.
+ */
+export async function sendOutsideFlows(
+  adapter: ProviderAdapter,
+  message: OutsideMessage,
+  deps: Pick<TestSendDeps, 'hosting' | 'media'>,
+): Promise<{ result: SendResult; mediaUrls: string[] }> {
+  // The simulator takes the asset itself; a real provider fetches it from the bucket.
+  const needsUrl = message.mediaAssetId !== null && message.channel === 'mms' && adapter.capabilities.isTransactional !== true;
+  const mediaUrls = needsUrl ? [await hostedUrl(message.mediaAssetId as string, message.profileId, deps)] : [];
   const result = await adapter.send({
     idempotencyKey: `test-${randomUUID()}`,
-    to: parsed.to,
+    to: message.to,
     channel: message.channel,
-    body,
+    body: message.body,
     subject: message.subject,
     mediaRef: message.mediaAssetId,
     mediaUrls,
     now: Date.now(),
   });
-  if (!result.ok) {
-    throw new PostcardError('UNAVAILABLE', result.message, { code: result.code, errorClass: result.errorClass });
-  }
-  return {
-    accountId: row.id,
-    providerMessageId: result.providerMessageId,
-    status: 'queued',
-    channel: message.channel,
-    to: parsed.to,
-    body,
-    mediaUrls,
-    detail: null,
-    code: null,
-  };
+  return { result, mediaUrls };
 }
 
 /** Where a test message stands now, asked of the provider. */

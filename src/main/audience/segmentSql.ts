@@ -60,6 +60,20 @@ export function countSegment(sqlite: Database.Database, definition: SegmentDefin
   return sqlite.prepare(`SELECT count(*) FROM contacts c WHERE ${where}`).pluck().get(...params) as number;
 }
 
+/** How many of the segment's contacts live in each time zone (contacts without one count under `fallbackZone`), largest first. */
+export function countSegmentByTimeZone(
+  sqlite: Database.Database,
+  definition: SegmentDefinition,
+  catalog: SegmentCatalog,
+  now: number,
+  fallbackZone: string,
+): Array<{ timeZone: string; contacts: number }> {
+  const { where, params } = compiled(sqlite, definition, catalog, now, 'population');
+  return sqlite
+    .prepare(`SELECT coalesce(c.time_zone, ?) AS timeZone, count(*) AS contacts FROM contacts c WHERE ${where} GROUP BY 1 ORDER BY 2 DESC, 1`)
+    .all(fallbackZone, ...params) as Array<{ timeZone: string; contacts: number }>;
+}
+
 export interface SegmentSampleRow {
   id: number;
   phone: string;

@@ -163,6 +163,7 @@ export class EngineRuntime {
       await this.drain.recover(now);
       await this.receipts.poll(now);
       await this.receipts.pollAccounts(now);
+      await this.receipts.pollAccountReplies(now);
       for (let round = 0; round < 10_000; round++) {
         let work = this.inbound.processConsent(now) + this.inbound.processEvents(now);
         work += this.audience.process(now);

@@ -243,6 +243,8 @@ const statementSql = {
     ),
     /** When to look up an account message's status next (or, in `sending`, ask the provider again). */
     setNextCheck: plain(`UPDATE messages SET next_attempt_at = ? WHERE id = ?`),
+    /** How often reconciliation asked the provider again about a row (its message_events of that code). */
+    reconcileChecks: pluck('SELECT count(*) FROM message_events WHERE message_id = ? AND provider_code = ?'),
     /** A row in `sending` the provider cannot yet say it has: asked again at the given time. */
     recheckSending: plain(`UPDATE messages SET next_attempt_at = ?, updated_at = updated_at WHERE id = ? AND status = 'sending'`),
     hold: writesMessage(`UPDATE messages SET status = 'queued', attempts = max(0, attempts - ?), next_attempt_at = ?, updated_at = ? WHERE id = ?`),

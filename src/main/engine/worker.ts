@@ -5,6 +5,7 @@ import { realSleep, systemClock } from './clock';
 import { tuneForEngine } from './connection';
 import { Scheduler } from './scheduler';
 import { createRunnerAccounts } from '../accounts/runnerAccounts';
+import { handedSecretStore, type HandedSecrets } from '../accounts/runnerSecrets';
 import { EngineService } from './service';
 
 /**
@@ -23,12 +24,19 @@ export interface WorkerConfig {
   /** An Electron-ABI better-sqlite3 addon, as the main thread got it. */
   nativeBinding?: string;
   pollMs?: number;
+  /**
+   * The credentials come from the starting thread (see workerHost's `secrets`): the thread waits
+   * for the first handover before it ticks, so it never finds an account without them.
+   */
+  isHandedSecrets?: boolean;
 }
 
-export type ToWorker = { type: 'wake' } | { type: 'stop' };
+export type ToWorker = { type: 'wake' } | { type: 'stop' } | { type: 'secrets'; values: HandedSecrets };
 
 export type FromWorker =
   | { type: 'ready' }
+  /** Credentials handed over were taken; the next tick reads the accounts with them. */
+  | { type: 'secretsApplied' }
   | { type: 'event'; event: PostcardEvent }
   | { type: 'error'; message: string }
   /** The tick in flight has finished and the database is closed; the thread ends next. */
@@ -54,8 +62,10 @@ function runWorker(port: MessagePort, config: WorkerConfig): void {
   const post = (message: FromWorker): void => port.postMessage(message);
   const describe = (error: unknown): string => (error instanceof Error ? (error.stack ?? error.message) : String(error));
   const sqlite = openWorkerConnection(config);
-  // The accounts this thread sends through, with their credentials (secret store of plain Node).
-  const sending = createRunnerAccounts(sqlite, { now: () => systemClock.now() });
+  // The accounts this thread sends through, with their credentials: handed over by the thread
+  // that started it (the app's main process unseals them), else the secret store of plain Node.
+  const handed = config.isHandedSecrets ? handedSecretStore() : null;
+  const sending = createRunnerAccounts(sqlite, { now: () => systemClock.now(), ...(handed ? { secrets: handed.store } : {}) });
   const engine = new EngineService({
     sqlite,
     accounts: sending.accounts,
@@ -72,7 +82,28 @@ function runWorker(port: MessagePort, config: WorkerConfig): void {
     onError: (error) => post({ type: 'error', message: describe(error) }),
   });
   let isStopping = false;
+  let isStarted = false;
+  let handovers: Promise<void> = Promise.resolve();
+  const begin = (): void => {
+    if (isStarted || isStopping) return;
+    isStarted = true;
+    scheduler.start();
+    post({ type: 'ready' });
+  };
   port.on('message', (message: ToWorker) => {
+    if (message.type === 'secrets') {
+      // The accounts are read again before the main thread hears back, so what it writes next (an
+      // enrollment) meets the new credentials, even in a tick already under way. One handover at
+      // a time, in the order they came.
+      handovers = handovers.then(async () => {
+        handed?.replace(message.values);
+        await sending.refreshNow().catch((error: unknown) => post({ type: 'error', message: describe(error) }));
+        post({ type: 'secretsApplied' });
+        if (isStarted) scheduler.wake();
+        else begin();
+      });
+      return;
+    }
     if (message.type === 'wake') {
       scheduler.wake();
       return;
@@ -88,8 +119,7 @@ function runWorker(port: MessagePort, config: WorkerConfig): void {
         port.close();
       });
   });
-  scheduler.start();
-  post({ type: 'ready' });
+  if (!handed) begin();
 }
 
 const config = workerData as Partial<WorkerConfig> | null;

@@ -5,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EventBus } from '../api/events';
 import { realSleep, systemClock } from './clock';
+import type { HandedSecrets } from '../accounts/runnerSecrets';
 import type { FromWorker, ToWorker, WorkerConfig } from './worker';
 
 /**
@@ -24,11 +25,19 @@ export interface WorkerSchedulerOptions {
   onError?: (message: string) => void;
   /** First delay before a thread that died is started again; doubles per crash in a row, up to a minute. */
   restartDelayMs?: number;
+  /**
+   * Reads the credentials the thread sends with (in the app: unsealed with safeStorage, which a
+   * worker thread cannot use). They go to the thread over its message port at each start and on
+   * `refreshSecrets()`; never in workerData, argv or an error message.
+   */
+  secrets?: () => Promise<HandedSecrets>;
 }
 
 /** A thread that ran this long before it died counts as healthy again: the next restart is quick. */
 const HEALTHY_AFTER_MS = 60_000;
 const MAX_RESTART_DELAY_MS = 60_000;
+/** How long a call that changed an account waits for the thread to take the new credentials. */
+const SECRETS_ACK_MS = 30_000;
 
 export class WorkerScheduler {
   private worker: Worker | null = null;
@@ -56,16 +65,24 @@ export class WorkerScheduler {
     if (this.worker) return;
     this.isStopping = false;
     this.clearRestart();
-    const config: WorkerConfig = { role: 'postcard-scheduler', file: this.options.file, nativeBinding: this.options.nativeBinding, pollMs: this.options.pollMs };
+    const config: WorkerConfig = {
+      role: 'postcard-scheduler',
+      file: this.options.file,
+      nativeBinding: this.options.nativeBinding,
+      pollMs: this.options.pollMs,
+      isHandedSecrets: this.options.secrets !== undefined,
+    };
     const worker = spawnWorker(this.options.entry ?? workerEntry(), config);
     this.worker = worker;
+    if (this.options.secrets) void this.handSecrets(worker);
     this.starts++;
     const startedAt = systemClock.now();
     const onError = this.options.onError ?? ((message: string) => console.error('[postcard] scheduler:', message));
     let markReady: () => void = () => {};
     this.ready = new Promise((resolve) => (markReady = resolve));
     worker.on('message', (message: FromWorker) => {
-      if (message.type === 'event') this.options.events.emit(message.event);
+      if (message.type === 'secretsApplied') this.secretsApplied.shift()?.();
+      else if (message.type === 'event') this.options.events.emit(message.event);
       else if (message.type === 'error') onError(message.message);
       else if (message.type === 'ready') markReady();
     });
@@ -74,6 +91,7 @@ export class WorkerScheduler {
       worker.once('exit', (code) => {
         if (this.worker === worker) this.worker = null;
         markReady();
+        for (const applied of this.secretsApplied.splice(0)) applied();
         resolve();
         // Not asked to stop: the thread died (an uncaught error, out of memory). Sends would
         // silently stop, so it is started again after a delay that grows while it keeps dying.
@@ -104,6 +122,33 @@ export class WorkerScheduler {
   wake(): void {
     this.post({ type: 'wake' });
   }
+
+  /** Accounts or credentials changed: hand the thread the current credentials again. */
+  async refreshSecrets(): Promise<void> {
+    if (this.worker && this.options.secrets) await this.handSecrets(this.worker);
+  }
+
+  private async handSecrets(worker: Worker): Promise<void> {
+    const onError = this.options.onError ?? ((message: string) => console.error('[postcard] scheduler:', message));
+    let values: HandedSecrets;
+    try {
+      values = (await this.options.secrets?.()) ?? {};
+    } catch (error) {
+      // Said without the error's own text, which a store might have filled with what it read.
+      onError(`the sending accounts' credentials could not be read for the scheduler (${error instanceof Error ? error.name : 'error'}); it sends without them`);
+      values = {};
+    }
+    if (this.worker !== worker) return;
+    // Resolves once the thread has taken them (or has ended), at most a few seconds later.
+    const applied = new Promise<void>((resolve) => this.secretsApplied.push(resolve));
+    worker.postMessage({ type: 'secrets', values } satisfies ToWorker);
+    const wait = new AbortController();
+    await Promise.race([applied, realSleep(SECRETS_ACK_MS, wait.signal)]);
+    wait.abort();
+  }
+
+  /** Waiting for the thread to confirm a handover, in order. */
+  private readonly secretsApplied: Array<() => void> = [];
 
   /** The tick in flight finishes, the thread closes its database, then it ends. */
   async stop(): Promise<void> {

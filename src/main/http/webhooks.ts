@@ -101,9 +101,19 @@ export interface WebhookListener {
   close(): Promise<void>;
 }
 
-/** A listener serving only the webhook routes (404 for anything else). */
-export async function startWebhookListener(options: WebhookHandlerOptions & { host: string; port: number }): Promise<WebhookListener> {
-  const handle = createWebhookHandler(options);
+/** A route of the listener besides the webhooks: answers (true) or leaves the request to the next (false). */
+export type ListenerRoute = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+
+/**
+ * A listener serving the webhook routes, then `routes` in order (the runner adds the tracked-link
+ * redirect), and 404 for anything else.
+ */
+export async function startWebhookListener(options: WebhookHandlerOptions & { host: string; port: number; routes?: readonly ListenerRoute[] }): Promise<WebhookListener> {
+  const handlers: ListenerRoute[] = [createWebhookHandler(options), ...(options.routes ?? [])];
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    for (const route of handlers) if (await route(req, res)) return true;
+    return false;
+  };
   const server = createServer((req, res) => {
     handle(req, res).then(
       (isHandled) => {

@@ -58,6 +58,8 @@ export interface InboundMessage {
   providerMessageId?: string;
   /** Media the contact sent (URLs at the provider). */
   mediaUrls?: readonly string[];
+  /** The sending account it arrived through (webhook or poll); a HELP answer goes back through it. */
+  accountId?: string;
 }
 
 /** Where a message stands at the provider, in one vocabulary for all of them. */

@@ -42,6 +42,12 @@ export interface FlowServiceOptions {
 }
 
 /**
+ * Write transactions take the write lock first: a deferred one that read before the scheduler
+ * thread committed could not upgrade to a writer and would fail at once with SQLITE_BUSY.
+ */
+const IMMEDIATE = { behavior: 'immediate' } as const;
+
+/**
  * Flows: a mutable draft that autosaves (optimistic revision check) and immutable published
  * versions. Every write that touches more than one row runs in one transaction; JSON columns are
  * re-validated on read so one damaged row is reported instead of breaking the list.
@@ -152,7 +158,7 @@ export class FlowService {
         .where(eq(flows.id, input.id))
         .run();
       return { revision, updatedAt, hasUnpublishedChanges: !isPublished };
-    });
+    }, IMMEDIATE);
     this.changed(input.id);
     return { ...result, validation: validateFlow(input.graph) };
   }
@@ -229,7 +235,7 @@ export class FlowService {
         .where(eq(flows.id, id))
         .run();
       return { version, publishedAt, status: 'live' as const };
-    });
+    }, IMMEDIATE);
     this.changed(id);
     return result;
   }
@@ -283,7 +289,7 @@ export class FlowService {
           updatedAt: at,
         })
         .run();
-    });
+    }, IMMEDIATE);
     this.changed(id);
     return this.get(id);
   }

@@ -254,6 +254,48 @@ export const TestSendInput = z
   });
 export type TestSendInput = z.input<typeof TestSendInput>;
 
+/**
+ * "Walk the whole flow on my phone": every message of a flow's draft, sent now, in order, to one
+ * number, through the flow's sending account (the simulator when it has none), following the
+ * branches and splits as the sample contact would and skipping every wait. Outside every flow's
+ * figures, like a test send.
+ */
+export const WalkFlowInput = z
+  .object({
+    flowId: flowRef,
+    to: e164,
+    /** The sample contact the flow is walked as: its phone decides splits, its attributes branches and text. */
+    samplePhone: e164.optional(),
+    attributes: z.record(z.string().max(64), z.string().max(1000)).optional(),
+  })
+  .strict();
+export type WalkFlowInput = z.input<typeof WalkFlowInput>;
+
+export interface WalkedStep {
+  nodeId: string;
+  kind: string;
+  /** What happened at the step, in words ("skipped the wait of 1 day", "matched \"VIP\""). */
+  note: string;
+  /** Set for message steps. */
+  message?: {
+    channel: Channel;
+    body: string;
+    status: 'queued' | 'failed';
+    providerMessageId: string | null;
+    code: string | null;
+    detail: string | null;
+  };
+}
+
+export interface WalkFlowResult {
+  /** The account that sent, or null for the built-in simulator. */
+  accountId: string | null;
+  to: string;
+  steps: WalkedStep[];
+  /** How the walk ended ("completed", "no_path", a failure). */
+  ended: string;
+}
+
 export const MAX_PRESIGN_HOURS = 24 * 7;
 
 export const MediaHostingInput = z
@@ -301,6 +343,7 @@ export const accountsContract = {
   'accounts.test': method(z.object({ id: AccountId }).strict()).returns<ConnectionTestResult>(),
   /** Sends one message now; it belongs to no flow and counts in no statistics. */
   'accounts.sendTest': method(TestSendInput).returns<TestSendResult>(),
+  'accounts.walkFlow': method(WalkFlowInput).returns<WalkFlowResult>(),
   'accounts.testStatus': method(z.object({ accountId: AccountId, providerMessageId: z.string().min(1).max(128) }).strict()).returns<TestSendStatusResult>(),
   'hosting.get': method(z.object({}).strict()).returns<MediaHostingGetResult>(),
   'hosting.set': method(MediaHostingInput).returns<MediaHostingSettings>(),

@@ -65,6 +65,49 @@ export interface PublishResult {
   status: FlowStatus;
 }
 
+/** Who sends a flow once it is live. */
+export type ReviewSender =
+  | { kind: 'simulator' }
+  | { kind: 'account'; id: string; name: string; provider: string; sender: string; messagesPerSecond: number; dailyCap: number | null }
+  /** The flow names an account this computer does not have (publishing is refused). */
+  | { kind: 'missing'; id: string };
+
+/** What confirming a publish would set going: shown before the flow goes live. */
+export interface PublishReview {
+  flowId: FlowId;
+  name: string;
+  /** The version confirming creates (the latest when nothing changed since). */
+  nextVersion: number;
+  sender: ReviewSender;
+  audience: {
+    /**
+     * Contacts who could receive the flow now: opted in to its first message's channel, not
+     * paused, subscribed to its category, and (for a segment trigger) in the segment.
+     */
+    eligibleNow: number;
+    /** What `eligibleNow` counts, in words ("opted in to SMS, not paused, subscribed to promotions"). */
+    basis: string;
+    /** Where the eligible contacts are, largest first (at most 6 zones), and whether sending is held there now. */
+    timeZones: Array<{ timeZone: string; contacts: number; localTime: string; isQuietNow: boolean }>;
+  };
+  sendWindow: { isQuietHoursEnabled: boolean; start: string; end: string; defaultTimeZone: string };
+  /** A dry-run of the flow, priced at the workspace's price table, per channel; null when it could not run. */
+  forecast: {
+    /** Simulated entrants the figures are scaled from. */
+    simulatedContacts: number;
+    days: number;
+    currency: string;
+    /** Per 1,000 contacts who enter, and for all `eligibleNow`. */
+    channels: Array<{ channel: 'sms' | 'mms'; messagesPerThousand: number; costPerThousand: number; messagesForEligible: number; costForEligible: number }>;
+    totalPerThousand: number;
+    totalForEligible: number;
+  } | null;
+  forecastProblem: string | null;
+  /** Validation (with media and compliance) and the sending prerequisites: errors block, warnings do not. */
+  issues: Array<{ code: string; severity: 'error' | 'warning'; message: string; nodeId?: string }>;
+  canPublish: boolean;
+}
+
 export interface AppInfo {
   name: 'Postcard';
   version: string;
@@ -90,6 +133,8 @@ export const flowsContract = {
       })
       .strict(),
   ).returns<SaveDraftResult>(),
+  /** What publishing would set going (sender, audience, send window, cost, warnings); changes nothing. */
+  'flows.review': method(z.object({ id: flowId }).strict()).returns<PublishReview>(),
   'flows.publish': method(z.object({ id: flowId }).strict()).returns<PublishResult>(),
   'flows.duplicate': method(z.object({ id: flowId, name: flowName.optional() }).strict()).returns<FlowDetail>(),
   'flows.delete': method(z.object({ id: flowId }).strict()).returns<{ id: FlowId }>(),

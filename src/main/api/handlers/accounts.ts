@@ -1,4 +1,5 @@
 import type { HandlerContext, HandlerMap } from '../context';
+import { walkFlow } from '../../accounts/walkFlow';
 import { sendTest, testSendStatus } from '../../accounts/testSend';
 import { mediaFor } from './media';
 
@@ -18,6 +19,7 @@ export const accountsHandlers = {
   'accounts.remove': async (input, ctx) => ctx.services.accounts.remove(input.id),
   'accounts.test': async (input, ctx) => ctx.services.accounts.test(input.id),
   'accounts.sendTest': async (input, ctx) => sendTest(input, testSendDeps(ctx)),
+  'accounts.walkFlow': async (input, ctx) => walkFlow(input, { ...testSendDeps(ctx), sqlite: ctx.sqlite }),
   'accounts.testStatus': async (input, ctx) => testSendStatus(input.accountId, input.providerMessageId, ctx.services.accounts),
   'hosting.get': async (_input, ctx) => ctx.services.mediaHosting.get(),
   'hosting.set': async (input, ctx) => ctx.services.mediaHosting.set(input),

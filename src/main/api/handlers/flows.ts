@@ -6,6 +6,8 @@ import type { ProfileId } from '../../../shared/media/profiles';
 import type { HandlerContext, HandlerMap } from '../context';
 import { mediaFor } from './media';
 import { prepareSendingForPublish } from '../../accounts/publish';
+import { reviewPublish } from '../../services/publishReview';
+import { engineFor } from './engine';
 
 export const flowsHandlers = {
   'app.info': async (_input, ctx) => ({
@@ -19,6 +21,8 @@ export const flowsHandlers = {
   'flows.create': async (input, ctx) => ctx.services.flows.create(input.name),
   'flows.rename': async (input, ctx) => ctx.services.flows.rename(input.id, input.name),
   'flows.saveDraft': async (input, ctx) => ctx.services.flows.saveDraft(input),
+  'flows.review': async (input, ctx) =>
+    reviewPublish(input.id, { services: ctx.services, sqlite: ctx.sqlite, engine: engineFor(ctx), validationContext: await publishContext(input.id, ctx), now: Date.now() }),
   'flows.publish': async (input, ctx) => {
     const context = await publishContext(input.id, ctx);
     // A flow on a real account goes live only with its media in the bucket providers fetch from.

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { withPostcard } from '../context';
+import { CliError, withPostcard } from '../context';
 
 export function register(program: Command): void {
   program
@@ -7,17 +7,39 @@ export function register(program: Command): void {
     .description('run the journey engine headless against the data dir until stopped (Ctrl-C)')
     .option('--until-idle', 'exit once nothing is due within the horizon')
     .option('--horizon <minutes>', 'with --until-idle: how far ahead to look for due work', minutes, 1)
-    .action(async (options: { untilIdle?: boolean; horizon: number }, command: Command) => {
-      const [{ createRunnerAccounts }, { EngineService }, { realSleep, systemClock }, { Scheduler }] = await Promise.all([
+    .option('--listen <host:port>', 'serve provider webhooks (POST /webhooks/<account>/status|inbound) and tracked links (GET /l/<code>) here', hostPort)
+    .option('--public-url <url>', 'with --listen: the address providers reach the listener at (what they sign); sends carry <url>/webhooks/<account>/status', publicUrl)
+    .action(async (options: { untilIdle?: boolean; horizon: number; listen?: ListenAddress; publicUrl?: string }, command: Command) => {
+      if (options.listen && !options.publicUrl) throw new CliError('--listen needs --public-url: the address providers call, which their signatures cover (e.g. --public-url https://hooks.example.com).');
+      if (options.publicUrl && !options.listen) throw new CliError('--public-url needs --listen HOST:PORT: the address to serve the webhooks on.');
+      const [{ createRunnerAccounts }, { EngineService }, { realSleep, systemClock }, { Scheduler }, listener] = await Promise.all([
         import('../../accounts/runnerAccounts'),
         import('../../engine/service'),
         import('../../engine/clock'),
         import('../../engine/scheduler'),
+        import('../../http/runnerListener'),
       ]);
       await withPostcard(command, async (postcard) => {
         // This runner sends: its engine sends through the sending accounts, with their credentials.
-        const sending = createRunnerAccounts(postcard.sqlite, { now: () => systemClock.now() });
+        const sending = createRunnerAccounts(postcard.sqlite, { now: () => systemClock.now(), webhookBaseUrl: options.publicUrl ?? null });
         const engine = new EngineService({ sqlite: postcard.sqlite, accounts: sending.accounts });
+        let listening: { url: string; close(): Promise<void> } | null = null;
+        if (options.listen && options.publicUrl) {
+          // Credentials are read before the first request, so a callback is verified from the start.
+          await sending.beforeTick();
+          listening = await listener.startRunnerListener({
+            host: options.listen.host,
+            port: options.listen.port,
+            publicUrl: options.publicUrl,
+            sqlite: postcard.sqlite,
+            runtime: engine.runtime,
+            accounts: sending.accounts,
+            now: () => systemClock.now(),
+            onRefused: (accountId, reason) => console.error(`postcard run: refused a webhook for ${accountId}: ${reason}`),
+            onError: (error) => console.error('postcard run: listener:', error instanceof Error ? error.message : error),
+          });
+          console.error(`postcard run: listening on ${listening.url} for provider webhooks (${options.publicUrl.replace(/\/+$/, '')}/webhooks/<account>/status and /inbound) and tracked links (/l/<code>).`);
+        }
         let heldBy: string | null = null;
         let isBusy = false;
         const totals = { ticks: 0, steps: 0, enrolled: 0, sent: 0, receipts: 0, inbound: 0, events: 0 };
@@ -67,6 +89,7 @@ export function register(program: Command): void {
         } finally {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
+          await listening?.close();
         }
         console.log(JSON.stringify(totals));
       });
@@ -77,4 +100,29 @@ function minutes(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0 || n > 60 * 24 * 365) throw new InvalidArgumentError('expected minutes from 0 to 525600');
   return n;
+}
+
+interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+/** HOST:PORT, or [IPv6]:PORT; port 0 takes a free one (printed at start). */
+function hostPort(value: string): ListenAddress {
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(value.trim());
+  const port = Number(match?.[3]);
+  if (!match || !Number.isInteger(port) || port > 65_535) throw new InvalidArgumentError('expected HOST:PORT, e.g. 0.0.0.0:8787 or [::1]:8787');
+  return { host: (match[1] ?? match[2]) as string, port };
+}
+
+function publicUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError('expected an http(s) URL, e.g. https://hooks.example.com');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new InvalidArgumentError('expected an http(s) URL');
+  if (url.search || url.hash) throw new InvalidArgumentError('the public URL takes no ?query or #fragment');
+  return url.toString().replace(/\/+$/, '');
 }

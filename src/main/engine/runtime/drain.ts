@@ -12,6 +12,16 @@ import type { Transactions } from './transactions';
 const STRAGGLER_MARGIN_MS = 5_000;
 
 /**
+ * A row left in `sending` whose provider keeps answering "cannot tell yet" is asked again at most
+ * this many times (each at the provider's retryAt, about a minute apart), then failed as
+ * UNCERTAIN_AFTER_CRASH with the reason: a provider whose list never settles must not keep a
+ * message, and the enrollment waiting on it, in limbo forever.
+ */
+export const MAX_RECONCILE_CHECKS = 10;
+/** message_events code of one recheck (status `sending`, detail: the provider's reason). */
+const RECONCILE_PENDING = 'RECONCILE_PENDING';
+
+/**
  * The outbox drain: due rows are judged by the send-time rules and claimed in one transaction,
  * sent, and their results recorded in another. Rows a crash left in `sending` are recovered
  * first. For an in-database provider (the simulator) claim, send and record are one transaction.
@@ -102,17 +112,29 @@ export class Drain {
           // Never reached the provider: the claim's attempt did not happen; the drain sends it again.
           s.hold.run(1, now, now, row.id);
           s.insertMessageEvent.run(row.id, 'retry', 'RECONCILED_NOT_SENT', 'the provider has no such message after a crash; sending it again', now);
-        } else if (answer?.outcome === 'unknown' && answer.retryAt !== undefined && answer.retryAt > now) {
-          // The provider's records may lag the send: ask again then, still in `sending`.
+        } else if (answer?.outcome === 'unknown' && answer.retryAt !== undefined && answer.retryAt > now && this.recheckCount(row.id) < MAX_RECONCILE_CHECKS) {
+          // The provider's records may lag the send: ask again then, still in `sending`. Each
+          // recheck is kept on the message, so the rechecks are counted and bounded.
+          s.insertMessageEvent.run(row.id, 'sending', RECONCILE_PENDING, answer.reason.slice(0, 200), now);
           s.recheckSending.run(answer.retryAt, row.id);
         } else {
+          const checks = this.recheckCount(row.id);
+          const reason =
+            answer?.outcome === 'unknown' && answer.retryAt !== undefined && checks >= MAX_RECONCILE_CHECKS
+              ? `still not known after ${checks + 1} look-ups at the provider (last: ${answer.reason}); not resent, to avoid a duplicate`
+              : (answer?.reason ?? 'unknown');
           finishMessage(s, row.id, 'failed', 'uncertain_after_crash', 'permanent', 'UNCERTAIN_AFTER_CRASH', now);
-          s.insertMessageEvent.run(row.id, 'failed', 'UNCERTAIN_AFTER_CRASH', (answer?.reason ?? 'unknown').slice(0, 200), now);
+          s.insertMessageEvent.run(row.id, 'failed', 'UNCERTAIN_AFTER_CRASH', reason.slice(0, 200), now);
           if (row.flow_id && row.node_id) this.context.counters.add(row.flow_id, row.node_id, 'failed');
           this.wakeFor(row, now);
         }
       }),
     );
+  }
+
+  /** How often reconciliation has already asked the provider about a row again (inside a transaction). */
+  private recheckCount(messageId: number): number {
+    return this.context.statements.reconcileChecks.get(messageId, RECONCILE_PENDING) as number;
   }
 
   /** Inside a transaction: a marketing row whose contact has since opted out is cancelled instead of resent. */
@@ -204,8 +226,9 @@ export class Drain {
       const why = resolved && 'unavailable' in resolved ? resolved.unavailable : 'no sending accounts here';
       if (this.unavailable.get(accountId) !== why) this.context.reportError(new Error(`sending account ${accountId} cannot send: ${why}`));
       this.unavailable.set(accountId, why);
+      const retryInMs = resolved && 'unavailable' in resolved ? (resolved.retryInMs ?? UNAVAILABLE_ACCOUNT_RETRY_MS) : UNAVAILABLE_ACCOUNT_RETRY_MS;
       for (const row of rows) {
-        s.hold.run(0, now + UNAVAILABLE_ACCOUNT_RETRY_MS, now, row.id);
+        s.hold.run(0, now + retryInMs, now, row.id);
         s.insertMessageEvent.run(row.id, 'held', 'ACCOUNT_UNAVAILABLE', why.slice(0, 200), now);
       }
       return [];

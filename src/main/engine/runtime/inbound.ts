@@ -130,8 +130,10 @@ export class Inbound {
         // Someone who opted out hears nothing more (their STOP was confirmed); START comes first.
         if (s.latestConsentSms.get(contact.id, now) === 'opt_out') return;
         const key = `${context.settings.installId}-help-${contact.id}-${message.at}`;
-        // purpose 'reply' marks it as the HELP answer (no quiet hours, no cap).
-        s.insertMessage.run(key, null, null, null, null, contact.id, 'reply', 'sms', this.helpReplyFor(contact.id), null, null, 1, context.provider.id, now, now, now);
+        // purpose 'reply' marks it as the HELP answer (no quiet hours, no cap). It goes back
+        // through the account the HELP arrived on (the number the contact wrote to).
+        const sender = context.senderOf(message.accountId ?? null);
+        s.insertMessage.run(key, null, null, null, null, contact.id, 'reply', 'sms', this.helpReplyFor(contact.id), null, null, 1, sender, now, now, now);
         return;
       }
       case 'other':

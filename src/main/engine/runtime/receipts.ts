@@ -18,6 +18,8 @@ const FIRST_LOOKUP_MS = 30_000;
 const MAX_LOOKUP_GAP_MS = 3_600_000;
 /** A message no receipt has settled in this long is left as sent (carriers do not always report). */
 const GIVE_UP_LOOKUPS_AFTER_MS = 72 * 3_600_000;
+/** Each sending account is asked for new replies at most this often (a STOP then lands within it). */
+export const REPLY_POLL_MS = 20_000;
 
 interface ReceiptMessageRow {
   id: number;
@@ -137,6 +139,43 @@ export class Receipts {
       this.applyInTransaction(receipts, [], now);
     });
   }
+
+  /**
+   * Replies to sending accounts, for a runner no webhook reaches: each account whose adapter can
+   * list inbound messages is asked for those since its cursor, at most every REPLY_POLL_MS; they
+   * are applied (STOP to the consent ledger, HELP answered through the same account) in one
+   * transaction with the account's cursor. A failed poll leaves the cursor, so nothing is skipped.
+   */
+  async pollAccountReplies(now: number): Promise<void> {
+    const sources = this.context.ignoresAccounts ? [] : (this.context.accounts?.replySources?.() ?? []);
+    const s = this.context.statements;
+    for (const { accountId, adapter } of sources) {
+      if (now - (this.repliesPolledAt.get(accountId) ?? Number.NEGATIVE_INFINITY) < REPLY_POLL_MS) continue;
+      this.repliesPolledAt.set(accountId, now);
+      const key = `replies:${accountId}`;
+      const stored = this.tx.run(() => s.getState.get(key) as string | undefined);
+      if (stored === undefined) {
+        // First sight of the account: its replies from now on (the adapter looks a little further back).
+        this.tx.run(() => s.setState.run(key, String(now)));
+        continue;
+      }
+      const cursor = Number(stored);
+      let inbound: InboundMessage[];
+      try {
+        inbound = (await adapter.poll(cursor, now)).inbound;
+      } catch (error) {
+        this.context.reportError(error);
+        continue;
+      }
+      this.tx.run(() => {
+        if (s.getState.get(key) !== stored) return;
+        this.applyInTransaction([], inbound.map((message) => ({ ...message, accountId })), now);
+        s.setState.run(key, String(now));
+      });
+    }
+  }
+
+  private readonly repliesPolledAt = new Map<string, number>();
 
   /** Inside the caller's transaction: a set of receipts and replies, and the enrollments they wake. */
   private applyInTransaction(receipts: readonly Receipt[], inbound: readonly InboundMessage[], now: number): void {

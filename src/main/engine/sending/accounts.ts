@@ -9,9 +9,14 @@ import type { AccountLimits } from './discipline';
  */
 export interface SendingAccounts {
   /** The account's adapter and limits, or why it cannot send now (removed, credentials missing). */
-  resolve(accountId: string): { adapter: ProviderAdapter; limits: AccountLimits } | { unavailable: string };
+  resolve(accountId: string): { adapter: ProviderAdapter; limits: AccountLimits } | { unavailable: string; /** Ask again this soon (default UNAVAILABLE_ACCOUNT_RETRY_MS). */ retryInMs?: number };
   /** Public URLs of an MMS's media for this flow version (hosted at publish), or null when not hosted. */
   mediaUrls(mediaRef: string, flowVersionId: string | null): readonly string[] | null;
+  /**
+   * The accounts whose replies the runner polls for (their adapters list inbound messages): none
+   * when replies arrive by webhook (a runner that listens), else every account that can be asked.
+   */
+  replySources?(): ReadonlyArray<{ accountId: string; adapter: ProviderAdapter }>;
 }
 
 /** How long messages of an account that cannot send now wait before it is asked again. */

@@ -14,6 +14,8 @@ import { Canvas } from './canvas/Canvas';
 import { FlowSettingsPanel } from './inspector/FlowSettingsPanel';
 import { Palette } from './Palette';
 import { ProblemsPanel } from './ProblemsPanel';
+import { PublishReviewDialog } from './PublishReviewDialog';
+import { WalkFlowButton } from './WalkFlowDialog';
 import { SaveIndicator } from './SaveIndicator';
 import type { Autosave } from './store/autosave';
 import { useFlowActions, useFlowEditor, useFlowStore, useHistoryState } from './store/FlowEditorContext';
@@ -36,6 +38,8 @@ export function EditorLayout({ colorMode, autosave, onReload }: { colorMode: 'li
   const [isHelpOpen, setIsHelpOpen] = useState(false);
   const [notice, setNotice] = useState<Notice>(null);
   const [isPublishing, setIsPublishing] = useState(false);
+  const [isReviewOpen, setIsReviewOpen] = useState(false);
+  const [isPreparingReview, setIsPreparingReview] = useState(false);
 
   const meta = useFlowStore((s) => s.meta);
   const validation = useFlowStore((s) => s.validation);
@@ -84,16 +88,29 @@ export function EditorLayout({ colorMode, autosave, onReload }: { colorMode: 'li
   );
   useEditorShortcuts(editor, handlers);
 
-  const publish = async (): Promise<void> => {
-    setIsPublishing(true);
+  /** Publish opens the review of what it would set going; only its confirmation publishes. */
+  const openReview = async (): Promise<void> => {
     setNotice(null);
+    setIsPreparingReview(true);
     try {
+      // The review reads the stored draft, so it must be the one on the canvas.
       const isSaved = await autosave.flush();
       if (!isSaved) {
         setNotice({ kind: 'error', text: 'The draft could not be saved, so it was not published. See the save status above.' });
         return;
       }
+      setIsReviewOpen(true);
+    } finally {
+      setIsPreparingReview(false);
+    }
+  };
+
+  const publish = async (): Promise<void> => {
+    setIsPublishing(true);
+    setNotice(null);
+    try {
       const result = await api.call('flows.publish', { id: meta.id });
+      setIsReviewOpen(false);
       if (!result.ok) {
         setNotice({
           kind: 'error',
@@ -145,6 +162,7 @@ export function EditorLayout({ colorMode, autosave, onReload }: { colorMode: 'li
         <LiveControls onNotice={setNotice} />
         <SimulateButton />
         <PreviewButton />
+        <WalkFlowButton autosave={autosave} />
         <div className="toolbar" role="toolbar" aria-label="Canvas tools">
           <button type="button" className="icon-button" aria-label="Undo" title="Undo (Ctrl/⌘+Z)" disabled={!canUndo} onClick={actions.undo}>
             <UndoIcon />
@@ -173,10 +191,10 @@ export function EditorLayout({ colorMode, autosave, onReload }: { colorMode: 'li
         <button
           type="button"
           className="button button-primary"
-          disabled={Boolean(publishBlockedReason) || isPublishing}
-          title={publishBlockedReason ?? 'Publish a new version of this flow'}
+          disabled={Boolean(publishBlockedReason) || isPublishing || isPreparingReview}
+          title={publishBlockedReason ?? 'Review and publish a new version of this flow'}
           aria-describedby={publishBlockedReason ? 'publish-blocked' : undefined}
-          onClick={() => void publish()}
+          onClick={() => void openReview()}
         >
           <PublishIcon /> {isPublishing ? 'Publishing…' : 'Publish'}
         </button>
@@ -223,6 +241,14 @@ export function EditorLayout({ colorMode, autosave, onReload }: { colorMode: 'li
           )}
         </aside>
       </div>
+      {isReviewOpen ? (
+        <PublishReviewDialog
+          flowId={meta.id}
+          isPublishing={isPublishing}
+          onConfirm={() => void publish()}
+          onCancel={() => setIsReviewOpen(false)}
+        />
+      ) : null}
       <EditorMediaBridge />
       <PreviewDialogHost />
       {isHelpOpen ? (

@@ -1,0 +1,177 @@
+import type { PublishReview, ReviewSender } from '../../shared/api/flows';
+import type { SegmentDefinition, SegmentRule } from '../../shared/audience/segment';
+import type { Channel } from '../../shared/engine/types';
+import type { FlowGraph } from '../../shared/graph/graph';
+import type { ValidationContext } from '../../shared/graph/validate';
+import { validateFlow } from '../../shared/graph/validate';
+import type { FlowId } from '../../shared/ids';
+import { sendingProblems } from '../accounts/publish';
+import { AnalyticsService } from '../analytics/service';
+import { countSegmentByTimeZone, loadCatalog } from '../audience/segmentSql';
+import type { SqliteDatabase } from '../db/open';
+import { isQuietAt, isValidTimeZone } from '../engine/localTime';
+import type { EngineService } from '../engine/service';
+import type { Services } from '.';
+
+/** Simulated entrants a forecast is scaled from: enough for stable per-contact figures, quick to run. */
+const FORECAST_CONTACTS = 200;
+const FORECAST_DAYS = 14;
+const MAX_ZONES = 6;
+
+export interface PublishReviewDeps {
+  services: Services;
+  sqlite: SqliteDatabase;
+  engine: Pick<EngineService, 'simulate'>;
+  /** The same media and compliance facts publishing judges the flow on. */
+  validationContext: ValidationContext | undefined;
+  now: number;
+}
+
+/**
+ * What confirming a publish would set going, read without changing anything: who sends, who can
+ * enter now (the audience code's own consent, pause, category and segment rules), the quiet-hours
+ * window in the recipients' zones, a dry-run's cost per channel at the workspace's prices, and
+ * every problem publishing would refuse (errors) or let pass (warnings).
+ */
+export async function reviewPublish(id: FlowId, deps: PublishReviewDeps): Promise<PublishReview> {
+  const { services, sqlite, now } = deps;
+  const flow = services.flows.get(id);
+  const { settings, graph } = flow;
+  const validation = validateFlow(graph, deps.validationContext ?? { settings });
+  const issues: PublishReview['issues'] = [
+    ...validation.issues.map((issue) => ({ code: issue.code, severity: issue.severity, message: issue.message, ...(issue.nodeId ? { nodeId: issue.nodeId } : {}) })),
+    ...sendingProblems(flow, services).map((problem) => ({ code: problem.code, severity: 'error' as const, message: problem.message })),
+  ];
+
+  const { definition, basis } = eligibility(graph, settings.category, sqlite);
+  const catalog = loadCatalog(sqlite);
+  const byZone = definition ? countSegmentByTimeZone(sqlite, definition, catalog, now, settings.defaultTimeZone) : [];
+  const eligibleNow = byZone.reduce((sum, zone) => sum + zone.contacts, 0);
+  const timeZones = byZone.slice(0, MAX_ZONES).map(({ timeZone, contacts }) => {
+    const zone = isValidTimeZone(timeZone) ? timeZone : settings.defaultTimeZone;
+    return { timeZone, contacts, localTime: localTimeIn(zone, now), isQuietNow: isQuietAt(settings.quietHours, zone, now) };
+  });
+
+  let forecast: PublishReview['forecast'] = null;
+  let forecastProblem: string | null = null;
+  try {
+    forecast = await forecastCost(deps, id, eligibleNow);
+  } catch (error) {
+    forecastProblem = `The cost forecast could not run: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+  }
+
+  const latest = flow.versions.reduce((max, v) => Math.max(max, v.version), 0);
+  return {
+    flowId: id,
+    name: flow.name,
+    nextVersion: flow.hasUnpublishedChanges || latest === 0 ? latest + 1 : latest,
+    sender: senderOf(settings.sendingAccountId, services),
+    audience: { eligibleNow, basis: definition ? basis : `${basis} (the segment "${segmentName(graph)}" is not saved)`, timeZones },
+    sendWindow: { isQuietHoursEnabled: settings.quietHours.isEnabled, start: settings.quietHours.start, end: settings.quietHours.end, defaultTimeZone: settings.defaultTimeZone },
+    forecast,
+    forecastProblem,
+    issues,
+    canPublish: !issues.some((issue) => issue.severity === 'error'),
+  };
+}
+
+function senderOf(accountId: string | null, services: Services): ReviewSender {
+  if (!accountId) return { kind: 'simulator' };
+  const row = services.accounts.find(accountId);
+  if (!row) return { kind: 'missing', id: accountId };
+  return { kind: 'account', id: row.id, name: row.name, provider: row.provider, sender: row.sender, messagesPerSecond: row.messagesPerSecond, dailyCap: row.dailyCap };
+}
+
+/**
+ * The contacts who could receive the flow now, as a segment definition the audience code counts:
+ * consent to the first message's channel, no pause, the flow's category, and for a segment
+ * trigger the segment's own saved rules (its latest active version, what publishing records).
+ */
+function eligibility(graph: FlowGraph, category: string | null, sqlite: SqliteDatabase): { definition: SegmentDefinition | null; basis: string } {
+  const channel = firstChannel(graph);
+  const rules: SegmentDefinition['rules'] = [
+    { type: 'consent', channel, state: 'opted_in' } satisfies SegmentRule,
+    { type: 'paused', isPaused: false } satisfies SegmentRule,
+  ];
+  const words = [`opted in to ${channel.toUpperCase()}`, 'not paused'];
+  if (category) {
+    rules.push({ type: 'subscription', category, state: 'subscribed' });
+    words.push(`subscribed to ${category}`);
+  }
+  const segment = segmentName(graph);
+  if (segment !== null) {
+    const row = sqlite
+      .prepare(
+        `SELECT v.definition_json FROM segment_versions v JOIN segments s ON s.id = v.segment_id
+         WHERE (s.id = ? OR s.name = ?) AND s.status = 'active' ORDER BY v.version DESC LIMIT 1`,
+      )
+      .pluck()
+      .get(segment, segment) as string | undefined;
+    words.push(`in the segment "${segment}"`);
+    if (!row) return { definition: null, basis: words.join(', ') };
+    const saved = JSON.parse(row) as SegmentDefinition;
+    rules.push({ type: 'group', match: saved.match, rules: saved.rules });
+  }
+  return { definition: { match: 'all', rules }, basis: words.join(', ') };
+}
+
+function segmentName(graph: FlowGraph): string | null {
+  const trigger = graph.nodes.find((node) => node.kind === 'trigger');
+  return trigger?.kind === 'trigger' && trigger.config.type === 'segment_entered' ? trigger.config.segment.trim() : null;
+}
+
+/** The channel of the first message a contact entering would get (breadth-first from the trigger); SMS when there is none. */
+function firstChannel(graph: FlowGraph): Channel {
+  const trigger = graph.nodes.find((node) => node.kind === 'trigger');
+  const byId = new Map(graph.nodes.map((node) => [node.id, node]));
+  const seen = new Set<string>();
+  const queue = trigger ? [trigger.id as string] : [];
+  while (queue.length > 0) {
+    const id = queue.shift() as string;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const node = byId.get(id as never);
+    if (node?.kind === 'mms' || node?.kind === 'sms') return node.kind;
+    for (const edge of graph.edges) if (edge.source === id) queue.push(edge.target);
+  }
+  return 'sms';
+}
+
+/** A dry-run of the draft at the workspace's prices, scaled to 1,000 entrants and to those eligible now. */
+async function forecastCost(deps: PublishReviewDeps, id: FlowId, eligibleNow: number): Promise<PublishReview['forecast']> {
+  const prices = new AnalyticsService(deps.sqlite).settings().prices;
+  const result = await deps.engine.simulate(deps.services.flows.export(id), {
+    contacts: FORECAST_CONTACTS,
+    days: FORECAST_DAYS,
+    seed: 1,
+    smsSegmentPrice: prices.default.smsSegment,
+    mmsPrice: prices.default.mms,
+    currency: prices.currency,
+    sampleTimelines: 0,
+  });
+  const entrants = Math.max(1, result.totals.enrolled);
+  const round = (value: number): number => Math.round(value * 100) / 100;
+  const channels = (['sms', 'mms'] as const).map((channel) => {
+    const perEntrant = result.totals.messagesByChannel[channel] / entrants;
+    const costPerEntrant = result.cost[channel] / entrants;
+    return {
+      channel,
+      messagesPerThousand: Math.round(perEntrant * 1000),
+      costPerThousand: round(costPerEntrant * 1000),
+      messagesForEligible: Math.round(perEntrant * eligibleNow),
+      costForEligible: round(costPerEntrant * eligibleNow),
+    };
+  });
+  return {
+    simulatedContacts: result.totals.enrolled,
+    days: FORECAST_DAYS,
+    currency: result.cost.currency,
+    channels,
+    totalPerThousand: round((result.cost.total / entrants) * 1000),
+    totalForEligible: round((result.cost.total / entrants) * eligibleNow),
+  };
+}
+
+function localTimeIn(zone: string, now: number): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(now);
+}
