@@ -58,7 +58,7 @@ export function IntakePanel({ onImported }: { onImported: () => void }) {
   const partChars = api.transport === 'http' ? HTTP_PART_CHARS : Number.POSITIVE_INFINITY;
 
   const importContacts = (text: string): Promise<ApiResult<ContactsImportResult>> =>
-    inParts(splitCsv(text, partChars), (csv) => api.call('contacts.import', { csv }), { created: 0, updated: 0, skipped: 0, consentRecords: 0, problems: [] }, (t, r) => {
+    inParts(splitCsv(text, partChars), (csv) => api.call('contacts.import', { csv }), { created: 0, updated: 0, skipped: 0, consentRecords: 0, problems: [], columns: [], refused: [] }, (t, r) => {
       t.created += r.created;
       t.updated += r.updated;
       t.skipped += r.skipped;
