@@ -165,6 +165,11 @@ describe('the column-mapping import', () => {
     const eve = (await call<ContactsSearchResult>('contacts.search', { query: 'Eve' })).contacts[0];
     expect(eve?.attributes).toEqual({ first_name: 'Eve', points: 12, signed_up: '2025-03-01', tags: ['shoes', 'bags'] });
 
+    // The refused rows as downloaded (phones marked as text for spreadsheets), fixed, import as they are.
+    const fixed = await call<ContactsImportResult>('contacts.import', { csv: "Mobile,First Name,Points\n'+13055550112,Fay,7", mapping: [mapping[0], mapping[1], mapping[2]] });
+    expect(fixed).toMatchObject({ created: 1, skipped: 0 });
+    expect((await call<ContactsSearchResult>('contacts.search', { query: 'Fay' })).contacts[0]).toMatchObject({ phone: '+13055550112', attributes: { first_name: 'Fay', points: 7 } });
+
     // A declared attribute keeps its type; a mapping without a phone column is refused whole.
     const retyped = mapping.map((m) => (m.as === 'attribute' && m.name === 'points' ? { ...m, type: 'text' as const } : m));
     expect((await refusal('contacts.import', { csv: file, mapping: retyped })).message).toContain('"points" is a number attribute');

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
-import { contactFields, type ColumnMapping, type ContactField, type ImportColumn } from '../../shared/api/engine';
+import { contactFields, headerKey, type ColumnMapping, type ContactField, type ImportColumn } from '../../shared/api/engine';
 import { PostcardError } from '../../shared/api/result';
 import { inferAttributeType } from '../../shared/audience/attributes';
 import { AttributeName, type AttributeType } from '../../shared/audience/segment';
@@ -24,18 +24,17 @@ const fieldAliases: Record<ContactField, readonly string[]> = {
   consent_at: ['consent_at', 'consented_at', 'consent_date', 'consent_time', 'consent_timestamp', 'opt_in_date', 'opted_in_at'],
 };
 
-/** "First Name" → "first_name": how a header is compared, and the name a new attribute gets. */
-export const headerKey = (header: string): string =>
-  header
-    .trim()
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '');
-
-/** Rows of a CSV text as arrays of fields, the header row first; a file that cannot be read is refused whole. */
+/**
+ * Rows of a CSV text as arrays of fields, the header row first; a file that cannot be read is
+ * refused whole. An apostrophe before = + - @ is a spreadsheet's "this is text" mark (Postcard's
+ * own CSV downloads add it, so no cell runs as a formula): the value is what follows, so a file
+ * of refused rows, fixed, imports as it is.
+ */
 export function readCsv(csv: string): string[][] {
   try {
-    return parse(csv, { skip_empty_lines: true, trim: true, bom: true, relax_column_count: true }) as string[][];
+    const rows = parse(csv, { skip_empty_lines: true, trim: true, bom: true, relax_column_count: true }) as string[][];
+    for (const row of rows) for (let i = 0; i < row.length; i++) if (/^'[=+\-@]/.test(row[i] as string)) row[i] = (row[i] as string).slice(1);
+    return rows;
   } catch (error) {
     throw new PostcardError('INVALID_INPUT', `the CSV cannot be read: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { ConsentSource, consentSources } from '../../shared/api/audience';
-import { MAX_REFUSED_ROWS, type ColumnMapping, type ContactField, type ContactsImportResult, type ImportProblem } from '../../shared/api/engine';
+import { MAX_REFUSED_ROWS, headerKey, type ColumnMapping, type ContactField, type ContactsImportResult, type ImportProblem } from '../../shared/api/engine';
 import { mmsCapabilities, type ConsentChannel, type MmsCapability } from '../../shared/engine/types';
 import { CounterBuffer, prepareStatements, recordConsent } from '../engine/store';
 import { isValidTimeZone } from '../engine/localTime';
@@ -9,7 +9,7 @@ import { dateProblem, textProblem } from '../services/untrusted';
 import { convertAttribute } from '../../shared/audience/attributes';
 import type { AttributeType } from '../../shared/audience/segment';
 import { parseJsonObject } from '../../shared/json';
-import { checkMapping, guessColumns, headerKey, readCsv } from './columns';
+import { checkMapping, guessColumns, readCsv } from './columns';
 import { inferTimeZone, normalizePhone } from './timeZone';
 
 /**

@@ -38,6 +38,14 @@ export const MAX_REFUSED_ROWS = 100_000;
 export const contactFields = ['phone', 'time_zone', 'mms_capable', 'consent', 'consent_channel', 'consent_source', 'consent_at'] as const;
 export type ContactField = (typeof contactFields)[number];
 
+/** "First Name" → "first_name": how a header is matched to a field, and the name a new attribute gets. */
+export const headerKey = (header: string): string =>
+  header
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+
 /** What one CSV column becomes (the column-mapping step). */
 export const ColumnMapping = z.discriminatedUnion('as', [
   z.object({ as: z.literal('field'), field: z.enum(contactFields) }).strict(),
