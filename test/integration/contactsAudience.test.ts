@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openPostcard, type Postcard } from '../../src/main/app';
+import { openDatabase } from '../../src/main/db/open';
 import type { PostcardEvent } from '../../src/main/api/events';
 import type { AudienceCatalog, BulkResult, ContactPreferences, SegmentDetail } from '../../src/shared/api/audience';
 import type { ColumnMapping, ContactsImportResult, ContactsSearchResult, ImportColumn } from '../../src/shared/api/engine';
@@ -228,5 +229,34 @@ describe('consent imported with its source and time', () => {
     const against = await call<ContactsImportResult>('contacts.import', { csv: 'phone,consent,consent_at\n+13055550132,opted_out,2025-06-01T09:00:00Z' });
     expect(against.refused[0]?.message).toContain('already says opted_in at 2025-06-01T09:00:00.000Z');
     expect((await call<ContactPreferences>('contacts.preferences', { phone: '+13055550132' })).channels.sms).toBe('opted_in');
+  });
+});
+
+describe('migration 0013 on a database from before it', () => {
+  it('keeps every consent record, which then outlives a deleted contact', async () => {
+    // The app's migrations up to 0012 only, as a database created before this change had them.
+    const before = mkdtempSync(join(tmpdir(), 'postcard-migrations-0012-'));
+    const older = join(before, 'drizzle');
+    cpSync(join(import.meta.dirname, '..', '..', 'drizzle'), older, { recursive: true });
+    rmSync(join(older, '0013_ledger_outlives_contacts.sql'));
+    const journalFile = join(older, 'meta', '_journal.json');
+    const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: Array<{ tag: string }> };
+    journal.entries = journal.entries.filter((e) => !e.tag.startsWith('0013'));
+    writeFileSync(journalFile, JSON.stringify(journal));
+    const data = join(before, 'data');
+    const old = openDatabase({ dataDir: data, migrationsFolder: older }).sqlite;
+    old.prepare(`INSERT INTO contacts (id, phone, attributes_json, created_at, updated_at) VALUES (7, '+13055550171', '{}', 1, 1)`).run();
+    old.prepare(`INSERT INTO consent_events (contact_id, kind, channel, source, occurred_at, processed_at) VALUES (7, 'opt_in', 'all', 'import', 1000, 1000)`).run();
+    old.close();
+
+    const upgraded = openDatabase({ dataDir: data }).sqlite;
+    try {
+      expect(upgraded.prepare('SELECT contact_id, phone, kind FROM consent_events').all()).toEqual([{ contact_id: 7, phone: null, kind: 'opt_in' }]);
+      upgraded.prepare('DELETE FROM contacts WHERE id = 7').run();
+      expect(upgraded.prepare('SELECT contact_id, phone, kind FROM consent_events').all()).toEqual([{ contact_id: 7, phone: '+13055550171', kind: 'opt_in' }]);
+    } finally {
+      upgraded.close();
+      rmSync(before, { recursive: true, force: true });
+    }
   });
 });
