@@ -151,7 +151,7 @@ describe('preference center and consent ledger', () => {
     const records = parse(csv, { columns: true }) as Array<Record<string, string>>;
     expect(records).toHaveLength(rows);
     expect(records.filter((r) => r.phone === '+14055550102').map((r) => [r.kind, r.source, r.detail])).toEqual([
-      ['opt_in', 'import', ''],
+      ['opt_in', 'import', 'imported, line 3'],
       ['pause', 'agent', 'paused until 2099-01-31T00:00:00.000Z'],
       ['opt_out', 'agent', 'asked on the phone'],
     ]);

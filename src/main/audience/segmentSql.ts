@@ -50,7 +50,8 @@ export function loadCatalog(sqlite: Database.Database): SegmentCatalog {
   return { attributes, categories };
 }
 
-function compiled(sqlite: Database.Database, definition: SegmentDefinition, catalog: SegmentCatalog, now: number, mode: CompileMode) {
+/** A definition as a condition on `contacts c`, with the SQL functions it calls registered: what counts, samples and the contact list filter by. */
+export function compiled(sqlite: Database.Database, definition: SegmentDefinition, catalog: SegmentCatalog, now: number, mode: CompileMode) {
   ensureSegmentFunctions(sqlite);
   return compileSegment(definition, catalog, now, mode);
 }

@@ -1,60 +1,86 @@
 import type Database from 'better-sqlite3';
-import { parse } from 'csv-parse/sync';
-import type { ContactsImportResult, ImportProblem } from '../../shared/api/engine';
-import { PostcardError } from '../../shared/api/result';
+import { ConsentSource, consentSources } from '../../shared/api/audience';
+import { MAX_REFUSED_ROWS, headerKey, type ColumnMapping, type ContactField, type ContactsImportResult, type ImportProblem } from '../../shared/api/engine';
 import { mmsCapabilities, type ConsentChannel, type MmsCapability } from '../../shared/engine/types';
 import { CounterBuffer, prepareStatements, recordConsent } from '../engine/store';
 import { isValidTimeZone } from '../engine/localTime';
 import { writeInChunks } from '../services/chunks';
 import { dateProblem, textProblem } from '../services/untrusted';
-import { convertAttribute, inferAttributeType } from '../../shared/audience/attributes';
-import { AttributeName, type AttributeType } from '../../shared/audience/segment';
+import { convertAttribute } from '../../shared/audience/attributes';
+import type { AttributeType } from '../../shared/audience/segment';
 import { parseJsonObject } from '../../shared/json';
-import { loadCatalog } from '../audience/segmentSql';
+import { checkMapping, guessColumns, readCsv } from './columns';
 import { inferTimeZone, normalizePhone } from './timeZone';
 
 /**
- * CSV contact import: one row per contact, `phone` required; `time_zone`, `mms_capable`,
- * `consent` (opted_in / opted_out), `consent_channel`, `consent_at` recognised; every other
- * column becomes an attribute of its declared type (a new column is declared with the type its
- * values show: number, date or text; a value that does not fit refuses its row). Existing phones are updated with the columns the file carries
- * (attributes merged; a zone, capability or attribute the file leaves out stays). Bad rows,
- * and rows past the intake limits (untrusted.ts), are reported by line and skipped; the good
- * rows are written in chunks (chunks.ts), each row whole in one.
+ * CSV contact import: one row per contact. Each column is a contact field (phone required;
+ * time_zone, mms_capable, consent, consent_channel, consent_source, consent_at), an attribute of
+ * a type, or ignored — as the user mapped it (columns.ts), or as guessed when no mapping is given.
+ * New attributes are declared in the catalog with their type; a value that does not fit its type
+ * refuses its row. Existing phones are updated with the columns the file carries (attributes
+ * merged; a zone, capability or attribute the file leaves out stays).
+ *
+ * Consent rows go into the ledger with their source and time. Two rows for one number: the later
+ * consent_at wins (the ledger's latest record is the state); opposite states at the same time on
+ * overlapping channels, in the file or against the ledger, are refused, both rows, with the
+ * reason; the same record twice is written once (importing a file again adds nothing).
+ *
+ * Bad rows, and rows past the intake limits (untrusted.ts), are refused with their line and
+ * reason and handed back whole for download; the good rows are written in chunks (chunks.ts),
+ * each row whole in one, with progress after each commit.
  */
-const reserved = new Set(['phone', 'time_zone', 'timezone', 'mms_capable', 'consent', 'consent_channel', 'consent_at', 'consent_source']);
 const MAX_PROBLEMS = 100;
+
+export interface ImportOptions {
+  /** One per column; without it, the guesses (columns.ts). */
+  mapping?: readonly ColumnMapping[] | undefined;
+  /** Named in the consent records' detail. */
+  fileName?: string | undefined;
+  /** Rows of the whole file before this text's first (the renderer sends a large file in parts). */
+  rowsBefore?: number;
+  /** After each committed chunk: rows of this text read so far (written or refused). */
+  onProgress?: (rowsDone: number) => void;
+}
 
 interface ContactRecord {
   phone: string;
   zone: string | null;
   mms: MmsCapability | null;
   attributes: Record<string, unknown>;
-  consent: { kind: 'opt_in' | 'opt_out'; channel: ConsentChannel; source: string; occurredAt: number } | null;
+  consent: { kind: 'opt_in' | 'opt_out'; channel: ConsentChannel; source: ConsentSource; occurredAt: number; isRepeat: boolean } | null;
 }
 
-export async function importContactsCsv(sqlite: Database.Database, csv: string, now: number): Promise<ContactsImportResult> {
-  let records: Array<Record<string, string>>;
-  try {
-    records = parse(csv, { columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true });
-  } catch (error) {
-    throw new PostcardError('INVALID_INPUT', `the CSV cannot be read: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  if (records.length > 0 && !('phone' in (records[0] as object))) {
-    throw new PostcardError('INVALID_INPUT', 'the CSV needs a "phone" column');
-  }
+type Row = ContactRecord & { line: number; values: string[] };
+
+export async function importContactsCsv(sqlite: Database.Database, csv: string, now: number, options: ImportOptions = {}): Promise<ContactsImportResult> {
+  const [header = [], ...records] = readCsv(csv);
+  const rowsBefore = options.rowsBefore ?? 0;
+  const mapping = options.mapping ?? guessColumns(sqlite, header, records).map((c) => c.guess);
+  const toDeclare = checkMapping(sqlite, header, mapping);
+  const declare = sqlite.prepare('INSERT OR IGNORE INTO contact_attributes (name, type, created_at) VALUES (?, ?, ?)');
+  for (const { name, type } of toDeclare) declare.run(name, type, now);
+
   const problems: ImportProblem[] = [];
-  const report = (line: number, message: string): void => {
+  const refused: ContactsImportResult['refused'] = [];
+  const refuse = (line: number, message: string, values: string[]): void => {
     if (problems.length < MAX_PROBLEMS) problems.push({ line, message });
+    if (refused.length < MAX_REFUSED_ROWS) refused.push({ line, message, values });
   };
-  const attributeTypes = typeAttributeColumns(sqlite, records, now);
-  const rows: Array<ContactRecord & { line: number }> = [];
-  records.forEach((record, index) => {
-    const line = index + 2;
-    const row = readRecord(record, now, attributeTypes);
-    if (typeof row === 'string') report(line, row);
-    else rows.push({ line, ...row });
+  const rows: Row[] = [];
+  records.forEach((values, index) => {
+    const line = rowsBefore + index + 2;
+    const row = values.length > header.length ? `the row has ${values.length} values but the header names ${header.length} columns` : readRecord(values, mapping, now);
+    if (typeof row === 'string') refuse(line, row, values);
+    else rows.push({ line, values, ...row });
   });
+  const conflicts = consentConflicts(sqlite, rows);
+  const accepted = rows.filter((row) => {
+    const conflict = conflicts.get(row.line);
+    if (conflict) refuse(row.line, conflict, row.values);
+    return !conflict;
+  });
+  refused.sort((a, b) => a.line - b.line);
+  problems.sort((a, b) => a.line - b.line);
 
   const statements = prepareStatements(sqlite);
   const find = sqlite.prepare('SELECT id, attributes_json, time_zone FROM contacts WHERE phone = ?');
@@ -65,15 +91,18 @@ export async function importContactsCsv(sqlite: Database.Database, csv: string, 
     `UPDATE contacts SET time_zone = coalesce(?, time_zone), time_zone_source = coalesce(?, time_zone_source), attributes_json = ?,
        mms_capable = coalesce(?, mms_capable), updated_at = ? WHERE id = ?`,
   );
+  const detail = sqlite.prepare('UPDATE consent_events SET detail = ? WHERE id = last_insert_rowid()');
   let created = 0;
   let updated = 0;
   let consentRecords = 0;
+  let lastLine = rowsBefore + 1;
   const stored = { created: 0, updated: 0 };
   const counters = new CounterBuffer();
   await writeInChunks(
     sqlite,
-    rows,
-    ({ phone, zone, mms, attributes, consent }) => {
+    accepted,
+    ({ phone, zone, mms, attributes, consent, line }) => {
+      lastLine = line;
       const existing = find.get(phone) as { id: number; attributes_json: string; time_zone: string | null } | undefined;
       // A zone is guessed from the number only for a contact that has none: a file without a
       // time_zone value never replaces the zone a contact gave (or an earlier guess).
@@ -89,77 +118,115 @@ export async function importContactsCsv(sqlite: Database.Database, csv: string, 
         contactId = Number(result.lastInsertRowid);
         created++;
       }
-      if (consent) {
+      if (consent && !consent.isRepeat) {
         recordConsent(statements, counters, { contactId, kind: consent.kind, channel: consent.channel, source: consent.source, keyword: null, occurredAt: consent.occurredAt }, now);
+        // recordConsent's insert is the last one on this connection (an opt-out it applies only updates).
+        detail.run(`imported${options.fileName ? ` from ${options.fileName.slice(0, 200)}` : ''}, line ${line}`);
         consentRecords++;
       }
     },
     {
-      lineOf: (index) => rows[index]?.line ?? 0,
+      lineOf: (index) => accepted[index]?.line ?? 0,
       beforeCommit: () => counters.flush(statements),
-      afterCommit: () => Object.assign(stored, { created, updated }),
+      afterCommit: () => {
+        Object.assign(stored, { created, updated });
+        options.onProgress?.(lastLine - rowsBefore - 1);
+      },
       describeStored: () => `${stored.created.toLocaleString('en-US')} contacts added, ${stored.updated.toLocaleString('en-US')} updated`,
       advice: 'import the file again to finish (contacts already in are updated, not doubled)',
     },
   );
-  return { created, updated, consentRecords, skipped: records.length - created - updated, problems };
+  options.onProgress?.(records.length);
+  return { created, updated, consentRecords, skipped: records.length - created - updated, problems, columns: header, refused };
 }
 
 /** One row as a contact to write, or why it is refused. */
-function readRecord(record: Record<string, string>, now: number, attributeTypes: ReadonlyMap<string, AttributeType>): ContactRecord | string {
-  const phone = normalizePhone(record.phone ?? '');
-  if (!phone) return `"${(record.phone ?? '').slice(0, 40)}" is not a phone number`;
-  const zoneInput = (record.time_zone ?? record.timezone ?? '').trim();
+function readRecord(values: readonly string[], mapping: readonly ColumnMapping[], now: number): ContactRecord | string {
+  const field: Partial<Record<ContactField, string>> = {};
+  const attributes: Record<string, unknown> = {};
+  for (const [index, column] of mapping.entries()) {
+    const value = values[index] ?? '';
+    if (column.as === 'field') field[column.field] = value;
+    if (column.as !== 'attribute' || value === '') continue;
+    const tooLong = textProblem(`the column "${column.name}"`, value);
+    if (tooLong) return tooLong;
+    const converted = convertAttribute(column.name, column.type as AttributeType, value);
+    if ('error' in converted) return converted.error;
+    attributes[column.name] = converted.value;
+  }
+  const phone = normalizePhone(field.phone ?? '');
+  if (!phone) return field.phone ? `"${field.phone.slice(0, 40)}" is not a phone number` : 'the phone number is missing';
+  const zoneInput = field.time_zone ?? '';
   if (zoneInput && !isValidTimeZone(zoneInput)) return `"${zoneInput.slice(0, 64)}" is not an IANA time zone`;
-  const mmsInput = (record.mms_capable ?? '').trim().toLowerCase();
+  const mmsInput = (field.mms_capable ?? '').toLowerCase();
   const mms = mmsInput ? normalizeMms(mmsInput) : null;
   if (mmsInput && !mms) return `mms_capable must be yes, no or unknown`;
-  const consent = (record.consent ?? '').trim().toLowerCase();
-  const consentKind = consent ? normalizeConsent(consent) : null;
-  if (consent && !consentKind) return `consent must be opted_in or opted_out`;
-  const channelInput = (record.consent_channel ?? 'all').trim().toLowerCase() || 'all';
+  const consentInput = (field.consent ?? '').toLowerCase();
+  const consentKind = consentInput ? normalizeConsent(consentInput) : null;
+  if (consentInput && !consentKind) return `consent "${consentInput.slice(0, 40)}" must be opted_in or opted_out`;
+  const channelInput = (field.consent_channel ?? '').toLowerCase() || 'all';
   if (!['sms', 'mms', 'all'].includes(channelInput)) return 'consent_channel must be sms, mms or all';
-  const consentAt = record.consent_at ? Date.parse(record.consent_at) : now;
-  if (Number.isNaN(consentAt)) return `consent_at "${record.consent_at?.slice(0, 40)}" is not a date`;
+  const consentAt = field.consent_at ? Date.parse(field.consent_at) : now;
+  if (Number.isNaN(consentAt)) return `consent_at "${field.consent_at?.slice(0, 40)}" is not a date`;
   const outOfRange = dateProblem('consent_at', consentAt);
   if (outOfRange) return outOfRange;
-
-  const attributes: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(record)) {
-    if (reserved.has(key) || key === '' || value === '') continue;
-    const tooLong = textProblem(`the column "${key}"`, value) ?? textProblem('a column name', key);
-    if (tooLong) return tooLong;
-    const converted = convertAttribute(key, attributeTypes.get(key) ?? 'text', value);
-    if ('error' in converted) return converted.error;
-    attributes[key] = converted.value;
-  }
+  const source = field.consent_source ? normalizeSource(field.consent_source) : 'import';
+  if (!source) return `consent_source "${field.consent_source?.slice(0, 40)}" must be one of ${consentSources.join(', ')}`;
   return {
     phone,
     zone: zoneInput || null,
     mms,
     attributes,
-    consent: consentKind ? { kind: consentKind, channel: channelInput as ConsentChannel, source: (record.consent_source ?? 'import').slice(0, 60) || 'import', occurredAt: consentAt } : null,
+    consent: consentKind ? { kind: consentKind, channel: channelInput as ConsentChannel, source, occurredAt: consentAt, isRepeat: false } : null,
   };
 }
 
+const overlaps = (a: string, b: string): boolean => a === b || a === 'all' || b === 'all';
+const stateWord = (kind: string): string => (kind === 'opt_in' ? 'opted_in' : 'opted_out');
+
 /**
- * Each attribute column's type: as declared, or for a column seen for the first time inferred
- * from its values and declared, so segment rules can use it at once.
+ * Rows whose consent contradicts another at the same instant (in the file, or a ledger record),
+ * by line, with the reason. A record the ledger or an earlier row already holds is marked a
+ * repeat, written once.
  */
-function typeAttributeColumns(sqlite: Database.Database, records: ReadonlyArray<Record<string, string>>, now: number): Map<string, AttributeType> {
-  const columns = Object.keys(records[0] ?? {}).filter((key) => key !== '' && !reserved.has(key));
-  const declared = loadCatalog(sqlite).attributes;
-  const declare = sqlite.prepare('INSERT OR IGNORE INTO contact_attributes (name, type, created_at) VALUES (?, ?, ?)');
-  const types = new Map<string, AttributeType>();
-  for (const column of columns) {
-    let type = declared[column];
-    if (!type) {
-      type = inferAttributeType(records.map((record) => record[column] ?? ''));
-      if (AttributeName.safeParse(column).success) declare.run(column, type, now);
+function consentConflicts(sqlite: Database.Database, rows: Row[]): Map<number, string> {
+  const conflicts = new Map<number, string>();
+  const ledger = sqlite.prepare(
+    `SELECT ce.kind, ce.channel FROM consent_events ce JOIN contacts c ON c.id = ce.contact_id
+     WHERE c.phone = ? AND ce.occurred_at = ? AND ce.kind IN ('opt_in', 'opt_out')`,
+  );
+  const seen = new Map<string, Row[]>();
+  for (const row of rows) {
+    const consent = row.consent;
+    if (!consent) continue;
+    const at = new Date(consent.occurredAt).toISOString();
+    const key = `${row.phone}|${consent.occurredAt}`;
+    const earlier = seen.get(key) ?? [];
+    for (const other of earlier) {
+      const theirs = other.consent;
+      if (!theirs || !overlaps(theirs.channel, consent.channel)) continue;
+      if (theirs.kind === consent.kind) {
+        if (theirs.channel === consent.channel) consent.isRepeat = true;
+        continue;
+      }
+      const reason = (line: number, said: string, says: string): string =>
+        `line ${line} says ${stateWord(said)} and this row ${stateWord(says)} for ${row.phone}, both at ${at}: give them different consent_at times, or keep one`;
+      conflicts.set(row.line, reason(other.line, theirs.kind, consent.kind));
+      if (!conflicts.has(other.line)) conflicts.set(other.line, reason(row.line, consent.kind, theirs.kind));
     }
-    types.set(column, type);
+    earlier.push(row);
+    seen.set(key, earlier);
+    if (conflicts.has(row.line) || consent.isRepeat) continue;
+    for (const record of ledger.all(row.phone, consent.occurredAt) as Array<{ kind: string; channel: string }>) {
+      if (!overlaps(record.channel, consent.channel)) continue;
+      if (record.kind === consent.kind) {
+        if (record.channel === consent.channel) consent.isRepeat = true;
+      } else {
+        conflicts.set(row.line, `the consent history of ${row.phone} already says ${stateWord(record.kind)} at ${at}; this row says ${stateWord(consent.kind)} at the same time: give it a different consent_at`);
+      }
+    }
   }
-  return types;
+  return conflicts;
 }
 
 function normalizeMms(value: string): MmsCapability | null {
@@ -174,3 +241,10 @@ function normalizeConsent(value: string): 'opt_in' | 'opt_out' | null {
   return null;
 }
 
+/** "Web form", "web-form" and "webform" are web_form; a file or a CSV is an import. */
+function normalizeSource(value: string): ConsentSource | null {
+  const key = headerKey(value);
+  const aliases: Record<string, ConsentSource> = { webform: 'web_form', form: 'web_form', csv: 'import', file: 'import', sms_keyword: 'keyword' };
+  const parsed = ConsentSource.safeParse(aliases[key] ?? key);
+  return parsed.success ? parsed.data : null;
+}

@@ -14,7 +14,7 @@ import { FlowGraph } from '../../shared/graph/graph';
 import { seededRandom } from '../../shared/engine/random';
 import type { SimulationOptionsInput } from '../../shared/engine/simulation';
 import type { ContactTimeline, SimulationResult } from '../../shared/engine/types';
-import { importContactsCsv } from '../contacts/import';
+import { importContactsCsv, type ImportOptions } from '../contacts/import';
 import { normalizePhone } from '../contacts/timeZone';
 import { ingestEventsNdjson } from '../events/ingest';
 import { SimulatorProvider } from '../providers/simulator';
@@ -81,8 +81,8 @@ export class EngineService {
     return id;
   }
 
-  importContacts(csv: string): Promise<ContactsImportResult> {
-    return importContactsCsv(this.sqlite, csv, this.clock.now());
+  importContacts(csv: string, options: ImportOptions = {}): Promise<ContactsImportResult> {
+    return importContactsCsv(this.sqlite, csv, this.clock.now(), options);
   }
 
   ingestEvents(ndjson: string): Promise<EventsIngestResult> {

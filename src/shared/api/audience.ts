@@ -91,6 +91,29 @@ export const PreferenceChange = z.discriminatedUnion('type', [
 ]);
 export type PreferenceChange = z.infer<typeof PreferenceChange>;
 
+/** Which contacts a bulk action touches: those ticked in the list, or everyone the list's search and segment match. */
+export const BulkTarget = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('contacts'), contactIds: z.array(z.number().int().positive()).min(1).max(10_000) }).strict(),
+  z.object({ type: z.literal('matching'), query: z.string().max(64).default(''), segmentId: segmentId.optional() }).strict(),
+]);
+export type BulkTarget = z.infer<typeof BulkTarget>;
+
+export const BulkAction = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('subscribe'), category: CategoryId }).strict(),
+  z.object({ type: z.literal('unsubscribe'), category: CategoryId }).strict(),
+  z.object({ type: z.literal('opt_out'), channel: z.enum(['sms', 'mms', 'all']).default('all') }).strict(),
+  /** The contacts go; their consent ledger stays, with the number, and comes back if the number does. */
+  z.object({ type: z.literal('delete') }).strict(),
+]);
+export type BulkAction = z.infer<typeof BulkAction>;
+
+export interface BulkResult {
+  /** Contacts the action touches (without isConfirmed: what the confirmation says). */
+  matched: number;
+  /** Contacts changed (0 until confirmed). */
+  changed: number;
+}
+
 export const audienceContract = {
   'audience.catalog': method(z.object({}).strict()).returns<AudienceCatalog>(),
   /** Declare (or retype) a contact attribute so segment rules can use it. */
@@ -125,6 +148,13 @@ export const audienceContract = {
   'contacts.setPreference': method(
     z.object({ phone, change: PreferenceChange, source: ConsentSource, detail: z.string().max(400).optional() }).strict(),
   ).returns<ContactPreferences>(),
+  /**
+   * One change to many contacts, each recorded in the ledger with source `agent` and the reason
+   * (an opt-out needs one). Without isConfirmed only counts who it touches.
+   */
+  'contacts.bulk': method(
+    z.object({ target: BulkTarget, action: BulkAction, reason: z.string().trim().max(400).default(''), isConfirmed: z.boolean().default(false) }).strict(),
+  ).returns<BulkResult>(),
   /** The whole consent ledger as CSV, for audits. */
   'consent.exportCsv': method(z.object({}).strict()).returns<{ csv: string; rows: number }>(),
 } as const;

@@ -1,3 +1,4 @@
+import { bulkChange } from '../../audience/bulk';
 import { PreferenceService } from '../../audience/preferences';
 import { SegmentService } from '../../audience/segments';
 import type { SqliteDatabase } from '../../db/open';
@@ -35,5 +36,11 @@ export const audienceHandlers = {
   },
   'contacts.preferences': async (input, ctx) => audienceFor(ctx).preferences.preferences(input.phone),
   'contacts.setPreference': async (input, ctx) => audienceFor(ctx).preferences.change(input.phone, input.change, input.source, input.detail),
+  'contacts.bulk': async (input, ctx) =>
+    bulkChange(ctx.sqlite, input, Date.now(), (flowIds) => {
+      // Lists and live counts refresh: the canvas overlay on the flows whose enrollments ended, the Contacts page always.
+      if (flowIds.length > 0) ctx.events.emit({ type: 'engine.countsChanged', flowIds });
+      ctx.events.emit({ type: 'contacts.changed' });
+    }),
   'consent.exportCsv': async (_input, ctx) => audienceFor(ctx).preferences.ledgerCsv(),
 } satisfies HandlerMap;

@@ -31,14 +31,23 @@ export const contacts = sqliteTable(
   ],
 );
 
-/** Append-only: current consent is derived from the latest record per channel. */
+/**
+ * Append-only: current consent is derived from the latest record per channel. The ledger outlives
+ * its contact (an audit asks about numbers long deleted): contact_id has no foreign key, so a
+ * deleted contact's records stay, and two triggers written in migration 0013 (drizzle has no
+ * word for triggers; a migration that rebuilds `contacts` must write them again) keep them tied
+ * to the number: `contacts_keep_ledger` copies the phone into `phone` before a contact is
+ * deleted, and `contacts_reattach_ledger` hands such records to a new contact with that phone,
+ * whichever path creates it (import, events, an inbound text).
+ */
 export const consentEvents = sqliteTable(
   'consent_events',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    contactId: integer('contact_id')
-      .notNull()
-      .references(() => contacts.id, { onDelete: 'cascade' }),
+    /** The contact; after a delete, the id it had (contacts ids are never reused) until a contact with `phone` comes back. */
+    contactId: integer('contact_id').notNull(),
+    /** Set only while the record's contact is deleted: its E.164 number. */
+    phone: text('phone'),
     kind: text('kind').notNull(),
     channel: text('channel').notNull(),
     source: text('source').notNull(),
@@ -58,6 +67,7 @@ export const consentEvents = sqliteTable(
     // Serves "the latest record in force at a time" (every send checks it) without a sort.
     index('consent_contact_time_idx').on(table.contactId, table.occurredAt, table.id),
     index('consent_unprocessed_idx').on(table.occurredAt).where(sql`processed_at IS NULL`),
+    index('consent_detached_phone_idx').on(table.phone).where(sql`phone IS NOT NULL`),
   ],
 );
 

@@ -1,12 +1,16 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { CountryCode } from 'libphonenumber-js';
+import type { ContactPreferences, SegmentSummary } from '../../../shared/api/audience';
 import type { ContactsSearchResult } from '../../../shared/api/engine';
 import type { ApiError } from '../../../shared/api/result';
 import type { ContactTimeline } from '../../../shared/engine/types';
 import { definitionOf } from '../../../shared/graph/nodes';
 import { useApi } from '../api/ApiContext';
 import '../styles/operations.css';
-import { SearchIcon } from '../ui/icons';
+import { downloadText } from '../ui/download';
+import { DownloadIcon, SearchIcon } from '../ui/icons';
+import { BulkActionDialog } from './BulkActionDialog';
+import { ConsentLedger } from './ConsentLedger';
 import { IntakePanel } from './IntakePanel';
 import { countryOptions, defaultCountry, formatPhone, normalisePhone } from './phone';
 import { viewerTimeZone } from './timeFormat';
@@ -21,7 +25,7 @@ type TimelineState =
   | { state: 'loading'; phone: string }
   | { state: 'missing'; phone: string }
   | { state: 'error'; phone: string; error: ApiError }
-  | { state: 'loaded'; phone: string; timeline: ContactTimeline };
+  | { state: 'loaded'; phone: string; timeline: ContactTimeline; preferences: ContactPreferences | null };
 type LoadState = Exclude<TimelineState, { state: 'none' } | { state: 'invalid' }>;
 
 /** A journey refreshes while it is open, at most this often, when the engine reports progress. */
@@ -35,6 +39,11 @@ export function ContactsPage({ phone }: { phone: string | null }) {
   const countries = useMemo(() => countryOptions(navigator.language), []);
   const [query, setQuery] = useState(phone ?? '');
   const [list, setList] = useState<ContactsSearchResult | null>(null);
+  const [segments, setSegments] = useState<SegmentSummary[]>([]);
+  const [segmentId, setSegmentId] = useState('');
+  const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
+  const [isBulkOpen, setIsBulkOpen] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
   const [listVersion, setListVersion] = useState(0);
   const [offset, setOffset] = useState(0);
   const [loaded, setLoaded] = useState<LoadState | null>(null);
@@ -42,14 +51,16 @@ export function ContactsPage({ phone }: { phone: string | null }) {
   const [names, setNames] = useState<Map<string, { name: string; labels: Map<string, string> }>>(new Map());
   const inputId = useId();
   const countryId = useId();
+  const segmentSelectId = useId();
   const requested = useRef<string | null>(null);
+  const [reloadCount, setReloadCount] = useState(0);
 
   // ---- the contact list, following what is typed
   useEffect(() => {
     let isCurrent = true;
     const asked = query.trim().slice(0, 64);
     const timer = setTimeout(() => {
-      void api.call('contacts.search', { query: asked, limit: PAGE_SIZE, offset }).then((result) => {
+      void api.call('contacts.search', { query: asked, limit: PAGE_SIZE, offset, segmentId: segmentId || undefined }).then((result) => {
         if (isCurrent && result.ok) setList(result.value);
       });
     }, 200);
@@ -57,17 +68,36 @@ export function ContactsPage({ phone }: { phone: string | null }) {
       isCurrent = false;
       clearTimeout(timer);
     };
-  }, [api, query, listVersion, offset]);
+  }, [api, query, listVersion, offset, segmentId]);
+
+  // ---- saved segments to filter by, and a refresh when contacts change elsewhere (a bulk action, an import)
+  useEffect(() => {
+    let isCurrent = true;
+    void api.call('segments.list', {}).then((result) => {
+      if (isCurrent && result.ok) setSegments(result.value);
+    });
+    return () => {
+      isCurrent = false;
+    };
+  }, [api, listVersion]);
+  useEffect(
+    () =>
+      api.subscribe((event) => {
+        if (event.type !== 'contacts.changed') return;
+        setListVersion((n) => n + 1);
+        setReloadCount((n) => n + 1);
+      }),
+    [api],
+  );
 
   // ---- the timeline of the number in the route, refreshed while the engine makes progress
-  const [reloadCount, setReloadCount] = useState(0);
   useEffect(() => {
     requested.current = phone;
     if (!phone) return undefined;
     const fetchTimeline = (): void => {
-      void api.call('contacts.timeline', { phone }).then((result) => {
+      void Promise.all([api.call('contacts.timeline', { phone }), api.call('contacts.preferences', { phone })]).then(([result, preferences]) => {
         if (requested.current !== phone) return;
-        if (result.ok) setLoaded({ state: 'loaded', phone, timeline: result.value });
+        if (result.ok) setLoaded({ state: 'loaded', phone, timeline: result.value, preferences: preferences.ok ? preferences.value : null });
         else if (result.error.code === 'NOT_FOUND') setLoaded({ state: 'missing', phone });
         else setLoaded({ state: 'error', phone, error: result.error });
       });
@@ -156,12 +186,36 @@ export function ContactsPage({ phone }: { phone: string | null }) {
     });
   };
 
+  const exportLedger = async (): Promise<void> => {
+    const result = await api.call('consent.exportCsv', {});
+    if (!result.ok) {
+      setNotice(`The consent ledger cannot be exported: ${result.error.message}`);
+      return;
+    }
+    downloadText(result.value.csv, `consent-ledger-${new Date().toISOString().slice(0, 10)}.csv`, 'text/csv;charset=utf-8');
+    setNotice(`Consent ledger exported: ${result.value.rows.toLocaleString('en-US')} records.`);
+  };
+  const segmentName = segments.find((s) => s.id === segmentId)?.name ?? null;
+  const matchingLabel = [segmentName ? `in “${segmentName}”` : 'every contact', query.trim() ? `matching “${query.trim()}”` : null].filter(Boolean).join(' ');
+  const toggle = (id: number): void =>
+    setSelected((previous) => {
+      const next = new Set(previous);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+
   return (
     <main className="page contacts-page">
       <header className="page-header">
         <div>
           <h1 className="page-title">Contacts</h1>
           <p className="page-subtitle">Look up a contact’s journey, step by step; import contacts and events.</p>
+        </div>
+        <div className="page-actions">
+          <button type="button" className="button" onClick={() => void exportLedger()}>
+            <DownloadIcon /> Export consent ledger (CSV)
+          </button>
         </div>
       </header>
       <IntakePanel onImported={() => setListVersion((n) => n + 1)} />
@@ -201,12 +255,61 @@ export function ContactsPage({ phone }: { phone: string | null }) {
               ))}
             </select>
           </div>
-          <ContactList list={list} selected={phone} query={query} onPage={setOffset} />
+          <div className="field">
+            <label htmlFor={segmentSelectId} className="field-label">
+              Segment
+            </label>
+            <select
+              id={segmentSelectId}
+              className="input select"
+              value={segmentId}
+              onChange={(event) => {
+                setSegmentId(event.target.value);
+                setOffset(0);
+              }}
+            >
+              <option value="">All contacts</option>
+              {segments.map((segment) => (
+                <option key={segment.id} value={segment.id}>
+                  {segment.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          {list && list.matched > 0 ? (
+            <div className="contacts-bulk">
+              <span className="muted">{selected.size > 0 ? `${selected.size.toLocaleString('en-US')} ticked` : 'Tick contacts, or act on all that match'}</span>
+              <button type="button" className="button button-small" onClick={() => setIsBulkOpen(true)}>
+                Change contacts…
+              </button>
+            </div>
+          ) : null}
+          {notice ? (
+            <p className="contacts-notice" role="status">
+              {notice}
+            </p>
+          ) : null}
+          <ContactList list={list} selected={phone} query={query} segmentName={segmentName} ticked={selected} onTick={toggle} onPage={setOffset} />
         </section>
         <section aria-label="Contact journey">
           <TimelinePane state={timeline} names={timelineNames} />
         </section>
       </div>
+      {isBulkOpen ? (
+        <BulkActionDialog
+          selectedIds={[...selected]}
+          matching={{ query: query.trim().slice(0, 64), segmentId: segmentId || undefined, count: list?.matched ?? 0 }}
+          matchingLabel={matchingLabel}
+          onCancel={() => setIsBulkOpen(false)}
+          onDone={(message) => {
+            setIsBulkOpen(false);
+            setSelected(new Set());
+            setNotice(message);
+            setListVersion((n) => n + 1);
+            setReloadCount((n) => n + 1);
+          }}
+        />
+      ) : null}
     </main>
   );
 }
@@ -215,15 +318,22 @@ function ContactList({
   list,
   selected,
   query,
+  segmentName,
+  ticked,
+  onTick,
   onPage,
 }: {
   list: ContactsSearchResult | null;
   selected: string | null;
   query: string;
+  segmentName: string | null;
+  ticked: ReadonlySet<number>;
+  onTick: (id: number) => void;
   onPage: (offset: number) => void;
 }) {
   if (!list) return <p className="muted">Loading contacts…</p>;
   if (list.total === 0) {
+    if (segmentName) return <p className="muted">No contact is in “{segmentName}” now.</p>;
     return <p className="muted">No contacts yet. Import a CSV above, or ingest events: unknown numbers become contacts.</p>;
   }
   const count = (n: number): string => n.toLocaleString('en-US');
@@ -233,7 +343,13 @@ function ContactList({
   return (
     <>
       <p className="contacts-count">
-        {query.trim() ? `${count(list.matched)} of ${count(list.total)} contacts match` : `${count(list.total)} contacts, newest first`}
+        {segmentName
+          ? query.trim()
+            ? `${count(list.matched)} of ${count(list.total)} contacts in “${segmentName}” match`
+            : `${count(list.total)} contacts in “${segmentName}”, newest first`
+          : query.trim()
+            ? `${count(list.matched)} of ${count(list.total)} contacts match`
+            : `${count(list.total)} contacts, newest first`}
       </p>
       {hasPages && list.contacts.length > 0 ? (
         <nav className="contacts-pager" aria-label="Contact pages">
@@ -251,7 +367,8 @@ function ContactList({
       {list.contacts.length > 0 ? (
         <ul className="contact-list" aria-label="Contacts">
           {list.contacts.map((c) => (
-            <li key={c.id}>
+            <li key={c.id} className="contact-list-row">
+              <input type="checkbox" className="contact-tick" aria-label={`Tick ${formatPhone(c.phone)}`} checked={ticked.has(c.id)} onChange={() => onTick(c.id)} />
               <a className="contact-list-item" href={contactHash(c.phone)} aria-current={c.phone === selected ? 'true' : undefined}>
                 <span className="contact-list-phone">{formatPhone(c.phone)}</span>
                 <span className="contact-list-meta">
@@ -315,7 +432,8 @@ function TimelinePane({ state, names }: { state: TimelineState; names: TimelineN
     );
   }
   const { contact } = state.timeline;
-  const consent = consentNow(state.timeline);
+  const said = { opted_in: 'opted in', opted_out: 'opted out', none: 'no record' } as const;
+  const consent = state.preferences ? { sms: said[state.preferences.channels.sms], mms: said[state.preferences.channels.mms] } : consentNow(state.timeline);
   const consentEntries = state.timeline.entries.filter((e) => e.type === 'consent');
   const attributes = Object.entries(contact.attributes);
   return (
@@ -345,8 +463,10 @@ function TimelinePane({ state, names }: { state: TimelineState; names: TimelineN
           </div>
         ))}
       </dl>
-      <h3 className="contact-section-title">Consent history</h3>
-      {consentEntries.length === 0 ? (
+      <h3 className="contact-section-title">Preferences and consent history</h3>
+      {state.preferences ? (
+        <ConsentLedger preferences={state.preferences} zone={contact.timeZone} />
+      ) : consentEntries.length === 0 ? (
         <p className="muted">No consent on record: marketing messages are not sent to this contact.</p>
       ) : (
         <TimelineView timeline={{ contact, entries: consentEntries }} names={names} isViewerTimeShown label="Consent history" />

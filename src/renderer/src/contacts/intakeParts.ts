@@ -92,3 +92,14 @@ export function splitNdjson(text: string, maxChars: number): IntakePart[] {
 export function shiftProblems(problems: readonly ImportProblem[], recordsBefore: number, kept: ImportProblem[], max = 100): void {
   for (const problem of problems) if (kept.length < max) kept.push({ ...problem, line: problem.line + recordsBefore });
 }
+
+/** Records of a CSV text after its header row (blank lines do not count): the total a progress bar fills to. */
+export function countCsvRecords(text: string): number {
+  let start = 0;
+  let records = -1;
+  for (const end of csvRecordEnds(text)) {
+    if (!isBlank(text.slice(start, end))) records++;
+    start = end;
+  }
+  return Math.max(0, records);
+}

@@ -2,6 +2,7 @@
  * Flow files in the app: the same JSON document `postcard flows export` writes and `flows import`
  * reads. Saving is a download, which both the browser and the Electron window offer.
  */
+import { downloadText } from '../ui/download';
 
 /** A file name from the flow's name: letters, digits and dashes, never empty. */
 export function flowFileName(name: string): string {
@@ -16,16 +17,7 @@ export function flowFileName(name: string): string {
 }
 
 export function downloadJson(value: unknown, fileName: string): void {
-  const url = URL.createObjectURL(new Blob([`${JSON.stringify(value, null, 2)}\n`], { type: 'application/json' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  link.style.display = 'none';
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // The download has its own copy once started; the next turn is late enough to let go.
-  setTimeout(() => URL.revokeObjectURL(url), 0);
+  downloadText(`${JSON.stringify(value, null, 2)}\n`, fileName, 'application/json');
 }
 
 /** Files past this are no flow (a document is at most 5 MB); refused before they are read. */
