@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { SegmentProblem } from '../audience/check';
 import { AttributeName, AttributeType, CategoryId, SegmentDefinition } from '../audience/segment';
+import { channels, type Channel } from '../engine/types';
+import { WorkspaceSettings } from '../audience/workspace';
 import { method } from './method';
 
 /** Audience: segments, the attribute and category catalog, and each contact's preferences and consent ledger. */
@@ -11,6 +13,14 @@ const phone = z.string().min(3).max(32);
 export const consentSources = ['import', 'keyword', 'web_form', 'api', 'agent'] as const;
 export const ConsentSource = z.enum(consentSources);
 export type ConsentSource = z.infer<typeof ConsentSource>;
+
+/** What the editor's compliance checks need from the workspace and the database (see ComplianceFacts). */
+export interface FlowComplianceFacts {
+  brandName: string;
+  /** The flow's sending account, when it has one on this computer: name and channels only. */
+  sendingAccounts: Array<{ id: string; name: string; channels: Channel[] }>;
+  unrecordedConsentContacts: number;
+}
 
 export interface AttributeInfo {
   name: string;
@@ -127,4 +137,20 @@ export const audienceContract = {
   ).returns<ContactPreferences>(),
   /** The whole consent ledger as CSV, for audits. */
   'consent.exportCsv': method(z.object({}).strict()).returns<{ csv: string; rows: number }>(),
+
+  /** Settings → Workspace: the brand name, the default time zone, extra inbound keywords. */
+  'workspace.settings': method(z.object({}).strict()).returns<WorkspaceSettings>(),
+  /** Replaces the workspace settings; a duplicate or built-in keyword, or a zone that does not exist, is refused by name. */
+  'workspace.saveSettings': method(WorkspaceSettings).returns<WorkspaceSettings>(),
+  /** The facts the editor's compliance checks read, for the draft's reach (first channel, category, segment) and account. */
+  'audience.complianceFacts': method(
+    z
+      .object({
+        channel: z.enum(channels),
+        category: z.string().max(60).nullable(),
+        segment: z.string().max(200).nullable(),
+        sendingAccountId: z.string().max(64).nullable(),
+      })
+      .strict(),
+  ).returns<FlowComplianceFacts>(),
 } as const;

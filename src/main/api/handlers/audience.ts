@@ -1,4 +1,6 @@
+import { complianceFactsFor } from '../../audience/complianceFacts';
 import { PreferenceService } from '../../audience/preferences';
+import { readWorkspaceSettings, saveWorkspaceSettings } from '../../audience/workspace';
 import { SegmentService } from '../../audience/segments';
 import type { SqliteDatabase } from '../../db/open';
 import { engineFor } from './engine';
@@ -36,4 +38,8 @@ export const audienceHandlers = {
   'contacts.preferences': async (input, ctx) => audienceFor(ctx).preferences.preferences(input.phone),
   'contacts.setPreference': async (input, ctx) => audienceFor(ctx).preferences.change(input.phone, input.change, input.source, input.detail),
   'consent.exportCsv': async (_input, ctx) => audienceFor(ctx).preferences.ledgerCsv(),
+  'workspace.settings': async (_input, ctx) => readWorkspaceSettings(ctx.sqlite),
+  'workspace.saveSettings': async (input, ctx) => saveWorkspaceSettings(ctx.sqlite, input, Date.now()),
+  'audience.complianceFacts': async (input, ctx) =>
+    complianceFactsFor(ctx.sqlite, { channel: input.channel, category: input.category, segment: input.segment }, input.sendingAccountId, (id) => ctx.services.accounts.find(id), Date.now()),
 } satisfies HandlerMap;
