@@ -3,6 +3,7 @@ import type { SegmentProblem } from '../audience/check';
 import { AttributeName, AttributeType, CategoryId, SegmentDefinition } from '../audience/segment';
 import { channels, type Channel } from '../engine/types';
 import { WorkspaceSettings } from '../audience/workspace';
+import { LocalTime } from '../flow/settings';
 import { method } from './method';
 
 /** Audience: segments, the attribute and category catalog, and each contact's preferences and consent ledger. */
@@ -13,6 +14,14 @@ const phone = z.string().min(3).max(32);
 export const consentSources = ['import', 'keyword', 'web_form', 'api', 'agent'] as const;
 export const ConsentSource = z.enum(consentSources);
 export type ConsentSource = z.infer<typeof ConsentSource>;
+
+export interface SegmentEnrollResult {
+  matched: number;
+  enrolled: number;
+  refused: number;
+  /** With `at`, once confirmed: how many entries were stored, and the first and last moment (ISO, UTC) they fall due. */
+  scheduled?: { scheduled: number; firstAt: string | null; lastAt: string | null };
+}
 
 /** What the editor's compliance checks need from the workspace and the database (see ComplianceFacts). */
 export interface FlowComplianceFacts {
@@ -127,8 +136,25 @@ export const audienceContract = {
    * confirmation shows); with it, enrolls them (the flow's re-entry rule still decides).
    */
   'segments.enroll': method(
-    z.object({ segmentId, flowId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a flow id'), isConfirmed: z.boolean().default(false) }).strict(),
-  ).returns<{ matched: number; enrolled: number; refused: number }>(),
+    z
+      .object({
+        segmentId,
+        flowId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a flow id'),
+        isConfirmed: z.boolean().default(false),
+        /**
+         * A scheduled broadcast: each contact enters at this local date and time in their own zone
+         * (contacts without one: the workspace's default zone) instead of now.
+         */
+        at: z
+          .object({
+            date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD'),
+            time: LocalTime,
+          })
+          .strict()
+          .optional(),
+      })
+      .strict(),
+  ).returns<SegmentEnrollResult>(),
 
   'contacts.preferences': method(z.object({ phone }).strict()).returns<ContactPreferences>(),
   /** One change to a contact's preferences, recorded in the consent ledger with its source. */

@@ -1,5 +1,8 @@
 import { complianceFactsFor } from '../../audience/complianceFacts';
 import { PreferenceService } from '../../audience/preferences';
+import { checkEnrollAt, scheduleEnrollments } from '../../audience/scheduledEnroll';
+import { PostcardError } from '../../../shared/api/result';
+import type { FlowId } from '../../../shared/ids';
 import { readWorkspaceSettings, saveWorkspaceSettings } from '../../audience/workspace';
 import { SegmentService } from '../../audience/segments';
 import type { SqliteDatabase } from '../../db/open';
@@ -32,8 +35,13 @@ export const audienceHandlers = {
   'segments.enroll': async (input, ctx) => {
     const { segments } = audienceFor(ctx);
     const ids = segments.memberIdsNow(input.segmentId);
+    const defaultZone = readWorkspaceSettings(ctx.sqlite).defaultTimeZone;
+    // A date that does not exist is refused before the count is shown, not after the confirmation.
+    if (input.at) checkEnrollAt(input.at, defaultZone);
     if (!input.isConfirmed) return { matched: ids.length, enrolled: 0, refused: 0 };
-    return { matched: ids.length, ...engineFor(ctx).enrollContactIds(input.flowId, ids) };
+    if (!input.at) return { matched: ids.length, ...engineFor(ctx).enrollContactIds(input.flowId, ids) };
+    if (ctx.services.flows.get(input.flowId as FlowId).status !== 'live') throw new PostcardError('CONFLICT', 'only a live flow can enroll contacts; publish it first');
+    return { matched: ids.length, enrolled: 0, refused: 0, scheduled: scheduleEnrollments(ctx.sqlite, input.flowId, ids, input.at, defaultZone, Date.now()) };
   },
   'contacts.preferences': async (input, ctx) => audienceFor(ctx).preferences.preferences(input.phone),
   'contacts.setPreference': async (input, ctx) => audienceFor(ctx).preferences.change(input.phone, input.change, input.source, input.detail),
