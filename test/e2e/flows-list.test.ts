@@ -25,7 +25,10 @@ describe.skipIf(!chromiumPath)('the flows list', () => {
     for (const name of ['Trigger step: Cart abandoned', 'Wait step: Wait 1 hour', 'Branch step: Purchased?', 'MMS step: Your cart MMS', 'SMS step: Fallback SMS']) {
       await page.getByRole('group', { name, exact: true }).waitFor();
     }
-    await page.getByText('Nothing to fix. The flow is ready to publish.').waitFor();
+    // Ready to publish: no errors; the one warning asks for the workspace's brand name (Settings → Workspace), unset on first run.
+    const problems = page.getByRole('list', { name: 'Problems' });
+    await problems.getByText('FIRST_MESSAGE_NO_BRAND').waitFor();
+    expect(await problems.getByRole('listitem').count()).toBe(1);
     await screenshot(page, '11-sample-flow');
     await page.getByRole('link', { name: 'All flows', exact: true }).click();
   });

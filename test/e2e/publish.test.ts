@@ -85,12 +85,31 @@ describe.skipIf(!chromiumPath)('publishing goes through a review', () => {
     await page.getByRole('link', { name: 'All flows', exact: true }).click();
     await page.getByRole('link', { name: 'Cart, real account' }).click();
     await canvasNode(page, 'Trigger step: Cart abandoned').waitFor();
+    // MMS steps on a texts-only account are a validation error (MMS_ACCOUNT_NO_MMS): the editor shows it and will not publish.
+    await page.getByRole('list', { name: 'Problems' }).getByText('MMS_ACCOUNT_NO_MMS').first().waitFor();
+    expect(await page.getByRole('button', { name: 'Publish', exact: true }).isDisabled()).toBe(true);
+
+    // An account without SMS for the fallback SMS step is a sending prerequisite: the review lists it.
+    const picturesOnly = await app.postcard.dispatch('accounts.add', {
+      provider: 'twilio',
+      name: 'Pictures only',
+      sender: '+14155550101',
+      channels: ['mms'],
+      baseUrl: 'http://127.0.0.1:9',
+      messagesPerSecond: 5,
+      secrets: { accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: 'fake-twilio-auth-token-0001' },
+    });
+    if (!picturesOnly.ok) throw new Error(picturesOnly.error.message);
+    const resaved = await app.postcard.dispatch('flows.saveDraft', { id: flow.id, graph: flow.graph, settings: { ...flow.settings, sendingAccountId: (picturesOnly.value as SendingAccount).id } });
+    expect(resaved.ok).toBe(true);
+    await page.reload();
+    await canvasNode(page, 'Trigger step: Cart abandoned').waitFor();
     await page.getByRole('button', { name: 'Publish', exact: true }).click();
     const review = page.getByRole('dialog', { name: 'Review before publishing “Cart, real account”' });
     const errors = review.getByRole('list', { name: 'Errors' });
     await errors.waitFor({ timeout: 30_000 });
-    expect(await errors.textContent()).toContain('does not carry MMS');
-    expect(await review.getByRole('region', { name: 'Sends through' }).textContent()).toContain('Texts only (Twilio, from +14155550100)');
+    expect(await errors.textContent()).toContain('does not carry SMS');
+    expect(await review.getByRole('region', { name: 'Sends through' }).textContent()).toContain('Pictures only');
     expect(await review.getByRole('button', { name: 'Publish version 1' }).isDisabled()).toBe(true);
     await screenshot(page, 'publish-02-blocked');
     await review.getByRole('button', { name: 'Cancel' }).click();

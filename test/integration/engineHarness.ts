@@ -52,9 +52,9 @@ export interface Harness {
 
 export function createHarness(
   document: FlowDocument,
-  options: { provider?: (sqlite: Database.Database) => ProviderAdapter; simulator?: Partial<SimulatorConfig>; start?: number; flowId?: string } = {},
+  options: { provider?: (sqlite: Database.Database) => ProviderAdapter; simulator?: Partial<SimulatorConfig>; start?: number; flowId?: string; file?: string } = {},
 ): Harness {
-  const sqlite = openSandbox();
+  const sqlite = openSandbox(options.file ? { file: options.file } : {});
   const start = options.start ?? T0;
   const flowId = options.flowId ?? 'flow1';
   const versionId = installFlow(sqlite, flowId, document, start);

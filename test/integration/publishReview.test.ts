@@ -102,3 +102,58 @@ describe('flows.review', { timeout: 60_000 }, () => {
     expect(published.ok).toBe(false);
   });
 });
+
+describe('compliance facts from the database', { timeout: 60_000 }, () => {
+  it('CONSENT_SOURCE_UNRECORDED counts the reachable contacts whose consent has no recorded source; the editor gets the same count', async () => {
+    await ok('contacts.import', {
+      csv: [
+        'phone,consent,consent_source',
+        '+12125550201,opted_in,web form /join 2026-01-02',
+        '+12125550202,opted_in,',
+        '+12125550203,opted_in,',
+        '+12125550204,opted_out,',
+      ].join('\n'),
+    });
+    // A keyword START is a recorded source: it replaces the import record in force.
+    await ok('contacts.setPreference', { phone: '+12125550203', change: { type: 'channel', channel: 'sms', state: 'opted_in' }, source: 'keyword' });
+    const flow = await smsFlow();
+    const review = await ok<PublishReview>('flows.review', { id: flow.id });
+    const issue = review.issues.find((i) => i.code === 'CONSENT_SOURCE_UNRECORDED');
+    expect(issue?.severity).toBe('warning');
+    // Only +12125550202: opted in by a file that did not say how (the opted-out one cannot be reached).
+    expect(issue?.message).toMatch(/^1 contact this flow can reach now has consent with no recorded source/);
+    expect(review.canPublish).toBe(true);
+    const facts = await ok<{ unrecordedConsentContacts: number; brandName: string }>('audience.complianceFacts', { channel: 'sms', category: null, segment: null, sendingAccountId: null });
+    expect(facts).toMatchObject({ unrecordedConsentContacts: 1, brandName: '' });
+  });
+
+  it('FIRST_MESSAGE_NO_BRAND follows the workspace brand name; MMS_ACCOUNT_NO_MMS blocks publishing an MMS step on a texts-only account', async () => {
+    await ok('workspace.saveSettings', { brandName: 'Globex', defaultTimeZone: 'America/Chicago', keywords: [] });
+    const account = await ok<SendingAccount>('accounts.add', {
+      provider: 'twilio',
+      name: 'Texts only',
+      sender: '+14155550100',
+      channels: ['sms'],
+      baseUrl: 'http://127.0.0.1:9',
+      messagesPerSecond: 10,
+      secrets: fakeCredentials.twilio,
+    });
+    const flow = await ok<FlowDetail>('flows.create', { name: 'Picture promo' });
+    await ok('flows.saveDraft', {
+      id: flow.id,
+      settings: { ...flow.settings, sendingAccountId: account.id },
+      graph: graph(
+        [node('t', 'trigger', { type: 'manual' }), node('m', 'mms', { body: 'New in! Reply STOP to opt out.' }, 'New arrivals'), node('x', 'exit')],
+        [edge('t', 'next', 'm'), edge('m', 'sent', 'x')],
+      ),
+    });
+    const review = await ok<PublishReview>('flows.review', { id: flow.id });
+    expect(review.issues.filter((i) => i.code === 'FIRST_MESSAGE_NO_BRAND').map((i) => i.nodeId)).toEqual(['m']);
+    expect(review.issues.filter((i) => i.severity === 'error').map((i) => [i.code, i.nodeId])).toEqual([['MMS_ACCOUNT_NO_MMS', 'm']]);
+    expect(review.canPublish).toBe(false);
+    const published = await postcard.dispatch('flows.publish', { id: flow.id });
+    expect(published.ok).toBe(false);
+    expect(!published.ok && published.error.message).toContain('does not carry MMS');
+    expect((await ok<FlowDetail>('flows.get', { id: flow.id })).status).toBe('draft');
+  });
+});

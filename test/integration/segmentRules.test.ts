@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type SqliteDatabase } from '../../src/main/db/open';
 import { countSegment, loadCatalog, loadContactFacts, membersAmong, sampleSegment } from '../../src/main/audience/segmentSql';
 import { checkSegment } from '../../src/shared/audience/check';
-import { becomesTrueAt, evaluateSegment } from '../../src/shared/audience/evaluate';
+import { becomesTrueAt, evaluateSegment, timeChanges } from '../../src/shared/audience/evaluate';
 import { SegmentDefinition, type SegmentCatalog, type SegmentRule } from '../../src/shared/audience/segment';
 
 /**
@@ -31,6 +31,8 @@ interface Person {
   events?: Array<[name: string, daysAgo: number, properties?: Record<string, unknown>]>;
   consent?: Array<[kind: string, channel: string, daysAgo: number, category?: string]>;
   received?: number[];
+  /** Tracked-link clicks: days ago, and whether a link-preview fetcher made it. */
+  clicked?: Array<[daysAgo: number, isBot?: boolean]>;
 }
 
 const people: Person[] = [
@@ -43,6 +45,7 @@ const people: Person[] = [
     events: [['cart_abandoned', 2, { value: 80, sku: 'A1' }], ['order_placed', 20]],
     consent: [['opt_in', 'sms', 30]],
     received: [3, 10],
+    clicked: [[2], [9]],
   },
   {
     key: 'ben',
@@ -52,6 +55,7 @@ const people: Person[] = [
     attributes: { tier: 'vip ', lifetime_value: 300, birthday: '1985-07-04', tags: 'shoes' },
     events: [['cart_abandoned', 1, { value: 15 }], ['order_placed', 1], ['message_received', 1, { body: 'hi' }]],
     consent: [['opt_in', 'all', 40], ['opt_out', 'all', 5]],
+    clicked: [[1, true]],
   },
   {
     key: 'cleo',
@@ -77,6 +81,7 @@ const people: Person[] = [
     events: [['cart_abandoned', 0.5, { value: 120, sku: 'B2' }], ['cart_abandoned', 0.25, { value: 20 }]],
     consent: [['opt_in', 'sms', 1], ['subscribe', 'all', 1, 'promotions']],
     received: [0.1],
+    clicked: [[0.2], [1], [1, true]],
   },
 ];
 
@@ -94,12 +99,14 @@ beforeAll(() => {
     `INSERT INTO messages (idempotency_key, contact_id, channel, body, provider, status, accepted_at, created_at, updated_at)
      VALUES (?, ?, 'sms', 'hi', 'simulator', 'delivered', ?, 0, 0)`,
   );
+  const insertClick = sqlite.prepare('INSERT INTO clicks (contact_id, occurred_at, is_bot, is_unique) VALUES (?, ?, ?, 0)');
   for (const p of people) {
     const id = Number(insertContact.run(p.phone, p.zone ?? null, JSON.stringify(p.attributes ?? {}), p.mms ?? 'unknown', p.pausedUntil ?? null).lastInsertRowid);
     ids[p.key] = id;
     for (const [name, daysAgo, properties] of p.events ?? []) insertEvent.run(id, name, JSON.stringify(properties ?? {}), NOW - daysAgo * DAY);
     for (const [kind, channel, daysAgo, category] of p.consent ?? []) insertConsent.run(id, kind, channel, category ?? null, NOW - daysAgo * DAY);
     (p.received ?? []).forEach((daysAgo, i) => insertMessage.run(`${p.key}-${i}`, id, NOW - daysAgo * DAY));
+    for (const [daysAgo, isBot] of p.clicked ?? []) insertClick.run(id, NOW - daysAgo * DAY, isBot ? 1 : 0);
   }
   const declare = sqlite.prepare('INSERT INTO contact_attributes (name, type, created_at) VALUES (?, ?, 0)');
   declare.run('tier', 'text');
@@ -219,6 +226,20 @@ describe('consent, subscriptions, pauses, capability, place, engagement', () => 
     const window = { type: 'last', amount: 7, unit: 'days' };
     expect(members(define([{ type: 'engagement', activity: 'received', count: { operator: 'at_least', value: 1 }, window }]))).toEqual(['ava', 'eli']);
     expect(members(define([{ type: 'engagement', activity: 'replied', count: { operator: 'at_least', value: 1 }, window: { type: 'ever' } }]))).toEqual(['ben']);
+  });
+
+  it('engagement: clicked a tracked link in the last 7 days, at least twice, never; link-preview fetches are not clicks', () => {
+    const clicked = (count: { operator: string; value: number }, window: unknown): SegmentDefinition =>
+      define([{ type: 'engagement', activity: 'clicked', count, window }]);
+    const lastWeek = { type: 'last', amount: 7, unit: 'days' };
+    expect(members(clicked({ operator: 'at_least', value: 1 }, lastWeek))).toEqual(['ava', 'eli']);
+    expect(members(clicked({ operator: 'at_least', value: 2 }, lastWeek))).toEqual(['eli']);
+    expect(members(clicked({ operator: 'at_least', value: 2 }, { type: 'ever' }))).toEqual(['ava', 'eli']);
+    expect(members(clicked({ operator: 'exactly', value: 0 }, lastWeek))).toEqual(['ben', 'cleo', 'dev']);
+    // Ava's click 2 days ago leaves the 7-day window 5 days from now: the evaluator names that moment and the query agrees then.
+    const facts = loadContactFacts(sqlite, clicked({ operator: 'at_least', value: 1 }, lastWeek), [ids.ava ?? -1]).get(ids.ava ?? -1)!;
+    expect(timeChanges(clicked({ operator: 'at_least', value: 1 }, lastWeek), facts, NOW)).toContain(NOW + 5 * DAY);
+    expect(members(clicked({ operator: 'at_least', value: 1 }, lastWeek), NOW + 5 * DAY + 1)).toEqual(['eli']);
   });
 
   it('"VIPs in Florida, or anyone who replied": AND inside OR, nested a level down', () => {

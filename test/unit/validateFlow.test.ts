@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultFlowSettings, issueCodes, validateFlow, type FlowGraph, type FlowSettings, type IssueCode, type WaitNodeConfig } from '../../src/shared';
+import { fixedBody, fixedSettings, type IssueFix } from '../../src/shared/graph/compliance';
+import type { ValidationContext } from '../../src/shared/graph/validate';
 import { edge, graph, linearFlow, node } from '../support/graphs';
 
 const codes = (g: FlowGraph): IssueCode[] => validateFlow(g).issues.map((i) => i.code);
@@ -280,6 +282,75 @@ describe('validateFlow', () => {
 
     it('HELP_REPLY_GENERIC when HELP would get the generic default', () => {
       expect(compliance(withStop(), { ...compliant(), helpReply: '' }).map(([code]) => code)).toEqual(['HELP_REPLY_GENERIC']);
+    });
+
+    it('FIRST_MESSAGE_NO_BRAND when the first message does not name the workspace brand; the fix puts it first', () => {
+      const g = withStop();
+      expect(compliance(g, compliant())).toEqual([]);
+      expect(validateFlow(g, { settings: compliant(), brandName: 'Acme Shoes' }).issues).toEqual([]);
+      const [issue] = validateFlow(g, { settings: compliant(), brandName: 'Globex' }).issues;
+      expect(issue).toMatchObject({ code: 'FIRST_MESSAGE_NO_BRAND', severity: 'warning', nodeId: 's' });
+      expect(issue?.fix?.type).toBe('prepend_body');
+      const fixed = fixedBody('Acme Shoes: welcome! Reply STOP to opt out.', issue?.fix as Extract<IssueFix, { nodeId: unknown }>);
+      expect(fixed).toBe('Globex: Acme Shoes: welcome! Reply STOP to opt out.');
+      g.nodes[2] = node('s', 'sms', { body: fixed });
+      expect(validateFlow(g, { settings: compliant(), brandName: 'Globex' }).issues).toEqual([]);
+      // Part of a longer word is not the brand.
+      g.nodes[2] = node('s', 'sms', { body: 'Globexcellent news. Reply STOP to opt out.' });
+      expect(validateFlow(g, { settings: compliant(), brandName: 'Globex' }).issues.map((i) => i.code)).toEqual(['FIRST_MESSAGE_NO_BRAND']);
+    });
+
+    it('FIRST_MESSAGE_NO_BRAND once for the flow, without a step, when no brand name is set', () => {
+      const issues = validateFlow(withStop(), { settings: compliant(), brandName: '  ' }).issues;
+      expect(issues.map((i) => [i.code, i.nodeId, i.fix])).toEqual([['FIRST_MESSAGE_NO_BRAND', undefined, undefined]]);
+    });
+
+    it('the opt-out fix appends the instruction and the warning goes', () => {
+      const g = linearFlow();
+      const [issue] = validateFlow(g, { settings: compliant() }).issues;
+      expect(issue?.code).toBe('FIRST_MESSAGE_NO_OPT_OUT');
+      const body = fixedBody('Welcome!', issue?.fix as Extract<IssueFix, { nodeId: unknown }>);
+      expect(body).toBe('Welcome! Reply STOP to opt out.');
+      g.nodes[2] = node('s', 'sms', { body });
+      expect(validateFlow(g, { settings: compliant() }).issues).toEqual([]);
+    });
+
+    it('the settings fixes of QUIET_HOURS_OFF, QUIET_HOURS_STRICT_STATES and HELP_REPLY_GENERIC clear them', () => {
+      let settings: FlowSettings = { ...compliant(), quietHours: { isEnabled: false, start: '21:00', end: '08:00' }, frequencyCap: { isEnabled: false, maxMessages: 10, perHours: 24 }, helpReply: '' };
+      const context = (): ValidationContext => ({ settings, brandName: 'Acme Shoes' });
+      for (const code of ['QUIET_HOURS_OFF', 'QUIET_HOURS_STRICT_STATES', 'HELP_REPLY_GENERIC'] as const) {
+        const issue = validateFlow(withStop(), context()).issues.find((i) => i.code === code);
+        expect(issue?.fix?.type, code).toBe('settings');
+        settings = fixedSettings(settings, issue?.fix as Extract<IssueFix, { type: 'settings' }>);
+      }
+      expect(validateFlow(withStop(), context()).issues).toEqual([]);
+      expect(settings.quietHours).toEqual({ isEnabled: true, start: '20:00', end: '08:00' });
+      expect(settings.frequencyCap).toEqual({ isEnabled: true, maxMessages: 3, perHours: 24 });
+      expect(settings.helpReply).toContain('Acme Shoes');
+    });
+
+    it('MMS_ACCOUNT_NO_MMS is an error on each MMS step when the sending account carries SMS only', () => {
+      const g = withStop();
+      g.nodes[2] = node('s', 'mms', { body: 'Acme Shoes: new in! Reply STOP to opt out.', mediaAssetId: 'asset1' });
+      g.nodes.push(node('f', 'sms', { body: 'fallback' }));
+      g.edges = g.edges.map((e) => (e.source === 's' ? edge('s', 'sent', 'x') : e));
+      g.edges.push(edge('s', 'fallback', 'f'), edge('f', 'next', 'x'));
+      const settings = { ...compliant(), sendingAccountId: 'acc_abcdefghij' };
+      const smsOnly = new Map([['acc_abcdefghij', { name: 'Twilio main', channels: ['sms' as const] }]]);
+      const result = validateFlow(g, { settings, sendingAccounts: smsOnly });
+      expect(result.issues.map((i) => [i.code, i.severity, i.nodeId])).toEqual([['MMS_ACCOUNT_NO_MMS', 'error', 's']]);
+      expect(result.hasErrors).toBe(true);
+      const both = new Map([['acc_abcdefghij', { name: 'Twilio main', channels: ['sms' as const, 'mms' as const] }]]);
+      expect(validateFlow(g, { settings, sendingAccounts: both }).issues).toEqual([]);
+      // On the simulator (no account) nothing is refused.
+      expect(validateFlow(g, { settings: compliant(), sendingAccounts: smsOnly }).issues).toEqual([]);
+    });
+
+    it('CONSENT_SOURCE_UNRECORDED names how many reachable contacts have consent without a source', () => {
+      expect(validateFlow(withStop(), { settings: compliant(), unrecordedConsentContacts: 0 }).issues).toEqual([]);
+      const [issue] = validateFlow(withStop(), { settings: compliant(), unrecordedConsentContacts: 1250 }).issues;
+      expect(issue).toMatchObject({ code: 'CONSENT_SOURCE_UNRECORDED', severity: 'warning' });
+      expect(issue?.message).toContain('1,250 contacts');
     });
   });
 

@@ -32,15 +32,13 @@ export function sendingProblems(flow: FlowDetailOf, services: Services): Sending
     return [{ code: 'SENDING_ACCOUNT_MISSING', message: `"${flow.name}" is set to send through a sending account that is not on this computer; choose one in the flow's settings.` }];
   }
   const problems: SendingProblem[] = [];
-  const steps = flow.graph.nodes.filter((node) => node.kind === 'mms' || node.kind === 'sms');
   const channels = JSON.parse(account.channelsJson) as Channel[];
-  for (const channel of ['mms', 'sms'] as const) {
-    if (steps.some((node) => node.kind === channel) && !channels.includes(channel)) {
-      problems.push({
-        code: 'SENDING_ACCOUNT_CHANNEL',
-        message: `"${flow.name}" has ${channel.toUpperCase()} steps, but "${account.name}" does not carry ${channel.toUpperCase()}; allow it in Settings → Sending accounts.`,
-      });
-    }
+  // MMS steps on an account without MMS are MMS_ACCOUNT_NO_MMS, a compliance check validation runs per step.
+  if (flow.graph.nodes.some((node) => node.kind === 'sms') && !channels.includes('sms')) {
+    problems.push({
+      code: 'SENDING_ACCOUNT_CHANNEL',
+      message: `"${flow.name}" has SMS steps, but "${account.name}" does not carry SMS; allow it in Settings → Sending accounts.`,
+    });
   }
   if (mediaAssetIds(flow).length > 0 && !services.mediaHosting.isConfigured()) {
     problems.push({

@@ -83,6 +83,9 @@ export function recordClick(sqlite: Database.Database, click: ClickInput): { isB
       )
       .run(click.code, click.messageId, click.contactId, click.flowId, click.nodeId, click.at, click.userAgent?.slice(0, 500) ?? null, isBot ? 1 : 0, isUnique ? 1 : 0);
     markDirty(sqlite, 'engagement', click.flowId, click.at);
+    // A person's click can put the contact in a "clicked" segment: the segment triggers look again
+    // at contacts updated since their last look (src/main/engine/runtime/audienceTriggers.ts).
+    if (!isBot) sqlite.prepare('UPDATE contacts SET updated_at = max(updated_at, ?) WHERE id = ?').run(click.at, click.contactId);
     return { isBot, isUnique };
   })();
 }

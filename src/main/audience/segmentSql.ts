@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { parseJsonObject } from '../../shared/json';
 import { matchesFilters } from '../../shared/audience/compare';
 import { compileSegment, PROPERTIES_MATCH_FUNCTION, type CompileMode } from '../../shared/audience/compile';
-import { eventNamesOf, type ContactFacts } from '../../shared/audience/evaluate';
+import { eventNamesOf, readsClicks, type ContactFacts } from '../../shared/audience/evaluate';
 import { PropertyFilter } from '../../shared/graph/nodes';
 import { AttributeType, SegmentDefinition, type SegmentCatalog } from '../../shared/audience/segment';
 import { z } from 'zod';
@@ -109,7 +109,7 @@ export function membersAmong(sqlite: Database.Database, definition: SegmentDefin
 /** What the pure evaluator needs to know about each contact for this segment. */
 export function loadContactFacts(sqlite: Database.Database, definition: SegmentDefinition, contactIds: readonly number[]): Map<number, ContactFacts> {
   const idsJson = JSON.stringify(contactIds);
-  type Mutable = ContactFacts & { events: ContactFacts['events'][number][]; messagesAccepted: number[]; consent: ContactFacts['consent'][number][] };
+  type Mutable = ContactFacts & { events: ContactFacts['events'][number][]; messagesAccepted: number[]; clicks: number[]; consent: ContactFacts['consent'][number][] };
   const facts = new Map<number, Mutable>();
   const contacts = sqlite
     .prepare(`SELECT id, phone, time_zone, mms_capable, paused_until, attributes_json FROM contacts WHERE id IN (SELECT value FROM json_each(?))`)
@@ -124,6 +124,7 @@ export function loadContactFacts(sqlite: Database.Database, definition: SegmentD
       attributes: parseJsonObject(c.attributes_json),
       events: [],
       messagesAccepted: [],
+      clicks: [],
       consent: [],
     });
   }
@@ -145,6 +146,12 @@ export function loadContactFacts(sqlite: Database.Database, definition: SegmentD
     )
     .all(idsJson) as Array<{ contact_id: number; accepted_at: number }>;
   for (const m of accepted) facts.get(m.contact_id)?.messagesAccepted.push(m.accepted_at);
+  if (readsClicks(definition)) {
+    const clicks = sqlite
+      .prepare(`SELECT contact_id, occurred_at FROM clicks WHERE contact_id IN (SELECT value FROM json_each(?)) AND is_bot = 0`)
+      .all(idsJson) as Array<{ contact_id: number; occurred_at: number }>;
+    for (const k of clicks) facts.get(k.contact_id)?.clicks.push(k.occurred_at);
+  }
   const consent = sqlite
     .prepare(`SELECT id, contact_id, kind, channel, category, occurred_at FROM consent_events WHERE contact_id IN (SELECT value FROM json_each(?))`)
     .all(idsJson) as Array<{ id: number; contact_id: number; kind: string; channel: string; category: string | null; occurred_at: number }>;

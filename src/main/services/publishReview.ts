@@ -1,12 +1,11 @@
 import type { PublishReview, ReviewSender } from '../../shared/api/flows';
-import type { SegmentDefinition, SegmentRule } from '../../shared/audience/segment';
-import type { Channel } from '../../shared/engine/types';
-import type { FlowGraph } from '../../shared/graph/graph';
 import type { ValidationContext } from '../../shared/graph/validate';
 import { validateFlow } from '../../shared/graph/validate';
 import type { FlowId } from '../../shared/ids';
 import { sendingProblems } from '../accounts/publish';
 import { AnalyticsService } from '../analytics/service';
+import { triggerSegment } from '../../shared/audience/flowReach';
+import { flowEligibility } from '../audience/eligibility';
 import { countSegmentByTimeZone, loadCatalog } from '../audience/segmentSql';
 import type { SqliteDatabase } from '../db/open';
 import { isQuietAt, isValidTimeZone } from '../engine/localTime';
@@ -43,7 +42,7 @@ export async function reviewPublish(id: FlowId, deps: PublishReviewDeps): Promis
     ...sendingProblems(flow, services).map((problem) => ({ code: problem.code, severity: 'error' as const, message: problem.message })),
   ];
 
-  const { definition, basis } = eligibility(graph, settings.category, sqlite);
+  const { definition, basis } = flowEligibility(graph, settings.category, sqlite);
   const catalog = loadCatalog(sqlite);
   const byZone = definition ? countSegmentByTimeZone(sqlite, definition, catalog, now, settings.defaultTimeZone) : [];
   const eligibleNow = byZone.reduce((sum, zone) => sum + zone.contacts, 0);
@@ -66,7 +65,7 @@ export async function reviewPublish(id: FlowId, deps: PublishReviewDeps): Promis
     name: flow.name,
     nextVersion: flow.hasUnpublishedChanges || latest === 0 ? latest + 1 : latest,
     sender: senderOf(settings.sendingAccountId, services),
-    audience: { eligibleNow, basis: definition ? basis : `${basis} (the segment "${segmentName(graph)}" is not saved)`, timeZones },
+    audience: { eligibleNow, basis: definition ? basis : `${basis} (the segment "${triggerSegment(graph) ?? ''}" is not saved)`, timeZones },
     sendWindow: { isQuietHoursEnabled: settings.quietHours.isEnabled, start: settings.quietHours.start, end: settings.quietHours.end, defaultTimeZone: settings.defaultTimeZone },
     forecast,
     forecastProblem,
@@ -80,61 +79,6 @@ function senderOf(accountId: string | null, services: Services): ReviewSender {
   const row = services.accounts.find(accountId);
   if (!row) return { kind: 'missing', id: accountId };
   return { kind: 'account', id: row.id, name: row.name, provider: row.provider, sender: row.sender, messagesPerSecond: row.messagesPerSecond, dailyCap: row.dailyCap };
-}
-
-/**
- * The contacts who could receive the flow now, as a segment definition the audience code counts:
- * consent to the first message's channel, no pause, the flow's category, and for a segment
- * trigger the segment's own saved rules (its latest active version, what publishing records).
- */
-function eligibility(graph: FlowGraph, category: string | null, sqlite: SqliteDatabase): { definition: SegmentDefinition | null; basis: string } {
-  const channel = firstChannel(graph);
-  const rules: SegmentDefinition['rules'] = [
-    { type: 'consent', channel, state: 'opted_in' } satisfies SegmentRule,
-    { type: 'paused', isPaused: false } satisfies SegmentRule,
-  ];
-  const words = [`opted in to ${channel.toUpperCase()}`, 'not paused'];
-  if (category) {
-    rules.push({ type: 'subscription', category, state: 'subscribed' });
-    words.push(`subscribed to ${category}`);
-  }
-  const segment = segmentName(graph);
-  if (segment !== null) {
-    const row = sqlite
-      .prepare(
-        `SELECT v.definition_json FROM segment_versions v JOIN segments s ON s.id = v.segment_id
-         WHERE (s.id = ? OR s.name = ?) AND s.status = 'active' ORDER BY v.version DESC LIMIT 1`,
-      )
-      .pluck()
-      .get(segment, segment) as string | undefined;
-    words.push(`in the segment "${segment}"`);
-    if (!row) return { definition: null, basis: words.join(', ') };
-    const saved = JSON.parse(row) as SegmentDefinition;
-    rules.push({ type: 'group', match: saved.match, rules: saved.rules });
-  }
-  return { definition: { match: 'all', rules }, basis: words.join(', ') };
-}
-
-function segmentName(graph: FlowGraph): string | null {
-  const trigger = graph.nodes.find((node) => node.kind === 'trigger');
-  return trigger?.kind === 'trigger' && trigger.config.type === 'segment_entered' ? trigger.config.segment.trim() : null;
-}
-
-/** The channel of the first message a contact entering would get (breadth-first from the trigger); SMS when there is none. */
-function firstChannel(graph: FlowGraph): Channel {
-  const trigger = graph.nodes.find((node) => node.kind === 'trigger');
-  const byId = new Map(graph.nodes.map((node) => [node.id, node]));
-  const seen = new Set<string>();
-  const queue = trigger ? [trigger.id as string] : [];
-  while (queue.length > 0) {
-    const id = queue.shift() as string;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    const node = byId.get(id as never);
-    if (node?.kind === 'mms' || node?.kind === 'sms') return node.kind;
-    for (const edge of graph.edges) if (edge.source === id) queue.push(edge.target);
-  }
-  return 'sms';
 }
 
 /** A dry-run of the draft at the workspace's prices, scaled to 1,000 entrants and to those eligible now. */

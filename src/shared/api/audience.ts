@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import type { SegmentProblem } from '../audience/check';
 import { AttributeName, AttributeType, CategoryId, SegmentDefinition } from '../audience/segment';
+import { channels, type Channel } from '../engine/types';
+import { WorkspaceSettings } from '../audience/workspace';
+import { LocalTime } from '../flow/settings';
 import { method } from './method';
 
 /** Audience: segments, the attribute and category catalog, and each contact's preferences and consent ledger. */
@@ -11,6 +14,22 @@ const phone = z.string().min(3).max(32);
 export const consentSources = ['import', 'keyword', 'web_form', 'api', 'agent'] as const;
 export const ConsentSource = z.enum(consentSources);
 export type ConsentSource = z.infer<typeof ConsentSource>;
+
+export interface SegmentEnrollResult {
+  matched: number;
+  enrolled: number;
+  refused: number;
+  /** With `at`, once confirmed: how many entries were stored, and the first and last moment (ISO, UTC) they fall due. */
+  scheduled?: { scheduled: number; firstAt: string | null; lastAt: string | null };
+}
+
+/** What the editor's compliance checks need from the workspace and the database (see ComplianceFacts). */
+export interface FlowComplianceFacts {
+  brandName: string;
+  /** The flow's sending account, when it has one on this computer: name and channels only. */
+  sendingAccounts: Array<{ id: string; name: string; channels: Channel[] }>;
+  unrecordedConsentContacts: number;
+}
 
 export interface AttributeInfo {
   name: string;
@@ -140,8 +159,25 @@ export const audienceContract = {
    * confirmation shows); with it, enrolls them (the flow's re-entry rule still decides).
    */
   'segments.enroll': method(
-    z.object({ segmentId, flowId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a flow id'), isConfirmed: z.boolean().default(false) }).strict(),
-  ).returns<{ matched: number; enrolled: number; refused: number }>(),
+    z
+      .object({
+        segmentId,
+        flowId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a flow id'),
+        isConfirmed: z.boolean().default(false),
+        /**
+         * A scheduled broadcast: each contact enters at this local date and time in their own zone
+         * (contacts without one: the workspace's default zone) instead of now.
+         */
+        at: z
+          .object({
+            date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD'),
+            time: LocalTime,
+          })
+          .strict()
+          .optional(),
+      })
+      .strict(),
+  ).returns<SegmentEnrollResult>(),
 
   'contacts.preferences': method(z.object({ phone }).strict()).returns<ContactPreferences>(),
   /** One change to a contact's preferences, recorded in the consent ledger with its source. */
@@ -157,4 +193,20 @@ export const audienceContract = {
   ).returns<BulkResult>(),
   /** The whole consent ledger as CSV, for audits. */
   'consent.exportCsv': method(z.object({}).strict()).returns<{ csv: string; rows: number }>(),
+
+  /** Settings → Workspace: the brand name, the default time zone, extra inbound keywords. */
+  'workspace.settings': method(z.object({}).strict()).returns<WorkspaceSettings>(),
+  /** Replaces the workspace settings; a duplicate or built-in keyword, or a zone that does not exist, is refused by name. */
+  'workspace.saveSettings': method(WorkspaceSettings).returns<WorkspaceSettings>(),
+  /** The facts the editor's compliance checks read, for the draft's reach (first channel, category, segment) and account. */
+  'audience.complianceFacts': method(
+    z
+      .object({
+        channel: z.enum(channels),
+        category: z.string().max(60).nullable(),
+        segment: z.string().max(200).nullable(),
+        sendingAccountId: z.string().max(64).nullable(),
+      })
+      .strict(),
+  ).returns<FlowComplianceFacts>(),
 } as const;

@@ -75,6 +75,11 @@ function compileRule(rule: SegmentRule, context: Context): string {
         const source = (contactBound: string): string => `FROM events e WHERE ${contactBound}e.name = ${bind('message_received')}${windowSql('e.occurred_at', rule.window, context)}`;
         return countSql(rule.count, source, 'e', context);
       }
+      if (rule.activity === 'clicked') {
+        // is_bot = 0 lets SQLite use the partial index clicks_contact_time_idx (contact, time).
+        const source = (contactBound: string): string => `FROM clicks k WHERE ${contactBound}k.is_bot = 0${windowSql('k.occurred_at', rule.window, context)}`;
+        return countSql(rule.count, source, 'k', context);
+      }
       const source = (contactBound: string): string =>
         `FROM messages m WHERE ${contactBound}m.purpose = 'marketing' AND m.accepted_at IS NOT NULL${windowSql('m.accepted_at', rule.window, context)}`;
       return countSql(rule.count, source, 'm', context);

@@ -5,6 +5,7 @@ import {
   isGroup,
   windowMs,
   type AttributeRule,
+  type EngagementRule,
   type EventCount,
   type EventWindow,
   type SegmentCatalog,
@@ -31,6 +32,8 @@ export interface ContactFacts {
   events: ReadonlyArray<{ name: string; occurredAt: number; properties: Record<string, unknown> }>;
   /** When each marketing message to the contact was accepted by the provider. */
   messagesAccepted: readonly number[];
+  /** When the contact clicked a tracked link (link-preview fetchers left out). */
+  clicks: readonly number[];
   /** The contact's consent ledger (every channel and category). */
   consent: ReadonlyArray<{ id: number; kind: string; channel: string; category: string | null; occurredAt: number }>;
 }
@@ -73,10 +76,7 @@ export function evaluateRule(rule: SegmentRule, catalog: SegmentCatalog, facts: 
     }
     case 'engagement': {
       if (isTrivialCount(rule.count)) return true;
-      const n =
-        rule.activity === 'replied'
-          ? facts.events.filter((e) => e.name === 'message_received' && inWindow(e.occurredAt, rule.window, now)).length
-          : facts.messagesAccepted.filter((at) => inWindow(at, rule.window, now)).length;
+      const n = engagementTimes(rule.activity, facts).filter((at) => inWindow(at, rule.window, now)).length;
       return countHolds(rule.count, n);
     }
     case 'consent': {
@@ -248,6 +248,18 @@ export function becomesTrueAt(definition: SegmentDefinition, catalog: SegmentCat
   return null;
 }
 
+/** When each engagement of the kind happened: replies are `message_received` events. */
+function engagementTimes(activity: EngagementRule['activity'], facts: ContactFacts): readonly number[] {
+  switch (activity) {
+    case 'received':
+      return facts.messagesAccepted;
+    case 'clicked':
+      return facts.clicks;
+    case 'replied':
+      return facts.events.filter((e) => e.name === 'message_received').map((e) => e.occurredAt);
+  }
+}
+
 /** Every later instant at which some rule of the segment may change value, ascending. */
 export function timeChanges(definition: SegmentDefinition, facts: ContactFacts, now: number): number[] {
   const moments = new Set<number>();
@@ -262,9 +274,7 @@ export function timeChanges(definition: SegmentDefinition, facts: ContactFacts, 
       }
       if (node.type === 'event' || node.type === 'engagement') {
         const times =
-          node.type === 'engagement' && node.activity === 'received'
-            ? facts.messagesAccepted
-            : facts.events.filter((e) => e.name === (node.type === 'event' ? node.event : 'message_received')).map((e) => e.occurredAt);
+          node.type === 'engagement' ? engagementTimes(node.activity, facts) : facts.events.filter((e) => e.name === node.event).map((e) => e.occurredAt);
         for (const at of times) {
           add(at); // recorded ahead of time: counts from then on
           if (node.window.type === 'last') add(at + windowMs(node.window));
@@ -296,4 +306,10 @@ export function eventNamesOf(definition: SegmentDefinition): string[] {
   };
   visit(definition.rules);
   return [...names];
+}
+
+/** Whether a segment has a "clicked" rule, so a loader reads the contact's clicks only then. */
+export function readsClicks(definition: SegmentDefinition): boolean {
+  const visit = (nodes: readonly SegmentNode[]): boolean => nodes.some((node) => (isGroup(node) ? visit(node.rules) : node.type === 'engagement' && node.activity === 'clicked'));
+  return visit(definition.rules);
 }

@@ -95,10 +95,14 @@ export const EventRule = z.object({
 });
 export type EventRule = z.infer<typeof EventRule>;
 
-/** Messages the contact received from Postcard (accepted by the provider) or replied with. */
+/**
+ * Messages the contact received from Postcard (accepted by the provider), replied with, or whose
+ * tracked links they clicked (people only: link-preview fetchers are not clicks).
+ */
+export const engagementActivities = ['received', 'replied', 'clicked'] as const;
 export const EngagementRule = z.object({
   type: z.literal('engagement'),
-  activity: z.enum(['received', 'replied']),
+  activity: z.enum(engagementActivities),
   count: EventCount,
   window: EventWindow,
 });

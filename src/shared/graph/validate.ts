@@ -5,7 +5,7 @@ import { MAX_MESSAGE_BODY_CHARS } from '../sms/segments';
 import { analyzeTemplate, templateLengthFacts, templateVariableUses } from '../template';
 import type { FlowEdge, FlowGraph, FlowNode } from './graph';
 import { durationMs, nodeDefinitions, portsOf, unaryOperators, type PortDefinition } from './nodes';
-import { complianceCodes, complianceIssues } from './compliance';
+import { complianceCodes, complianceIssues, type ComplianceFacts, type IssueFix } from './compliance';
 import type { FlowSettings } from '../flow/settings';
 
 /**
@@ -58,6 +58,8 @@ export interface FlowIssue {
   edgeId?: EdgeId;
   /** The output port the issue is about, when it is about one. */
   port?: string;
+  /** A change the editor can make to resolve it (the Problems panel offers it as a button). */
+  fix?: IssueFix;
 }
 
 export interface FlowValidation {
@@ -88,11 +90,14 @@ export interface MediaFacts {
  *   output is wired but no SMS step follows it, so contacts without MMS get no text. A fallback
  *   SMS with an empty body is not reported again: MESSAGE_BODY_EMPTY already covers it.
  */
-export interface ValidationContext {
+export interface ValidationContext extends ComplianceFacts {
   media?: ReadonlyMap<string, MediaFacts>;
   contactAttributes?: readonly string[];
   profileId?: ProfileId;
-  /** The flow's settings: with them, the compliance checks run too (quiet hours, HELP, opt-out wording). */
+  /**
+   * The flow's settings: with them, the compliance checks run too (quiet hours, HELP, opt-out
+   * wording), and those whose workspace or database fact (ComplianceFacts) is given.
+   */
   settings?: FlowSettings;
 }
 
@@ -249,7 +254,7 @@ export function validateFlow(graph: FlowGraph, context?: ValidationContext): Flo
   // ---- per-kind rules
   for (const node of nodesById.values()) validateNode(node, report);
   if (context) validateWithContext(graph.edges, nodesById, successors, outgoing, context, report);
-  if (context?.settings) for (const issue of complianceIssues(nodesById, successors, context.settings)) report(issue);
+  if (context?.settings) for (const issue of complianceIssues(nodesById, successors, context.settings, context)) report(issue);
 
   // ---- cycles must pass through a wait, or a contact would loop without time passing
   for (const cycle of instantCycles(nodesById, successors)) {

@@ -1,5 +1,10 @@
 import { bulkChange } from '../../audience/bulk';
+import { complianceFactsFor } from '../../audience/complianceFacts';
 import { PreferenceService } from '../../audience/preferences';
+import { checkEnrollAt, scheduleEnrollments } from '../../audience/scheduledEnroll';
+import { PostcardError } from '../../../shared/api/result';
+import type { FlowId } from '../../../shared/ids';
+import { readWorkspaceSettings, saveWorkspaceSettings } from '../../audience/workspace';
 import { SegmentService } from '../../audience/segments';
 import type { SqliteDatabase } from '../../db/open';
 import { engineFor } from './engine';
@@ -31,8 +36,13 @@ export const audienceHandlers = {
   'segments.enroll': async (input, ctx) => {
     const { segments } = audienceFor(ctx);
     const ids = segments.memberIdsNow(input.segmentId);
+    const defaultZone = readWorkspaceSettings(ctx.sqlite).defaultTimeZone;
+    // A date that does not exist is refused before the count is shown, not after the confirmation.
+    if (input.at) checkEnrollAt(input.at, defaultZone);
     if (!input.isConfirmed) return { matched: ids.length, enrolled: 0, refused: 0 };
-    return { matched: ids.length, ...engineFor(ctx).enrollContactIds(input.flowId, ids) };
+    if (!input.at) return { matched: ids.length, ...engineFor(ctx).enrollContactIds(input.flowId, ids) };
+    if (ctx.services.flows.get(input.flowId as FlowId).status !== 'live') throw new PostcardError('CONFLICT', 'only a live flow can enroll contacts; publish it first');
+    return { matched: ids.length, enrolled: 0, refused: 0, scheduled: scheduleEnrollments(ctx.sqlite, input.flowId, ids, input.at, defaultZone, Date.now()) };
   },
   'contacts.preferences': async (input, ctx) => audienceFor(ctx).preferences.preferences(input.phone),
   'contacts.setPreference': async (input, ctx) => audienceFor(ctx).preferences.change(input.phone, input.change, input.source, input.detail),
@@ -43,4 +53,8 @@ export const audienceHandlers = {
       ctx.events.emit({ type: 'contacts.changed' });
     }),
   'consent.exportCsv': async (_input, ctx) => audienceFor(ctx).preferences.ledgerCsv(),
+  'workspace.settings': async (_input, ctx) => readWorkspaceSettings(ctx.sqlite),
+  'workspace.saveSettings': async (input, ctx) => saveWorkspaceSettings(ctx.sqlite, input, Date.now()),
+  'audience.complianceFacts': async (input, ctx) =>
+    complianceFactsFor(ctx.sqlite, { channel: input.channel, category: input.category, segment: input.segment }, input.sendingAccountId, (id) => ctx.services.accounts.find(id), Date.now()),
 } satisfies HandlerMap;

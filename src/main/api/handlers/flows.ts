@@ -4,6 +4,8 @@ import type { FlowId } from '../../../shared/ids';
 import type { FlowSettings } from '../../../shared/flow/settings';
 import type { ProfileId } from '../../../shared/media/profiles';
 import type { HandlerContext, HandlerMap } from '../context';
+import type { FlowGraph } from '../../../shared/graph/graph';
+import { complianceFacts } from '../../audience/complianceFacts';
 import { mediaFor } from './media';
 import { prepareSendingForPublish } from '../../accounts/publish';
 import { reviewPublish } from '../../services/publishReview';
@@ -45,8 +47,11 @@ async function publishContext(id: FlowId, ctx: HandlerContext): Promise<Validati
   let assetIds: string[];
   let profileId: ProfileId;
   let flowSettings: FlowSettings;
+  let graph: FlowGraph;
   try {
-    const { graph, settings } = ctx.services.flows.get(id);
+    const flow = ctx.services.flows.get(id);
+    const settings = flow.settings;
+    graph = flow.graph;
     assetIds = [...new Set(graph.nodes.flatMap((node) => (node.kind === 'mms' && node.config.mediaAssetId ? [node.config.mediaAssetId] : [])))];
     profileId = settings.sendProfileId;
     flowSettings = settings;
@@ -66,5 +71,5 @@ async function publishContext(id: FlowId, ctx: HandlerContext): Promise<Validati
       if (asset) media.set(assetId, { name: asset.name, kind: asset.kind, renditions: {}, refusals: { [profileId]: error.code } });
     }
   }
-  return { media, profileId, settings: flowSettings };
+  return { media, profileId, settings: flowSettings, ...complianceFacts(ctx.sqlite, { graph, settings: flowSettings }, (accountId) => ctx.services.accounts.find(accountId), Date.now()) };
 }

@@ -44,7 +44,12 @@ export const clicks = sqliteTable(
     /** The first human click on this message's links: the unique clicks count these. */
     isUnique: integer('is_unique', { mode: 'boolean' }).notNull().default(false),
   },
-  (table) => [index('clicks_flow_time_idx').on(table.flowId, table.occurredAt), index('clicks_message_idx').on(table.messageId)],
+  (table) => [
+    index('clicks_flow_time_idx').on(table.flowId, table.occurredAt),
+    index('clicks_message_idx').on(table.messageId),
+    // Segment rules "clicked in the last N days": per contact (membership) and by time for everyone (counts).
+    index('clicks_contact_time_idx').on(table.contactId, table.occurredAt).where(sql`is_bot = 0`),
+  ],
 );
 
 /** Inbound texts that are not keywords, credited to the latest message the contact had. */

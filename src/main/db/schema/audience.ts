@@ -114,3 +114,35 @@ export const dateTriggerOccurrences = sqliteTable(
     index('date_trigger_contact_idx').on(table.contactId),
   ],
 );
+
+/**
+ * Workspace-wide settings as key → JSON (the brand name, the default time zone, extra inbound
+ * keywords; shapes in src/shared/audience/workspace.ts). Read where they apply, so a change made
+ * in Settings reaches the scheduler thread at its next inbound message without a restart.
+ */
+export const workspaceSettings = sqliteTable('workspace_settings', {
+  key: text('key').primaryKey(),
+  valueJson: text('value_json').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/**
+ * "Enroll a segment at a chosen local time": one row per contact, due at that time in the
+ * contact's own zone. The scheduler reads only the due rows (by index) and deletes each as it
+ * enrolls it, so a restart picks up where it stopped.
+ */
+export const scheduledEnrollments = sqliteTable(
+  'scheduled_enrollments',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    flowId: text('flow_id').notNull(),
+    contactId: integer('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    dueAt: integer('due_at').notNull(),
+    /** The local date and time asked for ("2026-03-08 10:00"), as the marketer chose it. */
+    localTime: text('local_time').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (table) => [index('scheduled_enrollments_due_idx').on(table.dueAt), index('scheduled_enrollments_flow_idx').on(table.flowId)],
+);

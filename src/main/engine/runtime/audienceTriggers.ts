@@ -1,5 +1,6 @@
 import { advanceOccurrence, dropDateTrigger, dueOccurrences, nextOccurrenceDue, rescheduleContacts, scheduleDateTrigger, type DateTriggerPlan } from '../../audience/dateTrigger';
 import { dueRechecks, initializeMembers, nextRecheckDue, refreshMembers, type SegmentPlan } from '../../audience/membership';
+import { deleteScheduledEnrollment, dueScheduledEnrollments, nextScheduledEnrollmentDue } from '../../audience/scheduledEnroll';
 import { loadCatalog } from '../../audience/segmentSql';
 import { SegmentDefinition } from '../../../shared/audience/segment';
 import type { CompiledFlow } from '../flow';
@@ -43,11 +44,11 @@ export class AudienceTriggers {
   /** Once per tick, after the live versions were refreshed and the inbound records applied. Returns the work done. */
   process(now: number): number {
     this.prepare(now);
+    let work = this.fireScheduledEnrollments(now);
     if (this.segmentFlows.length === 0 && this.datePlans.size === 0) {
       this.changed.clear();
-      return 0;
+      return work;
     }
-    let work = 0;
     for (const id of this.contactsEditedSince(now)) this.changed.add(id);
     if (this.changed.size > 0) {
       const ids = [...this.changed];
@@ -65,7 +66,9 @@ export class AudienceTriggers {
 
   /** The earliest recheck or date occurrence, for the scheduler's next wake. */
   nextDueAt(): number | null {
-    const times = [nextRecheckDue(this.context.sqlite), nextOccurrenceDue(this.context.sqlite)].filter((t): t is number => t !== null);
+    const times = [nextRecheckDue(this.context.sqlite), nextOccurrenceDue(this.context.sqlite), nextScheduledEnrollmentDue(this.context.sqlite)].filter(
+      (t): t is number => t !== null,
+    );
     return times.length ? Math.min(...times) : null;
   }
 
@@ -157,6 +160,30 @@ export class AudienceTriggers {
           }
           if (now - occurrence.dueAt <= LATE_LIMIT_MS) this.enrollments.tryEnroll(live.flow, occurrence.contactId, now);
           advanceOccurrence(this.context.sqlite, live.plan, occurrence.contactId, Math.max(occurrence.dueAt, now));
+        }
+      });
+      work += due.length;
+    }
+    return work;
+  }
+
+  /**
+   * "Enroll a segment at a chosen local time": the entries now due enter their flow (the re-entry
+   * rule still decides), each removed in the same transaction as its enrollment, so a crash
+   * repeats or loses none. An entry whose flow is no longer live, or found more than a day late
+   * (the runner was off), is dropped rather than sent late.
+   */
+  private fireScheduledEnrollments(now: number): number {
+    const { sqlite, versions } = this.context;
+    let work = 0;
+    for (let round = 0; round < 1_000; round++) {
+      const due = dueScheduledEnrollments(sqlite, now, DUE_BATCH);
+      if (due.length === 0) return work;
+      this.tx.run(() => {
+        for (const entry of due) {
+          const flow = versions.liveFlow(entry.flow_id);
+          if (flow && now - entry.due_at <= LATE_LIMIT_MS) this.enrollments.tryEnroll(flow, entry.contact_id, now);
+          deleteScheduledEnrollment(sqlite, entry.id);
         }
       });
       work += due.length;

@@ -1,4 +1,6 @@
-import { classifyInbound, normalizeKeyword } from '../../../shared/engine/keywords';
+import { matchKeyword, PAUSE_REPLY_DEFAULT } from '../../../shared/audience/workspace';
+import { normalizeKeyword } from '../../../shared/engine/keywords';
+import { readWorkspaceSettings } from '../../audience/workspace';
 import type { InboundMessage } from '../../providers/types';
 import { matchesFilters } from '../step';
 import { applyOptOut, exitEnrollment, finishMessage, recordConsent, type ConsentRecord } from '../store';
@@ -108,35 +110,63 @@ export class Inbound {
     this.tx.run(() => this.applyNow(message, now));
   }
 
-  /** Inside the caller's transaction. */
+  /**
+   * Inside the caller's transaction. Keywords are the built-in STOP / START / HELP words and the
+   * workspace's own (Settings → Workspace: aliases of those, and PAUSE [N days]), read at each
+   * message so a change in Settings applies at once. Every keyword is a consent-ledger record with
+   * source 'keyword'; a STOP (or an alias) opts the contact out of every channel at once.
+   */
   applyNow(message: InboundMessage, now: number): void {
     const context = this.context;
     const s = context.statements;
     context.report.inbound++;
     const contact = s.contactByPhone.get(message.from) as { id: number } | undefined;
     if (!contact) return;
-    const keyword = normalizeKeyword(message.body);
+    const workspace = readWorkspaceSettings(context.sqlite);
+    const match = matchKeyword(message.body, workspace.keywords);
+    const keyword = match?.word ?? normalizeKeyword(message.body);
     const consent = (kind: ConsentRecord['kind']): void =>
-      recordConsent(s, context.counters, { contactId: contact.id, kind, channel: 'all', source: 'inbound', keyword: keyword.slice(0, 40), occurredAt: message.at }, now);
-    switch (classifyInbound(message.body)) {
+      recordConsent(s, context.counters, { contactId: contact.id, kind, channel: 'all', source: 'keyword', keyword: keyword.slice(0, 40), occurredAt: message.at }, now);
+    // purpose 'reply' answers at once (no quiet hours, no cap), through the account the text came in on.
+    const reply = (body: string, kind: string): void => {
+      if (!body.trim()) return;
+      const key = `${context.settings.installId}-${kind}-${contact.id}-${message.at}`;
+      s.insertMessage.run(key, null, null, null, null, contact.id, 'reply', 'sms', body, null, null, 1, context.senderOf(message.accountId ?? null), now, now, now);
+    };
+    switch (match?.action) {
       case 'opt_out':
         consent('opt_out');
+        // The one confirmation an opt-out may get, when the workspace wrote one for this word.
+        reply(match.keyword?.reply ?? '', 'stop');
         return;
       case 'opt_in':
         consent('opt_in');
+        reply(match.keyword?.reply ?? '', 'start');
         return;
-      case 'help': {
+      case 'help':
         consent('keyword');
         // Someone who opted out hears nothing more (their STOP was confirmed); START comes first.
         if (s.latestConsentSms.get(contact.id, now) === 'opt_out') return;
-        const key = `${context.settings.installId}-help-${contact.id}-${message.at}`;
-        // purpose 'reply' marks it as the HELP answer (no quiet hours, no cap). It goes back
-        // through the account the HELP arrived on (the number the contact wrote to).
-        const sender = context.senderOf(message.accountId ?? null);
-        s.insertMessage.run(key, null, null, null, null, contact.id, 'reply', 'sms', this.helpReplyFor(contact.id), null, null, 1, sender, now, now, now);
+        reply(this.helpReplyFor(contact.id), 'help');
+        return;
+      case 'pause': {
+        const until = message.at + match.days * DAY_MS;
+        const zone = (context.sqlite.prepare('SELECT time_zone FROM contacts WHERE id = ?').pluck().get(contact.id) as string | null) ?? workspace.defaultTimeZone;
+        const date = localDate(until, zone);
+        context.sqlite.prepare('UPDATE contacts SET paused_until = ?, updated_at = ? WHERE id = ?').run(until, now, contact.id);
+        context.sqlite
+          .prepare(
+            `INSERT INTO consent_events (contact_id, kind, channel, source, keyword, category, detail, occurred_at, processed_at)
+             VALUES (?, 'pause', 'all', 'keyword', ?, NULL, ?, ?, NULL)`,
+          )
+          .run(contact.id, keyword.slice(0, 40), `paused for ${match.days} day${match.days === 1 ? '' : 's'}, until ${new Date(until).toISOString()}`, message.at);
+        this.audience.noteChanged(contact.id);
+        if (s.latestConsentSms.get(contact.id, now) === 'opt_out') return;
+        const text = match.keyword.reply.trim() || PAUSE_REPLY_DEFAULT;
+        reply(text.replaceAll('{days}', String(match.days)).replaceAll('{date}', date), 'pause');
         return;
       }
-      case 'other':
+      default:
         s.insertEvent.run(contact.id, 'message_received', JSON.stringify({ body: message.body.slice(0, 1600) }), message.at);
         for (const flow of context.versions.live) {
           const t = flow.trigger.config;
@@ -163,5 +193,16 @@ export class Inbound {
     if (!row) return context.settings.helpReply;
     const flow = (row.live ? context.versions.get(row.live) : null) ?? context.versions.get(row.followed);
     return flow?.settings.helpReply.trim() || context.settings.helpReply;
+  }
+}
+
+const DAY_MS = 86_400_000;
+
+/** "March 13" in the contact's zone: the day a pause ends, as the confirmation says it. */
+function localDate(at: number, zone: string): string {
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: zone, month: 'long', day: 'numeric' }).format(at);
+  } catch {
+    return new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'long', day: 'numeric' }).format(at);
   }
 }

@@ -5,6 +5,7 @@ import { LiveControls } from '../live/LiveControls';
 import { SimulateButton } from '../simulate/SimulateButton';
 import { SimulationPanel } from '../simulate/SimulationPanel';
 import { EditorMediaBridge } from '../media/EditorMediaBridge';
+import { ComplianceBridge } from './ComplianceBridge';
 import { PreviewButton } from '../preview/PreviewButton';
 import { PreviewDialogHost } from '../preview/PreviewDialogHost';
 import { StatusBadge } from '../flows/StatusBadge';
@@ -250,6 +251,7 @@ export function EditorLayout({ colorMode, autosave, onReload }: { colorMode: 'li
         />
       ) : null}
       <EditorMediaBridge />
+      <ComplianceBridge />
       <PreviewDialogHost />
       {isHelpOpen ? (
         <Dialog title="Keyboard shortcuts" onClose={() => setIsHelpOpen(false)} className="shortcuts-dialog">

@@ -11,7 +11,11 @@ import { useFlowActions, useFlowEditor, useFlowStore } from './store/FlowEditorC
  */
 const LISTED_STEP = 20;
 
-/** Every validation issue in one list; choosing one selects its step and brings it into view. */
+/**
+ * Every validation issue in one list; choosing one selects its step and brings it into view. An
+ * issue with a fix (compliance: opt-out wording, brand, quiet hours, HELP answer) has a button
+ * beside it that makes the change.
+ */
 export function ProblemsPanel() {
   const validation = useFlowStore((s) => s.validation);
   const { store } = useFlowEditor();
@@ -44,6 +48,13 @@ export function ProblemsPanel() {
     });
   };
 
+  // The fix changes the document (one undo step); the step it touched is shown as for a click.
+  const applyFix = (issue: FlowIssue): void => {
+    if (!issue.fix) return;
+    actions.applyFix(issue.fix);
+    if (issue.nodeId) reveal(issue);
+  };
+
   const summary =
     validation.issues.length === 0
       ? 'No problems'
@@ -69,7 +80,7 @@ export function ProblemsPanel() {
         ) : (
           <ul id="problems-list" className="problems-list" aria-label="Problems">
             {validation.issues.slice(0, listed).map((issue, index) => (
-              <li key={`${issue.code}:${issue.nodeId ?? ''}:${issue.edgeId ?? ''}:${issue.port ?? ''}:${index}`}>
+              <li key={`${issue.code}:${issue.nodeId ?? ''}:${issue.edgeId ?? ''}:${issue.port ?? ''}:${index}`} className={issue.fix ? 'has-fix' : undefined}>
                 <button
                   type="button"
                   className={`problem is-${issue.severity}`}
@@ -81,6 +92,11 @@ export function ProblemsPanel() {
                   <span className="problem-message">{issue.message}</span>
                   <code className="problem-code">{issue.code}</code>
                 </button>
+                {issue.fix ? (
+                  <button type="button" className="button button-small problem-fix" onClick={() => applyFix(issue)} title={`Fix: ${issue.fix.label}`}>
+                    {issue.fix.label}
+                  </button>
+                ) : null}
               </li>
             ))}
             {validation.issues.length > listed ? (

@@ -1,8 +1,9 @@
 import '../styles/settings.css';
 import { MediaHosting } from './MediaHosting';
 import { SendingAccounts } from './SendingAccounts';
+import { WorkspaceSettings } from './WorkspaceSettings';
 
-/** Settings: where real messages go out from, and where their media is hosted. */
+/** Settings: the workspace (brand, time zone, keywords), where real messages go out from, and where their media is hosted. */
 export function SettingsPage() {
   return (
     <div className="page settings-page">
@@ -12,6 +13,7 @@ export function SettingsPage() {
           <p className="page-subtitle">Credentials typed here are kept encrypted by this computer and never shown again.</p>
         </div>
       </header>
+      <WorkspaceSettings />
       <SendingAccounts />
       <MediaHosting />
     </div>

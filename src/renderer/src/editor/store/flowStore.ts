@@ -4,6 +4,7 @@ import type { FlowDetail, FlowVersionSummary } from '../../../../shared/api/flow
 import type { FlowSettings, FlowStatus } from '../../../../shared/flow/settings';
 import type { FlowEdge, FlowGraph, FlowNode } from '../../../../shared/graph/graph';
 import { definitionOf, portsOf, type NodeKind } from '../../../../shared/graph/nodes';
+import { fixedBody, fixedSettings, type ComplianceFacts, type IssueFix } from '../../../../shared/graph/compliance';
 import type { FlowIssue, FlowValidation, ValidationContext } from '../../../../shared/graph/validate';
 import type { EdgeId, FlowId, NodeId } from '../../../../shared/ids';
 import { freshId } from './ids';
@@ -112,6 +113,10 @@ export interface FlowActions {
   validateNow(): void;
   /** What the library and contacts know (media, attributes), for the checks beyond the graph; revalidates. */
   setValidationContext(context: ValidationContext | undefined): void;
+  /** What the workspace and database say for the compliance checks (brand, account, consent sources); revalidates. */
+  setComplianceFacts(facts: ComplianceFacts | undefined): void;
+  /** Apply an issue's fix (Problems panel): one undo step. */
+  applyFix(fix: IssueFix): void;
   setSave(save: SaveStatus): void;
   setMeta(meta: Partial<FlowMeta>): void;
 }
@@ -140,7 +145,8 @@ function sameIssues(a: readonly FlowIssue[], b: readonly FlowIssue[]): boolean {
       issue.nodeId === other.nodeId &&
       issue.edgeId === other.edgeId &&
       issue.port === other.port &&
-      issue.message === other.message
+      issue.message === other.message &&
+      JSON.stringify(issue.fix) === JSON.stringify(other.fix)
     );
   });
 }
@@ -183,6 +189,7 @@ export function createFlowEditor(detail: FlowDetail): FlowEditor {
   let lastMerge: { key: string; at: number } | null = null;
   let dragSnapshot: FlowDoc | null = null;
   let validationContext: ValidationContext | undefined;
+  let complianceFacts: ComplianceFacts | undefined;
   let isAwaitingValidator = false;
 
   const commit = (update: (state: FlowEditorState) => Partial<FlowEditorState> | null, history: HistoryMode): void => {
@@ -476,7 +483,7 @@ export function createFlowEditor(detail: FlowDetail): FlowEditor {
         return;
       }
       const state = get();
-      const next = validateFlow(state.graph, { ...validationContext, settings: state.settings });
+      const next = validateFlow(state.graph, { ...validationContext, ...complianceFacts, settings: state.settings });
       if (sameIssues(next.issues, state.validation.issues)) return;
       store.setState({ validation: next, ...indexIssues(next) });
     },
@@ -484,6 +491,19 @@ export function createFlowEditor(detail: FlowDetail): FlowEditor {
     setValidationContext(context) {
       validationContext = context;
       actions.validateNow();
+    },
+
+    setComplianceFacts(facts) {
+      complianceFacts = facts;
+      actions.validateNow();
+    },
+
+    applyFix(fix) {
+      if (fix.type === 'settings') {
+        actions.updateSettings((settings) => fixedSettings(settings, fix));
+        return;
+      }
+      actions.updateNode(fix.nodeId, (node) => (node.kind === 'sms' || node.kind === 'mms' ? ({ ...node, config: { ...node.config, body: fixedBody(node.config.body, fix) } } as FlowNode) : node));
     },
 
     setSave(save) {
