@@ -3,6 +3,7 @@ import { threadId } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { DEFAULT_HELP_REPLY } from '../../shared/flow/settings';
 import type { RandomSource } from '../../shared/engine/random';
+import { AutoWinner } from '../analytics/autoWinner';
 import type { InboundMessage, ProviderAdapter, ProviderMessageStatus, Receipt } from '../providers/types';
 import type { Clock } from './clock';
 import type { CompiledFlow } from './flow';
@@ -83,6 +84,8 @@ export interface EngineRuntimeOptions {
   stragglerMs?: number;
   /** How the runtime waits in real time (for stragglers only); the real sleep by default. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** How often (clock time) a split whose auto-winner found no clear winner is looked at again (default 60 s). */
+  autoWinnerIntervalMs?: number;
   onChange?: (flowIds: string[]) => void;
   onError?: (error: unknown) => void;
 }
@@ -98,6 +101,7 @@ export class EngineRuntime {
   private readonly inbound: Inbound;
   private readonly audience: AudienceTriggers;
   private readonly receipts: Receipts;
+  private readonly autoWinner: AutoWinner;
 
   constructor(private readonly options: EngineRuntimeOptions) {
     const reportError = (error: unknown): void => options.onError?.(error);
@@ -140,6 +144,7 @@ export class EngineRuntime {
     this.audience = new AudienceTriggers(this.context, this.tx, this.enrollments);
     this.inbound = new Inbound(this.context, this.tx, this.enrollments, this.audience);
     this.receipts = new Receipts(this.context, this.tx, this.enrollments, this.inbound, (id) => this.drain.adapterOf(id));
+    this.autoWinner = new AutoWinner(options.sqlite, { intervalMs: options.autoWinnerIntervalMs });
   }
 
   get stepCount(): number {
@@ -171,6 +176,7 @@ export class EngineRuntime {
         work += await this.drain.drain(now);
         if (work === 0) break;
       }
+      this.decideWinners(now);
     } catch (error) {
       if (error instanceof LeaseLostError) {
         // Another runner took over while this one was frozen or slow: stop at once, and say so.
@@ -276,6 +282,23 @@ export class EngineRuntime {
       }
       const aligned = Math.ceil(next / resolutionMs) * resolutionMs;
       clock.set(Math.min(until, Math.max(aligned, clock.now() + 1)));
+    }
+  }
+
+  /**
+   * 6. Splits with an auto-winner (src/main/analytics/autoWinner.ts): once per tick, after the
+   * sends. A switch is a new published version, written under the lease; new entries run it.
+   * Anything else that goes wrong here is reported and never stops the sending.
+   */
+  private decideWinners(now: number): void {
+    try {
+      const decisions = this.autoWinner.evaluate(this.context.versions.live, now, (write) => this.tx.run(write));
+      const switched = decisions.filter((d) => d.status === 'switched');
+      for (const decision of switched) this.context.counters.touchedFlows.add(decision.flowId);
+      if (switched.length > 0) this.context.versions.refreshLive();
+    } catch (error) {
+      if (error instanceof LeaseLostError || isDatabaseBusy(error)) throw error;
+      this.options.onError?.(error);
     }
   }
 

@@ -143,6 +143,31 @@ export interface MessagesExport {
 
 export const MAX_EXPORT_ROWS = 200_000;
 
+export interface VersionHistoryEntry {
+  version: number;
+  publishedAt: string;
+  /** Why the version exists when the runner published it (the auto-winner's decision); null when a person published it. */
+  note: string | null;
+}
+
+export interface AutoWinnerStatus {
+  splitNodeId: string;
+  label: string;
+  /** switched: the winner now gets the traffic; no_winner: the condition is met but no variant is clearly best. */
+  status: 'switched' | 'no_winner';
+  note: string;
+  decidedAt: string;
+  version: number | null;
+}
+
+export interface FlowHistory {
+  flowId: string;
+  name: string;
+  /** Newest first. */
+  versions: VersionHistoryEntry[];
+  autoWinners: AutoWinnerStatus[];
+}
+
 export const analyticsContract = {
   'analytics.flow': method(z.object({ flowId, range: TimeRange })).returns<FlowAnalytics>(),
   'analytics.split': method(
@@ -158,4 +183,5 @@ export const analyticsContract = {
   'analytics.settings': method(z.object({})).returns<AnalyticsSettings>(),
   'analytics.saveSettings': method(AnalyticsSettings).returns<AnalyticsSettings>(),
   'analytics.exportMessages': method(z.object({ flowId, range: TimeRange })).returns<MessagesExport>(),
+  'analytics.history': method(z.object({ flowId })).returns<FlowHistory>(),
 } as const;

@@ -209,3 +209,23 @@ export const analyticsSettings = sqliteTable('analytics_settings', {
   valueJson: text('value_json').notNull(),
 });
 
+
+/**
+ * A split's auto-winner decision: `switched` once the runner published a version giving the winner
+ * all non-holdout traffic (never again for this split), or `no_winner` while the condition is met
+ * but no variant is 95 % likely best (looked at again as data arrives).
+ */
+export const splitAutoWinner = sqliteTable(
+  'split_auto_winner',
+  {
+    flowId: text('flow_id').notNull(),
+    splitNodeId: text('split_node_id').notNull(),
+    status: text('status').notNull(),
+    winnerVariantId: text('winner_variant_id'),
+    note: text('note').notNull(),
+    /** The version the switch published; null for no_winner. */
+    version: integer('version'),
+    decidedAt: integer('decided_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.flowId, table.splitNodeId] })],
+);

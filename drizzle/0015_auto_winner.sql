@@ -1,0 +1,12 @@
+CREATE TABLE `split_auto_winner` (
+	`flow_id` text NOT NULL,
+	`split_node_id` text NOT NULL,
+	`status` text NOT NULL,
+	`winner_variant_id` text,
+	`note` text NOT NULL,
+	`version` integer,
+	`decided_at` integer NOT NULL,
+	PRIMARY KEY(`flow_id`, `split_node_id`)
+);
+--> statement-breakpoint
+ALTER TABLE `flow_versions` ADD `note` text;
