@@ -1,6 +1,7 @@
-import type { SplitVariant } from '../../../../shared/graph/nodes';
+import { useId } from 'react';
+import { AUTO_WINNER_MIN_SENDS, type SplitAutoWinner, type SplitNodeConfig, type SplitVariant } from '../../../../shared/graph/nodes';
 import { CloseIcon, PlusIcon } from '../../ui/icons';
-import { CheckboxField, NumberField, Section, TextField } from './fields';
+import { CheckboxField, NumberField, Section, SelectField, TextField } from './fields';
 import type { ConfigEditorProps } from './types';
 
 const letters = 'abcdefghijklmnopqrstuvwxyz';
@@ -28,6 +29,27 @@ export function SplitEditor({ config, onChange }: ConfigEditorProps<'split'>) {
       merge ? `${merge}:${index}` : undefined,
     );
 
+  return (
+    <>
+      <VariantsSection variants={variants} total={total} isBalanced={isBalanced} set={set} update={update} />
+      <AutoWinnerSection config={config} onChange={onChange} />
+    </>
+  );
+}
+
+function VariantsSection({
+  variants,
+  total,
+  isBalanced,
+  set,
+  update,
+}: {
+  variants: SplitVariant[];
+  total: number;
+  isBalanced: boolean;
+  set: (next: SplitVariant[], merge?: string) => void;
+  update: (index: number, patch: Partial<SplitVariant>, merge?: string) => void;
+}) {
   return (
     <Section
       title="Variants"
@@ -98,6 +120,80 @@ export function SplitEditor({ config, onChange }: ConfigEditorProps<'split'>) {
           </button>
         )}
       </div>
+    </Section>
+  );
+}
+
+const OFF: SplitAutoWinner = { when: 'off', sendsPerVariant: 1000, date: '', metric: 'conversion' };
+
+/** `datetime-local` shows the viewer's local time; the flow stores an ISO instant. */
+function toLocalInput(iso: string): string {
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return '';
+  const d = new Date(at);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+function AutoWinnerSection({ config, onChange }: { config: SplitNodeConfig; onChange: ConfigEditorProps<'split'>['onChange'] }) {
+  const auto = config.autoWinner ?? OFF;
+  const dateId = useId();
+  const patch = (next: Partial<SplitAutoWinner>, merge?: string): void => onChange((c) => ({ ...c, autoWinner: { ...(c.autoWinner ?? OFF), ...next } }), merge);
+  return (
+    <Section title="Auto-winner">
+      <SelectField
+        label="Pick a winner automatically"
+        value={auto.when}
+        options={[
+          { value: 'off', label: 'Off' },
+          { value: 'sends', label: 'After a number of sends per variant' },
+          { value: 'date', label: 'On a date' },
+        ]}
+        onChange={(when) => patch({ when })}
+      />
+      {auto.when === 'sends' ? (
+        <NumberField
+          label="Sends per variant"
+          value={auto.sendsPerVariant}
+          min={AUTO_WINNER_MIN_SENDS}
+          max={100_000_000}
+          isInteger
+          onChange={(sendsPerVariant) => patch({ sendsPerVariant }, 'auto-sends')}
+        />
+      ) : null}
+      {auto.when === 'date' ? (
+        <div className="field">
+          <label htmlFor={dateId}>Decide on</label>
+          <input
+            id={dateId}
+            className="input"
+            type="datetime-local"
+            value={toLocalInput(auto.date)}
+            onChange={(event) => {
+              const at = Date.parse(event.target.value);
+              patch({ date: Number.isNaN(at) ? '' : new Date(at).toISOString() }, 'auto-date');
+            }}
+          />
+        </div>
+      ) : null}
+      {auto.when !== 'off' ? (
+        <>
+          <SelectField
+            label="Judge the variants on"
+            value={auto.metric}
+            options={[
+              { value: 'conversion', label: 'Conversions (the flow’s goal event)' },
+              { value: 'click', label: 'Clicks on tracked links' },
+              { value: 'delivery', label: 'Delivery' },
+            ]}
+            onChange={(metric) => patch({ metric })}
+          />
+          <p className="field-hint">
+            When the time comes, a variant at least 95 % likely to beat every other gets all the traffic that is not held out, as a new published
+            version with a note. If none is that clear, nothing changes and the split says so.
+          </p>
+        </>
+      ) : null}
     </Section>
   );
 }
