@@ -12,7 +12,7 @@ import { seededRandom } from '../../src/shared/engine/random';
 import { validateFlow } from '../../src/shared/graph/validate';
 import type { SplitAutoWinner } from '../../src/shared/graph/nodes';
 import { edge, graph, node } from '../support/graphs';
-import { calmSimulator, flowDocument, HOUR, MINUTE, T0 } from './engineHarness';
+import { calmSimulator, flowDocument, HOUR, insertOptedInContacts, MINUTE, T0 } from './engineHarness';
 
 /** manual trigger → split (A / B / 10 % holdout) → an SMS per arm; goal order_placed within 7 days. */
 function splitGraph(autoWinner: SplitAutoWinner) {
@@ -74,13 +74,7 @@ function world(autoWinner: SplitAutoWinner, file?: string): World {
   open.push(sqlite);
   installFlow(sqlite, 'flow1', { ...flowDocument(splitGraph(autoWinner), settings), name: 'Spring sale' }, T0);
   const clock = new VirtualClock(T0);
-  const insert = sqlite.prepare(`INSERT INTO contacts (phone, time_zone, time_zone_source, attributes_json, mms_capable, created_at, updated_at) VALUES (?, 'America/New_York', 'contact', '{}', 'yes', ?, ?)`);
-  const contacts: number[] = [];
-  for (let i = 0; i < 400; i++) {
-    const id = Number(insert.run(`+1415555${String(1000 + i).padStart(4, '0')}`, T0, T0).lastInsertRowid);
-    sqlite.prepare(`INSERT INTO consent_events (contact_id, kind, channel, source, occurred_at, processed_at) VALUES (?, 'opt_in', 'all', 'test', ?, ?)`).run(id, T0 - HOUR, T0 - HOUR);
-    contacts.push(id);
-  }
+  const contacts = insertOptedInContacts(sqlite, 400);
   return { sqlite, clock, runtime: runtimeOn(sqlite, clock), contacts };
 }
 

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { AnalyticsSettings, MAX_EXPORT_ROWS, type ArmAnalytics, type FlowHistory, type FlowAnalytics, type MessagesExport, type MetricTotals, type SeriesPoint, type SplitAnalytics, type TimeRange, type WorkspaceAnalytics } from '../../shared/api/analytics';
+import { AnalyticsSettings, defaultOfflineEngagement, MAX_EXPORT_ROWS, type ArmAnalytics, type FlowHistory, type FlowAnalytics, type MessagesExport, type MetricTotals, type SeriesPoint, type SplitAnalytics, type TimeRange, type WorkspaceAnalytics } from '../../shared/api/analytics';
 import { DAY_MS } from '../../shared/analytics/attribution';
 import { DEFAULT_LINK_DOMAIN } from '../../shared/analytics/links';
 import { combineRevenue, costOf, defaultPriceTable, returnOnSpend, roundMoney, type SendCount } from '../../shared/analytics/money';
@@ -84,7 +84,7 @@ export class AnalyticsService {
       const parsed = AnalyticsSettings.safeParse(JSON.parse(row));
       if (parsed.success) return parsed.data;
     }
-    return { prices: defaultPriceTable(), exchangeRates: {}, linkDomain: DEFAULT_LINK_DOMAIN };
+    return { prices: defaultPriceTable(), exchangeRates: {}, linkDomain: DEFAULT_LINK_DOMAIN, simulatedEngagement: defaultOfflineEngagement() };
   }
 
   saveSettings(settings: AnalyticsSettings): AnalyticsSettings {

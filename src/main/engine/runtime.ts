@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import { DEFAULT_HELP_REPLY } from '../../shared/flow/settings';
 import type { RandomSource } from '../../shared/engine/random';
 import { AutoWinner } from '../analytics/autoWinner';
+import { OfflineEngagement } from '../analytics/offlineEngagement';
 import type { InboundMessage, ProviderAdapter, ProviderMessageStatus, Receipt } from '../providers/types';
 import type { Clock } from './clock';
 import type { CompiledFlow } from './flow';
@@ -84,6 +85,12 @@ export interface EngineRuntimeOptions {
   stragglerMs?: number;
   /** How the runtime waits in real time (for stragglers only); the real sleep by default. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /**
+   * Offline mode: recipients of messages the built-in simulator delivered tap links, buy and reply
+   * at the analytics settings' rates (src/main/analytics/offlineEngagement.ts). The app's live
+   * runtime turns it on; dry-runs add their engagement after the run instead.
+   */
+  playsOfflineEngagement?: boolean;
   /** How often (clock time) a split whose auto-winner found no clear winner is looked at again (default 60 s). */
   autoWinnerIntervalMs?: number;
   onChange?: (flowIds: string[]) => void;
@@ -102,6 +109,7 @@ export class EngineRuntime {
   private readonly audience: AudienceTriggers;
   private readonly receipts: Receipts;
   private readonly autoWinner: AutoWinner;
+  private readonly offlineEngagement: OfflineEngagement | null;
 
   constructor(private readonly options: EngineRuntimeOptions) {
     const reportError = (error: unknown): void => options.onError?.(error);
@@ -145,6 +153,7 @@ export class EngineRuntime {
     this.inbound = new Inbound(this.context, this.tx, this.enrollments, this.audience);
     this.receipts = new Receipts(this.context, this.tx, this.enrollments, this.inbound, (id) => this.drain.adapterOf(id));
     this.autoWinner = new AutoWinner(options.sqlite, { intervalMs: options.autoWinnerIntervalMs });
+    this.offlineEngagement = options.playsOfflineEngagement ? new OfflineEngagement(options.sqlite, Number.parseInt(options.installId.slice(0, 8), 16) || 1) : null;
   }
 
   get stepCount(): number {
@@ -169,6 +178,7 @@ export class EngineRuntime {
       await this.receipts.poll(now);
       await this.receipts.pollAccounts(now);
       await this.receipts.pollAccountReplies(now);
+      this.playOfflineEngagement(now);
       for (let round = 0; round < 10_000; round++) {
         let work = this.inbound.processConsent(now) + this.inbound.processEvents(now);
         work += this.audience.process(now);
@@ -229,6 +239,7 @@ export class EngineRuntime {
       s.nextConsentDue.get() as number | null,
       this.context.provider.nextDueAt?.(this.receipts.cursor()) ?? null,
       this.audience.nextDueAt(),
+      this.offlineEngagement?.nextDueAt() ?? null,
     ].filter((t): t is number => typeof t === 'number');
     return candidates.length === 0 ? null : Math.min(...candidates);
   }
@@ -282,6 +293,17 @@ export class EngineRuntime {
       }
       const aligned = Math.ceil(next / resolutionMs) * resolutionMs;
       clock.set(Math.min(until, Math.max(aligned, clock.now() + 1)));
+    }
+  }
+
+  /** 2b. Offline mode: what the simulator's recipients do now (taps, purchases, replies), before the events are processed. */
+  private playOfflineEngagement(now: number): void {
+    if (!this.offlineEngagement) return;
+    try {
+      this.offlineEngagement.run(now, (message) => this.inbound.apply(message, now));
+    } catch (error) {
+      if (error instanceof LeaseLostError || isDatabaseBusy(error)) throw error;
+      this.options.onError?.(error);
     }
   }
 

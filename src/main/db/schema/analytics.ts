@@ -229,3 +229,21 @@ export const splitAutoWinner = sqliteTable(
   },
   (table) => [primaryKey({ columns: [table.flowId, table.splitNodeId] })],
 );
+
+/**
+ * Offline mode: what the built-in simulator's recipients will do with a delivered message (tap its
+ * link, buy, text back), planned when the receipt arrives and played out by the engine's tick when due.
+ */
+export const simulatedEngagement = sqliteTable(
+  'simulated_engagement',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    messageId: integer('message_id').notNull(),
+    /** preview | click | order | reply */
+    kind: text('kind').notNull(),
+    dueAt: integer('due_at').notNull(),
+    /** The order's value (kind = order). */
+    value: real('value'),
+  },
+  (table) => [index('simulated_engagement_due_idx').on(table.dueAt)],
+);
