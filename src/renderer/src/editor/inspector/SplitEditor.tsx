@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import { AUTO_WINNER_MIN_SENDS, type SplitAutoWinner, type SplitNodeConfig, type SplitVariant } from '../../../../shared/graph/nodes';
+import { type SplitAutoWinner, type SplitNodeConfig, type SplitVariant } from '../../../../shared/graph/nodes';
 import { CloseIcon, PlusIcon } from '../../ui/icons';
 import { CheckboxField, NumberField, Section, SelectField, TextField } from './fields';
 import type { ConfigEditorProps } from './types';
@@ -155,7 +155,8 @@ function AutoWinnerSection({ config, onChange }: { config: SplitNodeConfig; onCh
         <NumberField
           label="Sends per variant"
           value={auto.sendsPerVariant}
-          min={AUTO_WINNER_MIN_SENDS}
+          // The smallest fair sample is validateFlow's rule (SPLIT_AUTO_WINNER_TOO_FEW_SENDS), said in the problems list.
+          min={1}
           max={100_000_000}
           isInteger
           onChange={(sendsPerVariant) => patch({ sendsPerVariant }, 'auto-sends')}
