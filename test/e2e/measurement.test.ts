@@ -1,14 +1,13 @@
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
 import { recordClick } from '../../src/main/analytics/links';
-import { canvasNode, screenshot, type OpenBrowser, useAppInBrowser, zoomToFullCard } from './browser';
+import { boxesOverlap, canvasNode, screenshot, type OpenBrowser, useAppInBrowser, zoomToFullCard } from './browser';
 import type { RunningApp } from './harness';
 import { seedSends, splitDocument } from './analyticsSeed';
 
 const chromiumPath = inject('chromiumPath');
 
 type Box = { x: number; y: number; width: number; height: number };
-const intersects = (a: Box, b: Box): boolean => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
 /** The box of every other step on the canvas. */
 async function otherSteps(page: Page, own: Locator): Promise<Box[]> {
@@ -70,7 +69,7 @@ describe.skipIf(!chromiumPath)('measurement on the canvas', () => {
       expect(box.x >= card.x && box.y >= card.y && box.x + box.width <= card.x + card.width + 0.5 && box.y + box.height <= card.y + card.height + 0.5).toBe(true);
       const others = await otherSteps(page, step);
       expect(others.length).toBe(4);
-      expect(others.filter((other) => intersects(box, other))).toEqual([]);
+      expect(others.filter((other) => boxesOverlap(box, other))).toEqual([]);
     }
 
     await toggle.click();
