@@ -148,6 +148,21 @@ describe('auto-winner on an A/B split', () => {
     expect(history.autoWinners).toEqual([expect.objectContaining({ splitNodeId: 'ab', status: 'switched', version: 2, label: 'A/B split' })]);
   });
 
+  it('on a date: waits for it, however clear the lead, then switches', async () => {
+    const decideAt = T0 + 6 * HOUR;
+    const w = world({ when: 'date', sendsPerVariant: 0, date: new Date(decideAt).toISOString(), metric: 'conversion' });
+    await enrollAndSend(w, w.contacts.slice(0, 300));
+    convert(w, { va: 0.02, vb: 0.3 });
+    await w.runtime.runUntil(w.clock, decideAt - MINUTE);
+    expect(versions(w.sqlite)).toHaveLength(1);
+    expect(new AnalyticsService(w.sqlite).history('flow1').autoWinners).toEqual([]);
+    await w.runtime.runUntil(w.clock, decideAt + MINUTE);
+    const published = versions(w.sqlite);
+    expect(published).toHaveLength(2);
+    expect(published[1]?.note).toMatch(/^Auto-winner: SMS won on conversions, (9\d|>99) % likely best, on 5 January 2026, after at least \d{3} sends per variant$/);
+    expect(weightsOf(published[1]!.document_json)).toEqual({ va: 0, vb: 90, vh: 10 });
+  });
+
   it('keeps the weights when the variants convert alike, and says there is no clear winner', async () => {
     const w = world(onConversions);
     await enrollAndSend(w, w.contacts.slice(0, 300));

@@ -59,15 +59,16 @@ export class AutoWinner {
         const split = node as SplitNode;
         const key = `${flow.flowId} ${split.id}`;
         if (decided.has(key)) continue;
+        const auto = split.config.autoWinner!;
+        if (auto.when === 'date' && !(now >= Date.parse(auto.date))) continue;
+        // Counting a split's arms reads its assignments: at most once per interval, due or not.
         const last = this.lookedAt.get(key);
         if (last !== undefined && now - last < (this.options.intervalMs ?? 60_000)) continue;
-        const auto = split.config.autoWinner!;
+        this.lookedAt.set(key, now);
         const contenders = split.config.variants.filter((v) => !v.isHoldout);
         const sends = this.sendsPerVariant(flow.flowId, split.id);
         const fewest = Math.min(...contenders.map((v) => sends.get(v.id) ?? 0));
-        const isDue = auto.when === 'sends' ? fewest >= auto.sendsPerVariant : now >= Date.parse(auto.date);
-        if (!isDue) continue;
-        this.lookedAt.set(key, now);
+        if (auto.when === 'sends' && fewest < auto.sendsPerVariant) continue;
         if (auto.metric === 'conversion' && !isRefreshed) {
           // Conversions are derived from goal events: bring them up to date (incremental) first.
           new AnalyticsService(this.sqlite).refresh();
