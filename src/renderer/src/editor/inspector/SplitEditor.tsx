@@ -1,4 +1,7 @@
-import { useId } from 'react';
+import { useEffect, useId, useState } from 'react';
+import type { AutoWinnerStatus } from '../../../../shared/api/analytics';
+import { useApi } from '../../api/ApiContext';
+import { useFlowStore } from '../store/FlowEditorContext';
 import { type SplitAutoWinner, type SplitNodeConfig, type SplitVariant } from '../../../../shared/graph/nodes';
 import { CloseIcon, PlusIcon } from '../../ui/icons';
 import { CheckboxField, NumberField, Section, SelectField, TextField } from './fields';
@@ -18,7 +21,7 @@ function evenWeights(count: number): number[] {
   return Array.from({ length: count }, (_, i) => base + (i < 100 - base * count ? 1 : 0));
 }
 
-export function SplitEditor({ config, onChange }: ConfigEditorProps<'split'>) {
+export function SplitEditor({ nodeId, config, onChange }: ConfigEditorProps<'split'>) {
   const { variants } = config;
   const total = Math.round(variants.reduce((sum, v) => sum + v.weight, 0) * 100) / 100;
   const isBalanced = Math.abs(total - 100) < 1e-9;
@@ -32,7 +35,7 @@ export function SplitEditor({ config, onChange }: ConfigEditorProps<'split'>) {
   return (
     <>
       <VariantsSection variants={variants} total={total} isBalanced={isBalanced} set={set} update={update} />
-      <AutoWinnerSection config={config} onChange={onChange} />
+      <AutoWinnerSection nodeId={nodeId} config={config} onChange={onChange} />
     </>
   );
 }
@@ -135,8 +138,26 @@ function toLocalInput(iso: string): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-function AutoWinnerSection({ config, onChange }: { config: SplitNodeConfig; onChange: ConfigEditorProps<'split'>['onChange'] }) {
+/** What the runner decided for this split, if anything: a switch, or that no variant is clearly ahead. */
+function useAutoWinnerStatus(nodeId: string): AutoWinnerStatus | null {
+  const api = useApi();
+  const flowId = useFlowStore((s) => s.meta.id);
+  const [status, setStatus] = useState<AutoWinnerStatus | null>(null);
+  useEffect(() => {
+    let isCurrent = true;
+    void api.call('analytics.history', { flowId }).then((result) => {
+      if (isCurrent && result.ok) setStatus(result.value.autoWinners.find((a) => a.splitNodeId === nodeId) ?? null);
+    });
+    return () => {
+      isCurrent = false;
+    };
+  }, [api, flowId, nodeId]);
+  return status;
+}
+
+function AutoWinnerSection({ nodeId, config, onChange }: { nodeId: string; config: SplitNodeConfig; onChange: ConfigEditorProps<'split'>['onChange'] }) {
   const auto = config.autoWinner ?? OFF;
+  const status = useAutoWinnerStatus(nodeId);
   const dateId = useId();
   const patch = (next: Partial<SplitAutoWinner>, merge?: string): void => onChange((c) => ({ ...c, autoWinner: { ...(c.autoWinner ?? OFF), ...next } }), merge);
   return (
@@ -193,6 +214,11 @@ function AutoWinnerSection({ config, onChange }: { config: SplitNodeConfig; onCh
             When the time comes, a variant at least 95 % likely to beat every other gets all the traffic that is not held out, as a new published
             version with a note. If none is that clear, nothing changes and the split says so.
           </p>
+          {status ? (
+            <p className="field-hint" role="status" aria-label="Auto-winner decision">
+              {status.note}
+            </p>
+          ) : null}
         </>
       ) : null}
     </Section>
