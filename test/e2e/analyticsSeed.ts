@@ -48,7 +48,8 @@ export const splitDocument = {
  * messages, and purchases (goal events). Written as the engine and the event intake write them;
  * everything the view shows is derived from these rows.
  */
-export function seedSends(app: RunningApp, flowId: string): void {
+/** `areaCode` keeps the phones of a second seeded flow apart from the first's. */
+export function seedSends(app: RunningApp, flowId: string, areaCode = '415'): void {
   const sqlite = app.postcard.sqlite;
   const start = Date.now() - 3 * DAY;
   const insertContact = sqlite.prepare(`INSERT INTO contacts (phone, created_at, updated_at) VALUES (?, ?, ?)`);
@@ -68,11 +69,11 @@ export function seedSends(app: RunningApp, flowId: string): void {
   const order = sqlite.prepare(`INSERT INTO events (contact_id, name, properties_json, occurred_at, processed_at) VALUES (?, 'order_placed', '{"value": 40}', ?, ?)`);
   sqlite.transaction(() => {
     for (let i = 0; i < 2000; i++) {
-      const contact = Number(insertContact.run(`+1415555${String(i).padStart(4, '0')}`, start, start).lastInsertRowid);
+      const contact = Number(insertContact.run(`+1${areaCode}555${String(i).padStart(4, '0')}`, start, start).lastInsertRowid);
       const arm = i % 20 < 9 ? 'vmms' : i % 20 < 18 ? 'vsms' : 'vhold';
       const at = start + i * 60_000;
-      assign.run(i + 1, flowId, arm, arm === 'vhold' ? 1 : 0, contact, at);
-      if (arm !== 'vhold') message(`seed-${i}`, arm === 'vmms' ? 'm' : 's', contact, arm === 'vmms' ? 'mms' : 'sms', at);
+      assign.run(Number(areaCode) * 100_000 + i + 1, flowId, arm, arm === 'vhold' ? 1 : 0, contact, at);
+      if (arm !== 'vhold') message(`seed-${areaCode}-${i}`, arm === 'vmms' ? 'm' : 's', contact, arm === 'vmms' ? 'mms' : 'sms', at);
       // Buyers: MMS 100 of 900, SMS 50 of 900, holdout 20 of 200.
       const buys = arm === 'vmms' ? i % 10 === 0 : arm === 'vsms' ? i % 40 === 10 : i % 100 === 18;
       if (buys) order.run(contact, at + 3_600_000, at + 3_600_000);

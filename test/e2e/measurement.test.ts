@@ -1,6 +1,8 @@
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
+import { AutoWinner } from '../../src/main/analytics/autoWinner';
 import { recordClick } from '../../src/main/analytics/links';
+import { compileFlow } from '../../src/main/engine/flow';
 import { boxesOverlap, canvasNode, screenshot, type OpenBrowser, useAppInBrowser, zoomToFullCard } from './browser';
 import type { RunningApp } from './harness';
 import { seedSends, splitDocument } from './analyticsSeed';
@@ -94,5 +96,33 @@ describe.skipIf(!chromiumPath)('measurement on the canvas', () => {
         return flow.value.graph.nodes.find((n) => n.id === 'ab')?.config.autoWinner;
       })
       .toEqual({ when: 'sends', sendsPerVariant: 1000, date: '', metric: 'click' });
+  });
+
+  it('shows the auto-winner\'s decision on the split and in the version history', async () => {
+    const document = structuredClone(splitDocument);
+    const split = document.graph.nodes.find((n) => n.id === 'ab') as { config: Record<string, unknown> };
+    split.config.autoWinner = { when: 'sends', sendsPerVariant: 500, date: '', metric: 'conversion' };
+    const imported = (await app.postcard.dispatch('flows.import', { document, name: 'Summer: picture or text' })) as { ok: true; value: { id: string } };
+    const flowId = imported.value.id;
+    seedSends(app, flowId, '646');
+    const published = (await app.postcard.dispatch('flows.publish', { id: flowId })) as { ok: boolean };
+    expect(published.ok).toBe(true);
+    // The engine's own auto-winner, as its tick runs it on the live version.
+    const sqlite = app.postcard.sqlite;
+    const version = sqlite.prepare('SELECT id, version, document_json FROM flow_versions WHERE flow_id = ?').get(flowId) as { id: string; version: number; document_json: string };
+    const live = compileFlow({ flowId, versionId: version.id, version: version.version }, JSON.parse(version.document_json));
+    new AutoWinner(sqlite).evaluate([live], Date.now(), (write) => sqlite.transaction(write)());
+
+    const { page } = browser;
+    await page.goto(app.host.url);
+    await page.goto(`${app.host.url.split('#')[0]}#/flows/${flowId}/analytics`);
+    const decision = page.getByRole('status', { name: 'Auto-winner of Picture or text' });
+    await expect.poll(() => decision.textContent(), { timeout: 30_000 }).toMatch(/^Auto-winner: MMS won on conversions, (9\d|>99) % likely best, after 500 sends per variant$/);
+    const history = page.getByRole('region', { name: 'Version history' });
+    await expect.poll(() => history.getByRole('listitem').count()).toBe(2);
+    expect(await history.getByRole('listitem').first().textContent()).toMatch(/^Version 2 .+ — Auto-winner: MMS won on conversions/);
+    expect(await history.getByRole('listitem').nth(1).textContent()).toMatch(/^Version 1 .+ — Published$/);
+    await decision.scrollIntoViewIfNeeded();
+    await screenshot(page, 'measurement-history');
   });
 });
