@@ -44,39 +44,54 @@ export class OfflineEngagement {
     private readonly seed: number,
   ) {}
 
-  /** Plans for the simulator's receipts due by `now`, then plays out what is due; replies go to `inbound` afterwards. */
+  /**
+   * Plans for the simulator's receipts due by `now`, then plays out what is due; replies go to
+   * `inbound` afterwards. Writes only when there is something to plan or play (it runs every tick).
+   */
   run(now: number, inbound: (message: InboundMessage) => void): number {
-    const settings = new AnalyticsService(this.sqlite).settings().simulatedEngagement;
-    const replies: InboundMessage[] = [];
-    let done = 0;
-    this.sqlite.transaction(() => {
-      const raw = this.sqlite.prepare('SELECT value_json FROM analytics_settings WHERE key = ?').pluck().get(BOOKMARK) as string | undefined;
+    const raw = this.sqlite.prepare('SELECT value_json FROM analytics_settings WHERE key = ?').pluck().get(BOOKMARK) as string | undefined;
+    if (raw === undefined) {
       // From the first run on: deliveries from before offline engagement existed are left as they were.
-      const after = raw === undefined ? now : Number(JSON.parse(raw));
-      if (settings.isEnabled && after < now) {
-        const goals = new Set(readGoals(this.sqlite).map((g) => g.flowId));
-        const insert = this.sqlite.prepare('INSERT INTO simulated_engagement (message_id, kind, due_at, value) VALUES (?, ?, ?, ?)');
-        const delivered = this.sqlite
-          .prepare(
-            `SELECT m.id, m.idempotency_key, m.channel, m.flow_id, s.receipt_at FROM simulator_messages s JOIN messages m ON m.idempotency_key = s.idempotency_key
-             WHERE s.receipt_at > ? AND s.receipt_at <= ? AND s.outcome = 'delivered' AND m.purpose = 'marketing' AND m.flow_id IS NOT NULL`,
-          )
-          .all(after, now) as Delivered[];
-        for (const m of delivered) {
-          const plan = planEngagement(this.seed, m.idempotency_key, m.channel, m.receipt_at, settings, goals.has(m.flow_id));
-          if (plan.previewAt !== null) insert.run(m.id, 'preview', plan.previewAt, null);
-          if (plan.clickAt !== null) insert.run(m.id, 'click', plan.clickAt, null);
-          if (plan.order) insert.run(m.id, 'order', plan.order.at, plan.order.value);
-          if (plan.replyAt !== null) insert.run(m.id, 'reply', plan.replyAt, null);
+      this.setBookmark(now);
+      return 0;
+    }
+    const after = Number(JSON.parse(raw));
+    const delivered = this.sqlite
+      .prepare(
+        `SELECT m.id, m.idempotency_key, m.channel, m.flow_id, s.receipt_at FROM simulator_messages s JOIN messages m ON m.idempotency_key = s.idempotency_key
+         WHERE s.receipt_at > ? AND s.receipt_at <= ? AND s.outcome = 'delivered' AND m.purpose = 'marketing' AND m.flow_id IS NOT NULL`,
+      )
+      .all(after, now) as Delivered[];
+    if (delivered.length > 0) {
+      const settings = new AnalyticsService(this.sqlite).settings().simulatedEngagement;
+      this.sqlite.transaction(() => {
+        if (settings.isEnabled) {
+          const goals = new Set(readGoals(this.sqlite).map((g) => g.flowId));
+          const insert = this.sqlite.prepare('INSERT INTO simulated_engagement (message_id, kind, due_at, value) VALUES (?, ?, ?, ?)');
+          for (const m of delivered) {
+            const plan = planEngagement(this.seed, m.idempotency_key, m.channel, m.receipt_at, settings, goals.has(m.flow_id));
+            if (plan.previewAt !== null) insert.run(m.id, 'preview', plan.previewAt, null);
+            if (plan.clickAt !== null) insert.run(m.id, 'click', plan.clickAt, null);
+            if (plan.order) insert.run(m.id, 'order', plan.order.at, plan.order.value);
+            if (plan.replyAt !== null) insert.run(m.id, 'reply', plan.replyAt, null);
+          }
         }
-      }
-      this.sqlite
-        .prepare('INSERT INTO analytics_settings (key, value_json) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value_json = excluded.value_json')
-        .run(BOOKMARK, JSON.stringify(Math.max(after, now)));
-      done = this.playDue(now, replies);
-    })();
+        // Turned off, the receipts are still passed: turning it on later does not replay them.
+        this.setBookmark(now);
+      })();
+    }
+    const next = this.nextDueAt();
+    if (next === null || next > now) return 0;
+    const replies: InboundMessage[] = [];
+    const done = this.sqlite.transaction(() => this.playDue(now, replies))();
     for (const reply of replies) inbound(reply);
     return done;
+  }
+
+  private setBookmark(at: number): void {
+    this.sqlite
+      .prepare('INSERT INTO analytics_settings (key, value_json) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value_json = excluded.value_json')
+      .run(BOOKMARK, JSON.stringify(at));
   }
 
   nextDueAt(): number | null {
