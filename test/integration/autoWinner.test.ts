@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { recordClick } from '../../src/main/analytics/links';
 import { AnalyticsService } from '../../src/main/analytics/service';
 import { VirtualClock } from '../../src/main/engine/clock';
 import { EngineRuntime } from '../../src/main/engine/runtime';
@@ -161,6 +162,23 @@ describe('auto-winner on an A/B split', () => {
     expect(published).toHaveLength(2);
     expect(published[1]?.note).toMatch(/^Auto-winner: SMS won on conversions, (9\d|>99) % likely best, on 5 January 2026, after at least \d{3} sends per variant$/);
     expect(weightsOf(published[1]!.document_json)).toEqual({ va: 0, vb: 90, vh: 10 });
+  });
+
+  it('judges clicks by the people who tapped a variant\'s messages, not by link previews', async () => {
+    const w = world({ when: 'sends', sendsPerVariant: 100, date: '', metric: 'click' });
+    await enrollAndSend(w, w.contacts.slice(0, 300));
+    const messages = w.sqlite.prepare(`SELECT id, contact_id, node_id FROM messages WHERE flow_id = 'flow1' ORDER BY id`).all() as Array<{ id: number; contact_id: number; node_id: string }>;
+    const tap = (m: (typeof messages)[number], userAgent: string) =>
+      recordClick(w.sqlite, { code: null, messageId: m.id, contactId: m.contact_id, flowId: 'flow1', nodeId: m.node_id, userAgent, at: w.clock.now() });
+    // Every message of A is fetched by a preview bot; only a few people tap. B: a third of its people tap.
+    for (const m of messages.filter((x) => x.node_id === 'a')) tap(m, 'facebookexternalhit/1.1');
+    messages.filter((x) => x.node_id === 'a').slice(0, 5).forEach((m) => tap(m, 'Mozilla/5.0 (iPhone)'));
+    const b = messages.filter((x) => x.node_id === 'b');
+    b.slice(0, Math.round(b.length / 3)).forEach((m) => tap(m, 'Mozilla/5.0 (iPhone)'));
+    await w.runtime.runUntil(w.clock, w.clock.now() + 10 * MINUTE);
+    const published = versions(w.sqlite);
+    expect(published).toHaveLength(2);
+    expect(published[1]?.note).toMatch(/^Auto-winner: SMS won on clicks, (9\d|>99) % likely best, after 100 sends per variant$/);
   });
 
   it('keeps the weights when the variants convert alike, and says there is no clear winner', async () => {
