@@ -54,6 +54,10 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(screenshotDir, `${name}.png`) });
 }
 
+type Rect = { x: number; y: number; width: number; height: number };
+/** Whether two on-screen boxes share any area (touching edges do not count). */
+export const boxesOverlap = (a: Rect, b: Rect): boolean => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+
 /** The canvas node with this accessible name, e.g. "MMS step: Your cart MMS". */
 export const canvasNode = (page: Page, name: string | RegExp): Locator => page.getByRole('group', { name, exact: typeof name === 'string' });
 

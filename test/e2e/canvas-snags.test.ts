@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
-import { canvasNode, screenshot, type OpenBrowser, useAppInBrowser, publishThroughReview } from './browser';
+import { boxesOverlap, canvasNode, screenshot, type OpenBrowser, useAppInBrowser, publishThroughReview } from './browser';
 import type { RunningApp } from './harness';
 
 const chromiumPath = inject('chromiumPath');
@@ -44,8 +44,7 @@ const smallestCardText = (page: Page): Promise<{ px: number; text: string; zoom:
 /** Card boxes on screen, by accessible name. */
 const cardBoxes = (page: Page): Promise<Box[]> => page.evaluate(CARD_BOXES);
 
-const overlaps = (a: Box, b: Box): boolean =>
-  a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+const overlaps = boxesOverlap;
 
 function overlappingPairs(boxes: Box[]): string[] {
   const pairs: string[] = [];

@@ -53,7 +53,35 @@ describe('postcard CLI', () => {
     expect(help.code).toBe(0);
     for (const command of ['serve', 'flows']) expect(help.stdout).toContain(command);
     const flowsHelp = postcard('flows', '--help');
-    for (const command of ['list', 'export', 'import']) expect(flowsHelp.stdout).toContain(command);
+    for (const command of ['list', 'export', 'import', 'history']) expect(flowsHelp.stdout).toContain(command);
+  });
+
+  it('lists a flow\'s versions with the auto-winner\'s note: flows history', async () => {
+    const list = postcard('--data-dir', dataDir, 'flows', 'list');
+    const [flowId] = ids(list.stdout);
+    expect(postcard('--data-dir', dataDir, 'flows', 'history', flowId!).stdout).toMatch(/has not been published yet/);
+    // Published by a person (v1), then by the runner's auto-winner (v2, with its note), as the engine writes them.
+    const { openPostcard } = await import('../../src/main/app');
+    const app = await openPostcard({ dataDir, seedSamples: false });
+    try {
+      const published = (await app.dispatch('flows.publish', { id: flowId }, { transport: 'cli' })) as { ok: boolean };
+      expect(published.ok).toBe(true);
+      const v1 = app.sqlite.prepare('SELECT document_json FROM flow_versions WHERE flow_id = ?').pluck().get(flowId) as string;
+      app.sqlite
+        .prepare('INSERT INTO flow_versions (id, flow_id, version, document_json, published_at, note) VALUES (?, ?, 2, ?, ?, ?)')
+        .run(`${flowId}-v2-auto`, flowId, v1, '2026-03-01T10:00:00.000Z', 'Auto-winner: MMS won on conversions, 97 % likely best, after 1,000 sends per variant');
+    } finally {
+      app.close();
+    }
+    const history = postcard('--data-dir', dataDir, 'flows', 'history', flowId!);
+    expect(history.code, history.stderr).toBe(0);
+    const lines = history.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe('v2  2026-03-01T10:00:00.000Z  Auto-winner: MMS won on conversions, 97 % likely best, after 1,000 sends per variant');
+    expect(lines[1]).toMatch(/^v1  \d{4}-\d{2}-\d{2}T[\d:.]+Z  published$/);
+    const missing = postcard('--data-dir', dataDir, 'flows', 'history', 'nope');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/no flow with id nope/);
   });
 
   it('round-trips a flow: export to a file, import it back', () => {

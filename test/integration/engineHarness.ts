@@ -93,3 +93,16 @@ export function createHarness(
     close: () => sqlite.close(),
   };
 }
+
+/** `count` contacts in New York who take MMS, opted in an hour before T0 (+1415555 1000, 1001, …); returns their ids. */
+export function insertOptedInContacts(sqlite: Database.Database, count: number): number[] {
+  const insert = sqlite.prepare(`INSERT INTO contacts (phone, time_zone, time_zone_source, attributes_json, mms_capable, created_at, updated_at) VALUES (?, 'America/New_York', 'contact', '{}', 'yes', ?, ?)`);
+  const optIn = sqlite.prepare(`INSERT INTO consent_events (contact_id, kind, channel, source, occurred_at, processed_at) VALUES (?, 'opt_in', 'all', 'test', ?, ?)`);
+  const ids: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = Number(insert.run(`+1415555${String(1000 + i).padStart(4, '0')}`, T0, T0).lastInsertRowid);
+    optIn.run(id, T0 - HOUR, T0 - HOUR);
+    ids.push(id);
+  }
+  return ids;
+}

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultFlowSettings, issueCodes, validateFlow, type FlowGraph, type FlowSettings, type IssueCode, type WaitNodeConfig } from '../../src/shared';
 import { fixedBody, fixedSettings, type IssueFix } from '../../src/shared/graph/compliance';
 import type { ValidationContext } from '../../src/shared/graph/validate';
+import type { SplitAutoWinner } from '../../src/shared/graph/nodes';
 import { edge, graph, linearFlow, node } from '../support/graphs';
 
 const codes = (g: FlowGraph): IssueCode[] => validateFlow(g).issues.map((i) => i.code);
@@ -213,11 +214,11 @@ describe('validateFlow', () => {
   });
 
   describe('split', () => {
-    const splitFlow = (variants: Array<{ id: string; weight: number; isHoldout?: boolean }>): FlowGraph =>
+    const splitFlow = (variants: Array<{ id: string; weight: number; isHoldout?: boolean }>, autoWinner?: SplitAutoWinner): FlowGraph =>
       graph(
         [
           node('t', 'trigger', { type: 'manual' }),
-          node('p', 'split', { variants: variants.map((v) => ({ label: v.id, isHoldout: false, ...v })) }),
+          node('p', 'split', { variants: variants.map((v) => ({ label: v.id, isHoldout: false, ...v })), ...(autoWinner ? { autoWinner } : {}) }),
           node('x', 'exit'),
         ],
         [edge('t', 'next', 'p'), ...variants.filter((v) => !v.isHoldout).map((v) => edge('p', v.id, 'x'))],
@@ -233,6 +234,25 @@ describe('validateFlow', () => {
     });
     it('SPLIT_DUPLICATE_VARIANT', () => {
       expect(codes(splitFlow([{ id: 'va', weight: 50 }, { id: 'va', weight: 50 }]))).toContain('SPLIT_DUPLICATE_VARIANT');
+    });
+    describe('auto-winner settings', () => {
+      const ab = [{ id: 'va', weight: 45 }, { id: 'vb', weight: 45 }, { id: 'vh', weight: 10, isHoldout: true }];
+      const auto = (patch: Partial<SplitAutoWinner>): SplitAutoWinner => ({ when: 'sends', sendsPerVariant: 1000, date: '', metric: 'conversion', ...patch });
+      it('accepts a sound sample, a real date, or off', () => {
+        expect(codes(splitFlow(ab, auto({})))).toEqual([]);
+        expect(codes(splitFlow(ab, auto({ when: 'date', date: '2026-03-01T10:00:00.000Z', metric: 'delivery' })))).toEqual([]);
+        expect(codes(splitFlow([{ id: 'va', weight: 100 }], auto({ when: 'off', sendsPerVariant: 0 })))).toEqual([]);
+      });
+      it('SPLIT_AUTO_WINNER_TOO_FEW_SENDS', () => {
+        expect(codes(splitFlow(ab, auto({ sendsPerVariant: 5, metric: 'click' })))).toEqual(['SPLIT_AUTO_WINNER_TOO_FEW_SENDS']);
+      });
+      it('SPLIT_AUTO_WINNER_DATE_INVALID, for no date and for a date that does not exist', () => {
+        expect(codes(splitFlow(ab, auto({ when: 'date', date: '' })))).toEqual(['SPLIT_AUTO_WINNER_DATE_INVALID']);
+        expect(codes(splitFlow(ab, auto({ when: 'date', date: '2026-13-40T10:00' })))).toEqual(['SPLIT_AUTO_WINNER_DATE_INVALID']);
+      });
+      it('SPLIT_AUTO_WINNER_NEEDS_TWO_VARIANTS: a variant and a holdout leave nothing to choose between', () => {
+        expect(codes(splitFlow([{ id: 'va', weight: 90 }, { id: 'vh', weight: 10, isHoldout: true }], auto({})))).toEqual(['SPLIT_AUTO_WINNER_NEEDS_TWO_VARIANTS']);
+      });
     });
   });
 

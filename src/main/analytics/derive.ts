@@ -58,8 +58,16 @@ function setBookmark(sqlite: Database.Database, key: string, value: number): voi
   sqlite.prepare('INSERT INTO analytics_settings (key, value_json) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value_json = excluded.value_json').run(key, JSON.stringify(value));
 }
 
+const markStatements = new WeakMap<Database.Database, Database.Statement>();
+
 export function markDirty(sqlite: Database.Database, kind: 'messages' | 'engagement' | `split:${string}`, flowId: string | null, at: number): void {
-  sqlite.prepare('INSERT OR IGNORE INTO analytics_dirty (kind, flow_id, day) VALUES (?, ?, ?)').run(kind, flowId ?? NO_FLOW, dayOf(at));
+  // Prepared once per connection: a derivation marks a bucket per attributed event (half a million in a rebuild).
+  let mark = markStatements.get(sqlite);
+  if (!mark) {
+    mark = sqlite.prepare('INSERT OR IGNORE INTO analytics_dirty (kind, flow_id, day) VALUES (?, ?, ?)');
+    markStatements.set(sqlite, mark);
+  }
+  mark.run(kind, flowId ?? NO_FLOW, dayOf(at));
 }
 
 export function refreshAnalytics(sqlite: Database.Database, options: { defaultCurrency?: string; batchSize?: number } = {}): RefreshReport {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { AnalyticsSettings, MAX_EXPORT_ROWS, type ArmAnalytics, type FlowAnalytics, type MessagesExport, type MetricTotals, type SeriesPoint, type SplitAnalytics, type TimeRange, type WorkspaceAnalytics } from '../../shared/api/analytics';
+import { AnalyticsSettings, defaultOfflineEngagement, MAX_EXPORT_ROWS, type ArmAnalytics, type FlowHistory, type FlowAnalytics, type MessagesExport, type MetricTotals, type SeriesPoint, type SplitAnalytics, type TimeRange, type WorkspaceAnalytics } from '../../shared/api/analytics';
 import { DAY_MS } from '../../shared/analytics/attribution';
 import { DEFAULT_LINK_DOMAIN } from '../../shared/analytics/links';
 import { combineRevenue, costOf, defaultPriceTable, returnOnSpend, roundMoney, type SendCount } from '../../shared/analytics/money';
@@ -84,7 +84,7 @@ export class AnalyticsService {
       const parsed = AnalyticsSettings.safeParse(JSON.parse(row));
       if (parsed.success) return parsed.data;
     }
-    return { prices: defaultPriceTable(), exchangeRates: {}, linkDomain: DEFAULT_LINK_DOMAIN };
+    return { prices: defaultPriceTable(), exchangeRates: {}, linkDomain: DEFAULT_LINK_DOMAIN, simulatedEngagement: defaultOfflineEngagement() };
   }
 
   saveSettings(settings: AnalyticsSettings): AnalyticsSettings {
@@ -274,6 +274,36 @@ export class AnalyticsService {
     }));
     const columns = ['message_id', 'created_at', 'accepted_at', 'finished_at', 'node_id', 'channel', 'status', 'reason', 'segments', 'phone', 'clicks', 'conversions', 'revenue'];
     return { csv: toCsv(columns, kept), rows: kept.length, isTruncated };
+  }
+
+  /** Every published version, newest first, with the runner's note where it made one, and each split's auto-winner state. */
+  history(flowId: string): FlowHistory {
+    const flow = this.flowRow(flowId);
+    const versions = (
+      this.sqlite.prepare('SELECT version, published_at, note FROM flow_versions WHERE flow_id = ? ORDER BY version DESC').all(flowId) as Array<{
+        version: number;
+        published_at: string;
+        note: string | null;
+      }>
+    ).map((row) => ({ version: row.version, publishedAt: row.published_at, note: row.note }));
+    const labels = new Map<string, string>(flow.graph.nodes.filter((n) => n.kind === 'split').map((n) => [n.id as string, n.label || 'A/B split']));
+    const autoWinners = (
+      this.sqlite.prepare('SELECT split_node_id, status, note, decided_at, version FROM split_auto_winner WHERE flow_id = ? ORDER BY decided_at').all(flowId) as Array<{
+        split_node_id: string;
+        status: 'switched' | 'no_winner';
+        note: string;
+        decided_at: number;
+        version: number | null;
+      }>
+    ).map((row) => ({
+      splitNodeId: row.split_node_id,
+      label: labels.get(row.split_node_id) ?? 'A/B split',
+      status: row.status,
+      note: row.note,
+      decidedAt: new Date(row.decided_at).toISOString(),
+      version: row.version,
+    }));
+    return { flowId, name: flow.name, versions, autoWinners };
   }
 
   private flowRow(flowId: string): { name: string; graph: FlowGraph; settings: FlowSettings } {

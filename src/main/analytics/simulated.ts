@@ -6,11 +6,46 @@ import type { FlowSettings } from '../../shared/flow/settings';
 import { recordClick } from './links';
 import { AnalyticsService } from './service';
 
+/** What one recipient does with a delivered message, each instant null when it does not happen. */
+export interface EngagementPlan {
+  /** A link-preview fetch by the messaging app, just before the tap. */
+  previewAt: number | null;
+  clickAt: number | null;
+  order: { at: number; value: number } | null;
+  replyAt: number | null;
+}
+
 /**
- * Engagement for a dry-run: every delivered message may be clicked, answered and bought from, each
- * a hash of (seed, message key) like the simulator's other outcomes, so a seed reproduces a run.
- * The clicks go through the same recordClick as a real one; replies and purchases are stored as
- * the events the engine and the derivation already read (message_received, the goal event).
+ * Every outcome a hash of (seed, message key), like the simulator's other outcomes, so a seed
+ * reproduces a run: a tap at the channel's click rate, a purchase by `conversionRate` of those who
+ * tapped (when the flow has a goal), a text back at `replyRate`.
+ */
+export function planEngagement(seed: number, key: string, channel: 'sms' | 'mms', deliveredAt: number, engagement: SimulatedEngagement, hasGoal: boolean): EngagementPlan {
+  const chance = (what: string): number => unitHash(seed, what, key);
+  const plan: EngagementPlan = { previewAt: null, clickAt: null, order: null, replyAt: null };
+  if (chance('click') < engagement.clickRate[channel]) {
+    plan.clickAt = deliveredAt + 30_000 + Math.floor(chance('click-delay') * 2 * 3_600_000);
+    // A third of people who tap a link have it previewed by their messaging app first.
+    if (chance('preview') < 0.33) plan.previewAt = deliveredAt + 1_000;
+    if (hasGoal && chance('convert') < engagement.conversionRate) {
+      plan.order = {
+        at: plan.clickAt + 60_000 + Math.floor(chance('convert-delay') * 24 * 3_600_000),
+        value: Math.round(engagement.orderValue * (0.5 + chance('value')) * 100) / 100,
+      };
+    }
+  }
+  if (chance('reply') < engagement.replyRate) plan.replyAt = deliveredAt + 60_000 + Math.floor(chance('reply-delay') * 6 * 3_600_000);
+  return plan;
+}
+
+export const SIMULATED_USER_AGENT = 'Mozilla/5.0 (simulated phone)';
+export const PREVIEW_USER_AGENT = 'facebookexternalhit/1.1 Facebot Twitterbot/1.0';
+
+/**
+ * Engagement for a dry-run, after the run: every delivered message may be clicked, answered and
+ * bought from (planEngagement). The clicks go through the same recordClick as a real one; replies
+ * and purchases are stored as the events the engine and the derivation already read
+ * (message_received, the goal event).
  */
 export function simulateEngagement(sqlite: Database.Database, settings: FlowSettings, engagement: SimulatedEngagement, seed: number, until: number): void {
   const goal = settings.goalEvent.trim();
@@ -23,24 +58,14 @@ export function simulateEngagement(sqlite: Database.Database, settings: FlowSett
   const insertEvent = sqlite.prepare('INSERT INTO events (contact_id, name, properties_json, occurred_at, processed_at) VALUES (?, ?, ?, ?, ?)');
   sqlite.transaction(() => {
     for (const m of rows) {
-      const chance = (what: string): number => unitHash(seed, what, m.idempotency_key);
-      if (chance('click') < engagement.clickRate[m.channel]) {
-        const at = m.finished_at + 30_000 + Math.floor(chance('click-delay') * 2 * 3_600_000);
-        if (at <= until) {
-          // A third of people who tap a link have it previewed by their messaging app first.
-          if (chance('preview') < 0.33) recordClick(sqlite, { code: null, messageId: m.id, contactId: m.contact_id, flowId: m.flow_id, nodeId: m.node_id, userAgent: 'facebookexternalhit/1.1 Facebot Twitterbot/1.0', at: m.finished_at + 1_000 });
-          recordClick(sqlite, { code: null, messageId: m.id, contactId: m.contact_id, flowId: m.flow_id, nodeId: m.node_id, userAgent: 'Mozilla/5.0 (simulated phone)', at });
-          if (goal && chance('convert') < engagement.conversionRate) {
-            const orderAt = at + 60_000 + Math.floor(chance('convert-delay') * 24 * 3_600_000);
-            const value = Math.round(engagement.orderValue * (0.5 + chance('value')) * 100) / 100;
-            if (orderAt <= until) insertEvent.run(m.contact_id, goal, JSON.stringify({ [settings.revenueProperty]: value }), orderAt, orderAt);
-          }
-        }
+      const plan = planEngagement(seed, m.idempotency_key, m.channel, m.finished_at, engagement, goal !== '');
+      const click = { code: null, messageId: m.id, contactId: m.contact_id, flowId: m.flow_id, nodeId: m.node_id };
+      if (plan.clickAt !== null && plan.clickAt <= until) {
+        if (plan.previewAt !== null) recordClick(sqlite, { ...click, userAgent: PREVIEW_USER_AGENT, at: plan.previewAt });
+        recordClick(sqlite, { ...click, userAgent: SIMULATED_USER_AGENT, at: plan.clickAt });
+        if (plan.order && plan.order.at <= until) insertEvent.run(m.contact_id, goal, JSON.stringify({ [settings.revenueProperty]: plan.order.value }), plan.order.at, plan.order.at);
       }
-      if (chance('reply') < engagement.replyRate) {
-        const at = m.finished_at + 60_000 + Math.floor(chance('reply-delay') * 6 * 3_600_000);
-        if (at <= until) insertEvent.run(m.contact_id, 'message_received', JSON.stringify({ body: 'Thanks!' }), at, at);
-      }
+      if (plan.replyAt !== null && plan.replyAt <= until) insertEvent.run(m.contact_id, 'message_received', JSON.stringify({ body: 'Thanks!' }), plan.replyAt, plan.replyAt);
     }
   })();
 }

@@ -3,6 +3,8 @@ import { threadId } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { DEFAULT_HELP_REPLY } from '../../shared/flow/settings';
 import type { RandomSource } from '../../shared/engine/random';
+import { AutoWinner } from '../analytics/autoWinner';
+import { OfflineEngagement } from '../analytics/offlineEngagement';
 import type { InboundMessage, ProviderAdapter, ProviderMessageStatus, Receipt } from '../providers/types';
 import type { Clock } from './clock';
 import type { CompiledFlow } from './flow';
@@ -83,6 +85,14 @@ export interface EngineRuntimeOptions {
   stragglerMs?: number;
   /** How the runtime waits in real time (for stragglers only); the real sleep by default. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /**
+   * Offline mode: recipients of messages the built-in simulator delivered tap links, buy and reply
+   * at the analytics settings' rates (src/main/analytics/offlineEngagement.ts). The app's live
+   * runtime turns it on; dry-runs add their engagement after the run instead.
+   */
+  playsOfflineEngagement?: boolean;
+  /** How often (clock time) a split whose auto-winner found no clear winner is looked at again (default 60 s). */
+  autoWinnerIntervalMs?: number;
   onChange?: (flowIds: string[]) => void;
   onError?: (error: unknown) => void;
 }
@@ -98,6 +108,8 @@ export class EngineRuntime {
   private readonly inbound: Inbound;
   private readonly audience: AudienceTriggers;
   private readonly receipts: Receipts;
+  private readonly autoWinner: AutoWinner;
+  private readonly offlineEngagement: OfflineEngagement | null;
 
   constructor(private readonly options: EngineRuntimeOptions) {
     const reportError = (error: unknown): void => options.onError?.(error);
@@ -140,6 +152,8 @@ export class EngineRuntime {
     this.audience = new AudienceTriggers(this.context, this.tx, this.enrollments);
     this.inbound = new Inbound(this.context, this.tx, this.enrollments, this.audience);
     this.receipts = new Receipts(this.context, this.tx, this.enrollments, this.inbound, (id) => this.drain.adapterOf(id));
+    this.autoWinner = new AutoWinner(options.sqlite, { intervalMs: options.autoWinnerIntervalMs });
+    this.offlineEngagement = options.playsOfflineEngagement ? new OfflineEngagement(options.sqlite, Number.parseInt(options.installId.slice(0, 8), 16) || 1) : null;
   }
 
   get stepCount(): number {
@@ -164,6 +178,7 @@ export class EngineRuntime {
       await this.receipts.poll(now);
       await this.receipts.pollAccounts(now);
       await this.receipts.pollAccountReplies(now);
+      this.playOfflineEngagement(now);
       for (let round = 0; round < 10_000; round++) {
         let work = this.inbound.processConsent(now) + this.inbound.processEvents(now);
         work += this.audience.process(now);
@@ -171,6 +186,7 @@ export class EngineRuntime {
         work += await this.drain.drain(now);
         if (work === 0) break;
       }
+      this.decideWinners(now);
     } catch (error) {
       if (error instanceof LeaseLostError) {
         // Another runner took over while this one was frozen or slow: stop at once, and say so.
@@ -223,6 +239,7 @@ export class EngineRuntime {
       s.nextConsentDue.get() as number | null,
       this.context.provider.nextDueAt?.(this.receipts.cursor()) ?? null,
       this.audience.nextDueAt(),
+      this.offlineEngagement?.nextDueAt() ?? null,
     ].filter((t): t is number => typeof t === 'number');
     return candidates.length === 0 ? null : Math.min(...candidates);
   }
@@ -276,6 +293,34 @@ export class EngineRuntime {
       }
       const aligned = Math.ceil(next / resolutionMs) * resolutionMs;
       clock.set(Math.min(until, Math.max(aligned, clock.now() + 1)));
+    }
+  }
+
+  /** 2b. Offline mode: what the simulator's recipients do now (taps, purchases, replies), before the events are processed. */
+  private playOfflineEngagement(now: number): void {
+    if (!this.offlineEngagement) return;
+    try {
+      this.offlineEngagement.run(now, (message) => this.inbound.apply(message, now));
+    } catch (error) {
+      if (error instanceof LeaseLostError || isDatabaseBusy(error)) throw error;
+      this.options.onError?.(error);
+    }
+  }
+
+  /**
+   * 6. Splits with an auto-winner (src/main/analytics/autoWinner.ts): once per tick, after the
+   * sends. A switch is a new published version, written under the lease; new entries run it.
+   * Anything else that goes wrong here is reported and never stops the sending.
+   */
+  private decideWinners(now: number): void {
+    try {
+      const decisions = this.autoWinner.evaluate(this.context.versions.live, now, (write) => this.tx.run(write));
+      const switched = decisions.filter((d) => d.status === 'switched');
+      for (const decision of switched) this.context.counters.touchedFlows.add(decision.flowId);
+      if (switched.length > 0) this.context.versions.refreshLive();
+    } catch (error) {
+      if (error instanceof LeaseLostError || isDatabaseBusy(error)) throw error;
+      this.options.onError?.(error);
     }
   }
 

@@ -67,6 +67,7 @@ export class EngineService {
       installId,
       runnerId: options.runnerId,
       accounts: options.accounts,
+      playsOfflineEngagement: true,
       onChange: options.onCountsChanged,
       onError: (error) => console.error('[postcard] engine:', error),
     });

@@ -185,7 +185,7 @@ export function splitStatistics(
 }
 
 const times = (value: number): string => `${value.toFixed(value >= 10 ? 0 : value >= 1 ? 1 : 2)}×`;
-const percent = (p: number): string => {
+export const formatPercent = (p: number): string => {
   const value = p * 100;
   if (value > 99 && value < 100) return '>99 %';
   if (value < 1 && value > 0) return '<1 %';
@@ -208,7 +208,7 @@ export function verdictFor(arms: readonly ArmResult[], metric: string, sampleSiz
       continue;
     }
     const p = arm.probabilityToBeatControl ?? 0.5;
-    const likely = p >= 0.5 ? `${percent(p)} likely better` : `${percent(1 - p)} likely worse`;
+    const likely = p >= 0.5 ? `${formatPercent(p)} likely better` : `${formatPercent(1 - p)} likely worse`;
     if (!arm.lift) {
       sentences.push(`${arm.label} and ${control.label} have too few ${metric === 'converts' ? 'conversions' : 'successes'} for a ratio yet; ${likely}.`);
       continue;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ExchangeRates, PriceTable } from '../analytics/money';
 import { LINK_DOMAIN_PATTERN } from '../analytics/links';
 import type { Lift, RateEstimate } from '../analytics/statistics';
+import { SimulatedEngagement } from '../engine/simulation';
 import { method } from './method';
 
 /** Measurement: a flow's figures over a time range, a split's statistics, the workspace overview, settings, CSV. */
@@ -126,11 +127,20 @@ export interface WorkspaceAnalytics {
   series: SeriesPoint[];
 }
 
+/**
+ * Offline mode: when a live flow sends through the built-in simulator, its recipients tap links,
+ * buy and text back at these rates (marked as simulated), so every chart can be tried without a provider.
+ */
+export const OfflineEngagement = SimulatedEngagement.extend({ isEnabled: z.boolean() });
+export type OfflineEngagement = z.infer<typeof OfflineEngagement>;
+export const defaultOfflineEngagement = (): OfflineEngagement => ({ isEnabled: true, clickRate: { sms: 0.04, mms: 0.08 }, conversionRate: 0.2, replyRate: 0.01, orderValue: 40 });
+
 export const AnalyticsSettings = z.object({
   prices: PriceTable,
   /** Into the price table's currency. */
   exchangeRates: ExchangeRates.default({}),
   linkDomain: z.string().regex(LINK_DOMAIN_PATTERN, 'expected a host name such as go.example.com'),
+  simulatedEngagement: OfflineEngagement.default(defaultOfflineEngagement),
 });
 export type AnalyticsSettings = z.infer<typeof AnalyticsSettings>;
 
@@ -142,6 +152,31 @@ export interface MessagesExport {
 }
 
 export const MAX_EXPORT_ROWS = 200_000;
+
+export interface VersionHistoryEntry {
+  version: number;
+  publishedAt: string;
+  /** Why the version exists when the runner published it (the auto-winner's decision); null when a person published it. */
+  note: string | null;
+}
+
+export interface AutoWinnerStatus {
+  splitNodeId: string;
+  label: string;
+  /** switched: the winner now gets the traffic; no_winner: the condition is met but no variant is clearly best. */
+  status: 'switched' | 'no_winner';
+  note: string;
+  decidedAt: string;
+  version: number | null;
+}
+
+export interface FlowHistory {
+  flowId: string;
+  name: string;
+  /** Newest first. */
+  versions: VersionHistoryEntry[];
+  autoWinners: AutoWinnerStatus[];
+}
 
 export const analyticsContract = {
   'analytics.flow': method(z.object({ flowId, range: TimeRange })).returns<FlowAnalytics>(),
@@ -158,4 +193,5 @@ export const analyticsContract = {
   'analytics.settings': method(z.object({})).returns<AnalyticsSettings>(),
   'analytics.saveSettings': method(AnalyticsSettings).returns<AnalyticsSettings>(),
   'analytics.exportMessages': method(z.object({ flowId, range: TimeRange })).returns<MessagesExport>(),
+  'analytics.history': method(z.object({ flowId })).returns<FlowHistory>(),
 } as const;

@@ -117,7 +117,26 @@ export const SplitVariant = z.object({
 });
 export type SplitVariant = z.infer<typeof SplitVariant>;
 
-export const SplitNodeConfig = z.object({ variants: z.array(SplitVariant).min(1).max(10) });
+/**
+ * Auto-winner: once the condition is met (enough contacts sent down every variant, or a date),
+ * the runner sends the remaining traffic to the variant that is at least 95 % likely to beat the
+ * others on `metric`, as a new published version (holdouts keep their share). Absent = off.
+ */
+export const SplitAutoWinnerMetric = z.enum(['conversion', 'click', 'delivery']);
+export type SplitAutoWinnerMetric = z.infer<typeof SplitAutoWinnerMetric>;
+export const SplitAutoWinner = z.object({
+  when: z.enum(['off', 'sends', 'date']),
+  /** Contacts each non-holdout variant must have been sent to (when = sends). */
+  sendsPerVariant: z.number().int().min(0).max(100_000_000),
+  /** ISO date-time (when = date); '' while unset. */
+  date: z.string().max(40),
+  metric: SplitAutoWinnerMetric,
+});
+export type SplitAutoWinner = z.infer<typeof SplitAutoWinner>;
+export const AUTO_WINNER_MIN_SENDS = 30;
+export const AUTO_WINNER_PROBABILITY = 0.95;
+
+export const SplitNodeConfig = z.object({ variants: z.array(SplitVariant).min(1).max(10), autoWinner: SplitAutoWinner.optional() });
 export type SplitNodeConfig = z.infer<typeof SplitNodeConfig>;
 
 // ---------------------------------------------------------------- exit

@@ -4,7 +4,7 @@ import type { MediaKind, OutputMime } from '../media/types';
 import { MAX_MESSAGE_BODY_CHARS } from '../sms/segments';
 import { analyzeTemplate, templateLengthFacts, templateVariableUses } from '../template';
 import type { FlowEdge, FlowGraph, FlowNode } from './graph';
-import { durationMs, nodeDefinitions, portsOf, unaryOperators, type PortDefinition } from './nodes';
+import { AUTO_WINNER_MIN_SENDS, durationMs, nodeDefinitions, portsOf, unaryOperators, type PortDefinition, type SplitNodeConfig } from './nodes';
 import { complianceCodes, complianceIssues, type ComplianceFacts, type IssueFix } from './compliance';
 import type { FlowSettings } from '../flow/settings';
 
@@ -38,6 +38,9 @@ export const issueCodes = [
   'BRANCH_DUPLICATE_CONDITION',
   'SPLIT_WEIGHTS_NOT_100',
   'SPLIT_DUPLICATE_VARIANT',
+  'SPLIT_AUTO_WINNER_NEEDS_TWO_VARIANTS',
+  'SPLIT_AUTO_WINNER_TOO_FEW_SENDS',
+  'SPLIT_AUTO_WINNER_DATE_INVALID',
   // Compliance (warnings), checked when validateFlow is given the flow's settings: src/shared/graph/compliance.ts.
   ...complianceCodes,
   // Checked only when validateFlow is given a ValidationContext (what the library and contacts hold).
@@ -383,6 +386,7 @@ function validateNode(node: FlowNode, report: (issue: FlowIssue) => void): void 
         }
         seen.add(variant.id);
       }
+      validateAutoWinner(node.config, describe(node), (code, message) => report({ code, severity: 'error', nodeId, message }));
       return;
     }
     case 'exit':
@@ -391,6 +395,26 @@ function validateNode(node: FlowNode, report: (issue: FlowIssue) => void): void 
 }
 
 const round = (n: number): number => Math.round(n * 100) / 100;
+
+function validateAutoWinner(
+  config: SplitNodeConfig,
+  name: string,
+  report: (code: 'SPLIT_AUTO_WINNER_NEEDS_TWO_VARIANTS' | 'SPLIT_AUTO_WINNER_TOO_FEW_SENDS' | 'SPLIT_AUTO_WINNER_DATE_INVALID', message: string) => void,
+): void {
+  const auto = config.autoWinner;
+  if (!auto || auto.when === 'off') return;
+  if (config.variants.filter((v) => !v.isHoldout).length < 2) {
+    report('SPLIT_AUTO_WINNER_NEEDS_TWO_VARIANTS', `The auto-winner of ${name} needs at least two variants that are not holdouts.`);
+  }
+  if (auto.when === 'sends' && auto.sendsPerVariant < AUTO_WINNER_MIN_SENDS) {
+    report('SPLIT_AUTO_WINNER_TOO_FEW_SENDS', `The auto-winner of ${name} decides after ${auto.sendsPerVariant} sends per variant; at least ${AUTO_WINNER_MIN_SENDS} are needed for a fair comparison.`);
+  }
+  if (auto.when === 'date' && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(auto.date)) {
+    report('SPLIT_AUTO_WINNER_DATE_INVALID', `The auto-winner of ${name} needs a date and time to decide at.`);
+  } else if (auto.when === 'date' && Number.isNaN(Date.parse(auto.date))) {
+    report('SPLIT_AUTO_WINNER_DATE_INVALID', `The auto-winner date of ${name} (${auto.date}) is not a real date.`);
+  }
+}
 
 /** Phone is always in a contact's Liquid scope (the engine adds it beside the attributes). */
 const ALWAYS_KNOWN_VARIABLES = ['phone'];

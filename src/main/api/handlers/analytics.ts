@@ -21,4 +21,5 @@ export const analyticsHandlers = {
   'analytics.settings': async (_input, ctx) => analyticsFor(ctx).settings(),
   'analytics.saveSettings': async (input, ctx) => analyticsFor(ctx).saveSettings(input),
   'analytics.exportMessages': async (input, ctx) => analyticsFor(ctx).exportMessages(input.flowId, input.range),
+  'analytics.history': async (input, ctx) => analyticsFor(ctx).history(input.flowId),
 } satisfies HandlerMap;

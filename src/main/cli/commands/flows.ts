@@ -1,6 +1,7 @@
 import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
+import type { FlowHistory } from '../../../shared/api/analytics';
 import type { FlowDetail, FlowSummary } from '../../../shared/api/flows';
 import type { FlowDocument } from '../../../shared/flow/document';
 import { CliError, call, withPostcard } from '../context';
@@ -56,6 +57,24 @@ export function register(program: Command): void {
           throw new CliError(`cannot write ${options.out}: ${messageOf(error)}`);
         }
         console.error(`Exported "${document.name}" to ${options.out}`);
+      });
+    });
+
+  flows
+    .command('history')
+    .description("a flow's published versions, newest first, with the auto-winner's notes")
+    .argument('<id>', 'the flow id (see `postcard flows list`)')
+    .option('--json', 'print JSON instead of lines')
+    .action(async (id: string, options: { json?: boolean }, command: Command) => {
+      await withPostcard(command, async (postcard) => {
+        const history = await call<FlowHistory>(postcard, 'analytics.history', { flowId: id });
+        if (options.json) {
+          console.log(JSON.stringify(history, null, 2));
+          return;
+        }
+        if (history.versions.length === 0) console.log(`"${history.name}" has not been published yet.`);
+        for (const v of history.versions) console.log(`v${v.version}  ${v.publishedAt}  ${v.note ?? 'published'}`);
+        for (const split of history.autoWinners.filter((s) => s.status === 'no_winner')) console.log(`${split.label}: ${split.note}`);
       });
     });
 

@@ -214,3 +214,41 @@ export const analyticsSettings = sqliteTable('analytics_settings', {
   valueJson: text('value_json').notNull(),
 });
 
+
+/**
+ * A split's auto-winner decision: `switched` once the runner published a version giving the winner
+ * all non-holdout traffic (never again for this split), or `no_winner` while the condition is met
+ * but no variant is 95 % likely best (looked at again as data arrives).
+ */
+export const splitAutoWinner = sqliteTable(
+  'split_auto_winner',
+  {
+    flowId: text('flow_id').notNull(),
+    splitNodeId: text('split_node_id').notNull(),
+    status: text('status').notNull(),
+    winnerVariantId: text('winner_variant_id'),
+    note: text('note').notNull(),
+    /** The version the switch published; null for no_winner. */
+    version: integer('version'),
+    decidedAt: integer('decided_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.flowId, table.splitNodeId] })],
+);
+
+/**
+ * Offline mode: what the built-in simulator's recipients will do with a delivered message (tap its
+ * link, buy, text back), planned when the receipt arrives and played out by the engine's tick when due.
+ */
+export const simulatedEngagement = sqliteTable(
+  'simulated_engagement',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    messageId: integer('message_id').notNull(),
+    /** preview | click | order | reply */
+    kind: text('kind').notNull(),
+    dueAt: integer('due_at').notNull(),
+    /** The order's value (kind = order). */
+    value: real('value'),
+  },
+  (table) => [index('simulated_engagement_due_idx').on(table.dueAt)],
+);

@@ -35,6 +35,8 @@ export const flowVersions = sqliteTable(
     /** The whole FlowDocument as published; never updated after insert. */
     documentJson: text('document_json').notNull(),
     publishedAt: text('published_at').notNull(),
+    /** Why the version exists when no person published it (e.g. the auto-winner's decision, in words). */
+    note: text('note'),
   },
   (table) => [uniqueIndex('flow_versions_flow_version_uq').on(table.flowId, table.version)],
 );

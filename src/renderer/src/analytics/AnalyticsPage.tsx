@@ -1,5 +1,5 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
-import type { FlowAnalytics, MetricTotals, SplitAnalytics, TimeRange } from '../../../shared/api/analytics';
+import type { AutoWinnerStatus, FlowAnalytics, FlowHistory, MetricTotals, SplitAnalytics, TimeRange } from '../../../shared/api/analytics';
 import type { SimulationResult } from '../../../shared/engine/types';
 import { toCsv } from '../../../shared/analytics/csv';
 import { useApi } from '../api/ApiContext';
@@ -39,7 +39,17 @@ export function AnalyticsPage({ flowId }: { flowId: string }) {
   const [days, setDays] = useState(30);
   const [view, setView] = useState<FlowAnalytics | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [history, setHistory] = useState<FlowHistory | null>(null);
   const range = rangeOfDays(days);
+  useEffect(() => {
+    let isCurrent = true;
+    void api.call('analytics.history', { flowId }).then((result) => {
+      if (isCurrent && result.ok) setHistory(result.value);
+    });
+    return () => {
+      isCurrent = false;
+    };
+  }, [api, flowId]);
   useEffect(() => {
     let isCurrent = true;
     void api.call('analytics.flow', { flowId, range: rangeOfDays(days) }).then((result) => {
@@ -133,8 +143,15 @@ export function AnalyticsPage({ flowId }: { flowId: string }) {
             </table>
           ) : null}
           {view.splits.map((split) => (
-            <SplitPanel key={split.nodeId} flowId={flowId} splitNodeId={split.nodeId} range={range} />
+            <SplitPanel
+              key={split.nodeId}
+              flowId={flowId}
+              splitNodeId={split.nodeId}
+              range={range}
+              autoWinner={history?.autoWinners.find((a) => a.splitNodeId === split.nodeId) ?? null}
+            />
           ))}
+          {history ? <VersionHistory history={history} /> : null}
           <Forecast flowId={flowId} />
         </>
       ) : error ? null : (
@@ -173,7 +190,7 @@ export function Totals({ totals, currency }: { totals: MetricTotals; currency: s
   );
 }
 
-function SplitPanel({ flowId, splitNodeId, range }: { flowId: string; splitNodeId: string; range: TimeRange }) {
+function SplitPanel({ flowId, splitNodeId, range, autoWinner }: { flowId: string; splitNodeId: string; range: TimeRange; autoWinner: AutoWinnerStatus | null }) {
   const api = useApi();
   const [controlId, setControlId] = useState<string | undefined>(undefined);
   const [split, setSplit] = useState<SplitAnalytics | null>(null);
@@ -199,6 +216,11 @@ function SplitPanel({ flowId, splitNodeId, range }: { flowId: string; splitNodeI
       <p className="analytics-verdict" aria-label="Verdict">
         {split.verdict}
       </p>
+      {autoWinner ? (
+        <p className="analytics-auto-winner" role="status" aria-label={`Auto-winner of ${split.label}`}>
+          {autoWinner.note}
+        </p>
+      ) : null}
       <div className="analytics-compare">
         {holdoutId ? (
           <button type="button" aria-pressed={split.controlId === holdoutId} onClick={() => setControlId(holdoutId)}>
@@ -247,6 +269,24 @@ function SplitPanel({ flowId, splitNodeId, range }: { flowId: string; splitNodeI
           About {number(split.sampleSizeRemaining)} more contacts per arm to detect a {Math.round(split.minimumDetectableEffect * 100)} % difference.
         </p>
       ) : null}
+    </section>
+  );
+}
+
+/** Published versions, newest first; the ones the runner made say why. */
+function VersionHistory({ history }: { history: FlowHistory }) {
+  if (history.versions.length === 0) return null;
+  return (
+    <section className="analytics-history" aria-label="Version history">
+      <h2>Version history</h2>
+      <ol>
+        {history.versions.map((v) => (
+          <li key={v.version}>
+            <strong>Version {v.version}</strong> <time dateTime={v.publishedAt}>{new Date(v.publishedAt).toLocaleString()}</time>
+            <span className="muted"> — {v.note ?? 'Published'}</span>
+          </li>
+        ))}
+      </ol>
     </section>
   );
 }

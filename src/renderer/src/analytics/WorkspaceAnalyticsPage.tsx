@@ -101,10 +101,12 @@ function SettingsForm() {
   };
   return (
     <section aria-label="Prices and rates">
-      <h2>Prices, exchange rates and link domain</h2>
+      <h2>Prices, exchange rates, link domain and offline engagement</h2>
       <p className="muted">
         SMS cost per segment and MMS per message, in the table’s currency, with prices per destination country (ISO codes) where they differ. Exchange rates convert revenue in other
-        currencies into it; without one, mixed revenue is shown per currency and not added up. Tracked links use the link domain.
+        currencies into it; without one, mixed revenue is shown per currency and not added up. Tracked links use the link domain. In offline mode (a live flow that sends through the
+        built-in simulator), <code>simulatedEngagement</code> sets how often its recipients tap a tracked link, buy after tapping (at about the order value) and text back; turn
+        it off with <code>isEnabled: false</code>. What they do is marked simulated.
       </p>
       <textarea aria-label="Analytics settings (JSON)" rows={14} cols={70} value={text} onChange={(event) => setText(event.target.value)} spellCheck={false} />
       <div>

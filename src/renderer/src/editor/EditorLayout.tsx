@@ -2,6 +2,7 @@ import { useReactFlow } from '@xyflow/react';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useApi } from '../api/ApiContext';
 import { LiveControls } from '../live/LiveControls';
+import { StepAnalyticsProvider, StepAnalyticsToggle } from '../live/StepAnalyticsOverlay';
 import { SimulateButton } from '../simulate/SimulateButton';
 import { SimulationPanel } from '../simulate/SimulationPanel';
 import { EditorMediaBridge } from '../media/EditorMediaBridge';
@@ -147,6 +148,7 @@ export function EditorLayout({ colorMode, autosave, onReload }: { colorMode: 'li
         : undefined;
 
   return (
+    <StepAnalyticsProvider flowId={meta.id}>
     <div className="editor">
       <header className="editor-topbar">
         <a className="button button-ghost" href="#/">
@@ -160,6 +162,7 @@ export function EditorLayout({ colorMode, autosave, onReload }: { colorMode: 'li
         <a className="button" href={`#/flows/${meta.id}/analytics`} aria-label="Analytics of this flow" title="What this flow sent and earned, its A/B splits, and a forecast">
           Analytics
         </a>
+        <StepAnalyticsToggle />
         <LiveControls onNotice={setNotice} />
         <SimulateButton />
         <PreviewButton />
@@ -275,5 +278,6 @@ export function EditorLayout({ colorMode, autosave, onReload }: { colorMode: 'li
         </Dialog>
       ) : null}
     </div>
+    </StepAnalyticsProvider>
   );
 }

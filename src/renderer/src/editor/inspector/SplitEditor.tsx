@@ -1,6 +1,10 @@
-import type { SplitVariant } from '../../../../shared/graph/nodes';
+import { useEffect, useId, useState } from 'react';
+import type { AutoWinnerStatus } from '../../../../shared/api/analytics';
+import { useApi } from '../../api/ApiContext';
+import { useFlowStore } from '../store/FlowEditorContext';
+import { type SplitAutoWinner, type SplitNodeConfig, type SplitVariant } from '../../../../shared/graph/nodes';
 import { CloseIcon, PlusIcon } from '../../ui/icons';
-import { CheckboxField, NumberField, Section, TextField } from './fields';
+import { CheckboxField, NumberField, Section, SelectField, TextField } from './fields';
 import type { ConfigEditorProps } from './types';
 
 const letters = 'abcdefghijklmnopqrstuvwxyz';
@@ -17,7 +21,7 @@ function evenWeights(count: number): number[] {
   return Array.from({ length: count }, (_, i) => base + (i < 100 - base * count ? 1 : 0));
 }
 
-export function SplitEditor({ config, onChange }: ConfigEditorProps<'split'>) {
+export function SplitEditor({ nodeId, config, onChange }: ConfigEditorProps<'split'>) {
   const { variants } = config;
   const total = Math.round(variants.reduce((sum, v) => sum + v.weight, 0) * 100) / 100;
   const isBalanced = Math.abs(total - 100) < 1e-9;
@@ -28,6 +32,27 @@ export function SplitEditor({ config, onChange }: ConfigEditorProps<'split'>) {
       merge ? `${merge}:${index}` : undefined,
     );
 
+  return (
+    <>
+      <VariantsSection variants={variants} total={total} isBalanced={isBalanced} set={set} update={update} />
+      <AutoWinnerSection nodeId={nodeId} config={config} onChange={onChange} />
+    </>
+  );
+}
+
+function VariantsSection({
+  variants,
+  total,
+  isBalanced,
+  set,
+  update,
+}: {
+  variants: SplitVariant[];
+  total: number;
+  isBalanced: boolean;
+  set: (next: SplitVariant[], merge?: string) => void;
+  update: (index: number, patch: Partial<SplitVariant>, merge?: string) => void;
+}) {
   return (
     <Section
       title="Variants"
@@ -98,6 +123,104 @@ export function SplitEditor({ config, onChange }: ConfigEditorProps<'split'>) {
           </button>
         )}
       </div>
+    </Section>
+  );
+}
+
+const OFF: SplitAutoWinner = { when: 'off', sendsPerVariant: 1000, date: '', metric: 'conversion' };
+
+/** `datetime-local` shows the viewer's local time; the flow stores an ISO instant. */
+function toLocalInput(iso: string): string {
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return '';
+  const d = new Date(at);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** What the runner decided for this split, if anything: a switch, or that no variant is clearly ahead. */
+function useAutoWinnerStatus(nodeId: string): AutoWinnerStatus | null {
+  const api = useApi();
+  const flowId = useFlowStore((s) => s.meta.id);
+  const [status, setStatus] = useState<AutoWinnerStatus | null>(null);
+  useEffect(() => {
+    let isCurrent = true;
+    void api.call('analytics.history', { flowId }).then((result) => {
+      if (isCurrent && result.ok) setStatus(result.value.autoWinners.find((a) => a.splitNodeId === nodeId) ?? null);
+    });
+    return () => {
+      isCurrent = false;
+    };
+  }, [api, flowId, nodeId]);
+  return status;
+}
+
+function AutoWinnerSection({ nodeId, config, onChange }: { nodeId: string; config: SplitNodeConfig; onChange: ConfigEditorProps<'split'>['onChange'] }) {
+  const auto = config.autoWinner ?? OFF;
+  const status = useAutoWinnerStatus(nodeId);
+  const dateId = useId();
+  const patch = (next: Partial<SplitAutoWinner>, merge?: string): void => onChange((c) => ({ ...c, autoWinner: { ...(c.autoWinner ?? OFF), ...next } }), merge);
+  return (
+    <Section title="Auto-winner">
+      <SelectField
+        label="Pick a winner automatically"
+        value={auto.when}
+        options={[
+          { value: 'off', label: 'Off' },
+          { value: 'sends', label: 'After a number of sends per variant' },
+          { value: 'date', label: 'On a date' },
+        ]}
+        onChange={(when) => patch({ when })}
+      />
+      {auto.when === 'sends' ? (
+        <NumberField
+          label="Sends per variant"
+          value={auto.sendsPerVariant}
+          // The smallest fair sample is validateFlow's rule (SPLIT_AUTO_WINNER_TOO_FEW_SENDS), said in the problems list.
+          min={1}
+          max={100_000_000}
+          isInteger
+          onChange={(sendsPerVariant) => patch({ sendsPerVariant }, 'auto-sends')}
+        />
+      ) : null}
+      {auto.when === 'date' ? (
+        <div className="field">
+          <label htmlFor={dateId}>Decide on</label>
+          <input
+            id={dateId}
+            className="input"
+            type="datetime-local"
+            value={toLocalInput(auto.date)}
+            onChange={(event) => {
+              const at = Date.parse(event.target.value);
+              patch({ date: Number.isNaN(at) ? '' : new Date(at).toISOString() }, 'auto-date');
+            }}
+          />
+        </div>
+      ) : null}
+      {auto.when !== 'off' ? (
+        <>
+          <SelectField
+            label="Judge the variants on"
+            value={auto.metric}
+            options={[
+              { value: 'conversion', label: 'Conversions (the flow’s goal event)' },
+              { value: 'click', label: 'Clicks on tracked links' },
+              { value: 'delivery', label: 'Delivery' },
+            ]}
+            onChange={(metric) => patch({ metric })}
+          />
+          <p className="field-hint">
+            When the time comes, a variant at least 95 % likely to beat every other gets all the traffic that is not held out, as a new published
+            version with a note. If none is that clear, nothing changes and the split says so.
+          </p>
+          {status ? (
+            <p className="field-hint" role="status" aria-label="Auto-winner decision">
+              {status.note}
+            </p>
+          ) : null}
+        </>
+      ) : null}
     </Section>
   );
 }

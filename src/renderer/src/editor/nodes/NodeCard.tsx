@@ -4,6 +4,7 @@ import { DetailContext } from './DetailContext';
 import { definitionOf, portsOf, type NodeKind } from '../../../../shared/graph/nodes';
 import { kindIcons, type IconComponent } from '../../ui/icons';
 import { NodeCountsOverlay } from '../../live/NodeCountsOverlay';
+import { StepAnalyticsBadge } from '../../live/StepAnalyticsOverlay';
 import type { CanvasNodeData } from './types';
 
 /** Where a compact or overview card puts an output: evenly along the bottom edge, as the full card's port cells do. */
@@ -111,6 +112,7 @@ export function NodeCard<K extends NodeKind>({
         <span className="node-compact-title">{name}</span>
         {badge}
         <NodeCountsOverlay nodeId={id} kind={kind} />
+        <StepAnalyticsBadge nodeId={id} kind={kind} />
         {ports.map((port, index) => (
           <Handle
             key={port.id}
@@ -140,6 +142,7 @@ export function NodeCard<K extends NodeKind>({
       <div className="node-summary">
         {children}
         <NodeCountsOverlay nodeId={id} kind={kind} />
+        <StepAnalyticsBadge nodeId={id} kind={kind} />
       </div>
       {outputs}
     </div>
