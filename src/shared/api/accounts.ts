@@ -14,13 +14,22 @@ export const providerIds = providerKinds;
 export const ProviderId = z.enum(providerIds);
 export type ProviderId = ProviderKind;
 
-/** The credential fields each provider takes, in the order a form asks for them. */
+/**
+ * The credential fields each provider takes, in the order a form asks for them. The last of
+ * Vonage's and Telnyx's are optional: they only verify the provider's signed webhooks (Twilio
+ * signs its webhooks with the Auth Token), so an account sends without them, but a runner that
+ * listens for webhooks refuses every one from an account that has none.
+ */
 export const providerSecretFields = {
   twilio: ['accountSid', 'authToken'],
-  vonage: ['apiKey', 'apiSecret'],
-  telnyx: ['apiKey'],
+  vonage: ['apiKey', 'apiSecret', 'signatureSecret'],
+  telnyx: ['apiKey', 'publicKey'],
 } as const satisfies Record<ProviderId, readonly string[]>;
 export type ProviderSecretField = (typeof providerSecretFields)[ProviderId][number];
+
+/** The credentials an account can do without (it sends; only its webhooks cannot be verified). */
+export const webhookSecretFields = ['signatureSecret', 'publicKey'] as const satisfies readonly ProviderSecretField[];
+export const isOptionalSecretField = (field: string): boolean => (webhookSecretFields as readonly string[]).includes(field);
 
 export const mediaHostingSecretFields = ['accessKeyId', 'secretAccessKey'] as const;
 export type MediaHostingSecretField = (typeof mediaHostingSecretFields)[number];
@@ -31,6 +40,8 @@ export const secretFieldLabels: Record<ProviderSecretField | MediaHostingSecretF
   authToken: 'Auth Token',
   apiKey: 'API key',
   apiSecret: 'API secret',
+  signatureSecret: 'Webhook signature secret',
+  publicKey: 'Webhook public key',
   accessKeyId: 'Access key ID',
   secretAccessKey: 'Secret access key',
 };
@@ -122,12 +133,27 @@ const accountFields = {
   baseUrl: httpUrl.nullable(),
 };
 
+/** Base64 of exactly 32 bytes, checked without Node's Buffer (this module runs in the renderer too). */
+function isEd25519PublicKey(value: string): boolean {
+  if (!/^[A-Za-z0-9+/]{43}=?$/.test(value)) return false;
+  try {
+    return atob(value.length === 43 ? `${value}=` : value).length === 32;
+  } catch {
+    return false;
+  }
+}
+
 /** Credentials as typed into a form or read from the environment; a blank field is left as it was. */
 const AccountSecrets = z.object({
   accountSid: secretValue.optional(),
   authToken: secretValue.optional(),
   apiKey: secretValue.optional(),
   apiSecret: secretValue.optional(),
+  signatureSecret: secretValue.optional(),
+  /** Telnyx shows it in the portal (Keys & Credentials → Public Key) as Base64 of 32 bytes. */
+  publicKey: secretValue
+    .refine((value) => isEd25519PublicKey(value), 'the Telnyx public key is the Base64 text of 32 bytes (an Ed25519 key), as the Telnyx portal shows it')
+    .optional(),
 }).strict();
 export type AccountSecrets = z.infer<typeof AccountSecrets>;
 

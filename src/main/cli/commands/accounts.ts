@@ -4,6 +4,7 @@ import {
   mediaHostingSecretFields,
   providerIds,
   providerLabels,
+  isOptionalSecretField,
   providerSecretFields,
   secretEnvName,
   secretFieldLabels,
@@ -50,7 +51,10 @@ export function register(program: Command): void {
       if (!options.from) throw new CliError(`say which sender ${providerLabels[provider]} sends from: --from +15551234567 (a number, short code${provider === 'twilio' ? ', or Messaging Service SID' : provider === 'telnyx' ? ', or messaging profile id' : ''})`);
       const secrets: Record<string, string | undefined> = {};
       for (const field of providerSecretFields[provider]) {
-        secrets[field] = await readSecret(secretEnvName(provider, field), `${providerLabels[provider]} ${secretFieldLabels[field]}`, { isRequired: true });
+        // The webhook key/secret is optional: asked for at a terminal (Enter skips it), never demanded.
+        secrets[field] = await readSecret(secretEnvName(provider, field), `${providerLabels[provider]} ${secretFieldLabels[field]}${isOptionalSecretField(field) ? ' (optional, Enter to skip)' : ''}`, {
+          isRequired: !isOptionalSecretField(field),
+        });
       }
       await withPostcard(command, async (postcard) => {
         const account = await call<SendingAccount>(postcard, 'accounts.add', {
