@@ -2,59 +2,19 @@ import { z } from 'zod';
 import { channels, type Channel } from '../engine/types';
 import { profileIds, type ProfileId } from '../media/profiles';
 import { MEDIA_ASSET_ID_PATTERN } from '../media/types';
-import { providerKinds, providerNames, type ProviderKind } from '../providers/kinds';
+import type { ProviderKind } from '../providers/kinds';
 import { method } from './method';
+import { providerIds, providerLabels } from './accountFields';
+
+export * from './accountFields';
 
 /**
  * Sending accounts (Twilio, Vonage, Telnyx), media hosting (an S3-compatible bucket) and test
  * sends. Secrets go in (add, update, set) and never come back: answers carry a SecretStatus.
  */
 
-export const providerIds = providerKinds;
 export const ProviderId = z.enum(providerIds);
 export type ProviderId = ProviderKind;
-
-/**
- * The credential fields each provider takes, in the order a form asks for them. The last of
- * Vonage's and Telnyx's are optional: they only verify the provider's signed webhooks (Twilio
- * signs its webhooks with the Auth Token), so an account sends without them, but a runner that
- * listens for webhooks refuses every one from an account that has none.
- */
-export const providerSecretFields = {
-  twilio: ['accountSid', 'authToken'],
-  vonage: ['apiKey', 'apiSecret', 'signatureSecret'],
-  telnyx: ['apiKey', 'publicKey'],
-} as const satisfies Record<ProviderId, readonly string[]>;
-export type ProviderSecretField = (typeof providerSecretFields)[ProviderId][number];
-
-/** The credentials an account can do without (it sends; only its webhooks cannot be verified). */
-export const webhookSecretFields = ['signatureSecret', 'publicKey'] as const satisfies readonly ProviderSecretField[];
-export const isOptionalSecretField = (field: string): boolean => (webhookSecretFields as readonly string[]).includes(field);
-
-export const mediaHostingSecretFields = ['accessKeyId', 'secretAccessKey'] as const;
-export type MediaHostingSecretField = (typeof mediaHostingSecretFields)[number];
-
-/** Words for a credential field, as the provider's console names it. */
-export const secretFieldLabels: Record<ProviderSecretField | MediaHostingSecretField, string> = {
-  accountSid: 'Account SID',
-  authToken: 'Auth Token',
-  apiKey: 'API key',
-  apiSecret: 'API secret',
-  signatureSecret: 'Webhook signature secret',
-  publicKey: 'Webhook public key',
-  accessKeyId: 'Access key ID',
-  secretAccessKey: 'Secret access key',
-};
-
-export const providerLabels = providerNames;
-
-/**
- * The environment variable a headless host sets for a credential:
- * POSTCARD_<PROVIDER>_<FIELD>, e.g. POSTCARD_TWILIO_AUTH_TOKEN, POSTCARD_S3_SECRET_ACCESS_KEY.
- */
-export function secretEnvName(owner: ProviderId | 's3', field: string): string {
-  return `POSTCARD_${owner.toUpperCase()}_${field.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()}`;
-}
 
 /** How a sender is named to the provider. */
 export const senderKinds = ['number', 'short_code', 'messaging_service', 'messaging_profile'] as const;

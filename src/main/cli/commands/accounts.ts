@@ -1,21 +1,25 @@
 import { resolve } from 'node:path';
 import { Argument, InvalidArgumentError, type Command } from 'commander';
+// Names and labels from the zod-free module: `postcard --help` loads this file, and zod costs
+// more to load than the rest of the command put together.
 import {
+  isOptionalSecretField,
   mediaHostingSecretFields,
   providerIds,
   providerLabels,
-  isOptionalSecretField,
   providerSecretFields,
   secretEnvName,
   secretFieldLabels,
-  type AccountsListResult,
-  type ConnectionTestResult,
-  type MediaHostingGetResult,
-  type MediaHostingSettings,
-  type ProviderId,
-  type SecretStatus,
-  type SendingAccount,
-  type TestSendResult,
+} from '../../../shared/api/accountFields';
+import type {
+  AccountsListResult,
+  ConnectionTestResult,
+  MediaHostingGetResult,
+  MediaHostingSettings,
+  ProviderId,
+  SecretStatus,
+  SendingAccount,
+  TestSendResult,
 } from '../../../shared/api/accounts';
 import type { MediaImportResult } from '../../../shared/api/media';
 import type { ApiResult } from '../../../shared/api/result';
