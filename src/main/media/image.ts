@@ -287,10 +287,11 @@ interface Candidate {
 async function ssimOf(box: RawImage, candidate: Candidate, background: string): Promise<number> {
   const { width, height } = candidate.image;
   const seen = await sharp(candidate.buffer).flatten({ background }).removeAlpha().raw().toBuffer();
-  const sameSize = width === box.width && height === box.height;
+  // Opaque pixels the candidate encodes (the box, or the copy of it scaled down to fit) are
+  // already the original at its size: only transparent ones need flattening again.
   const original =
-    sameSize && box.channels === 3
-      ? box.data
+    candidate.image.channels === 3
+      ? candidate.image.data
       : await sharp(box.data, rawInput(box)).resize(width, height, { fit: 'fill', kernel: 'lanczos3' }).flatten({ background }).removeAlpha().raw().toBuffer();
   return ssimOfPixels(original, seen, width, height, 3);
 }

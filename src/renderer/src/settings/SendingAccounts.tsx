@@ -216,19 +216,16 @@ function AccountForm({ editing, onDone }: { editing: Exclude<Editing, null>; onD
       />
       {providerSecretFields[form.provider].map((field) => {
         const status = account?.secrets.find((secret) => secret.field === field);
-        const input = (
-          <SecretField
-            key={field}
-            label={isOptionalSecretField(field) ? `${secretFieldLabels[field]} (optional)` : secretFieldLabels[field]}
-            value={form.secrets[field] ?? ''}
-            status={status}
-            onChange={(value) => set({ secrets: { ...form.secrets, [field]: value } })}
-          />
-        );
-        if (!isOptionalSecretField(field)) return input;
+        const props = {
+          label: isOptionalSecretField(field) ? `${secretFieldLabels[field]} (optional)` : secretFieldLabels[field],
+          value: form.secrets[field] ?? '',
+          status,
+          onChange: (value: string) => set({ secrets: { ...form.secrets, [field]: value } }),
+        };
+        if (!isOptionalSecretField(field)) return <SecretField key={field} {...props} />;
         return (
           <div key={field}>
-            {input}
+            <SecretField {...props} />
             <p className="field-hint">{webhookSecretHints[form.provider]}</p>
           </div>
         );
