@@ -5,6 +5,11 @@
 // tsx, so nobody ever runs stale code. Where no sources ship, the build is all there is.
 // POSTCARD_FROM_SOURCE=1 runs the sources regardless (to compare, or to debug with tsx).
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import module from 'node:module';
+
+// Node 22.1+ keeps the compiled code of the modules it loads on disk, so a second start skips
+// parsing and compiling them (the bulk of a start); older Node has no such cache and goes on.
+module.enableCompileCache?.();
 
 const root = new URL('../', import.meta.url);
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FlowDetail, FlowSummary } from '../../src/shared';
-import { fakeCredentials, FakeProviders } from '../support/fakeProviders';
+import { fakeCredentials, FakeProviders, telnyxKeyPair } from '../support/fakeProviders';
 import { S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, startLoopbackS3 } from '../support/s3';
 import { canvasNode, screenshot, type OpenBrowser, useAppInBrowser } from './browser';
 import type { RunningApp } from './harness';
@@ -66,6 +66,32 @@ describe.skipIf(!chromiumPath)('Settings → Sending accounts against a loopback
     await card.getByRole('button', { name: 'Test connection' }).click();
     await card.getByTestId('connection-result').getByText(/Twilio refused.*20003/).waitFor();
     await screenshot(page, 'accounts-03-refused');
+  });
+
+  it('takes a Telnyx account’s webhook public key as an optional field, shown afterwards as set with its last 4 only', async () => {
+    const { page } = browser;
+    await page.goto(app.host.url);
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: 'Add account' }).click();
+    const form = page.getByRole('form', { name: 'Add a sending account' });
+    await form.getByLabel('Provider').selectOption({ label: 'Telnyx' });
+    await form.getByLabel('Name').fill('Telnyx store');
+    await form.getByLabel('Sender').fill('+14155550100');
+    await form.getByLabel('API key').fill(fakeCredentials.telnyx.apiKey);
+    await form.getByLabel('Base URL (optional)').fill(fake.url);
+    // Something else than the key the portal shows is refused, in words, and nothing is added.
+    await form.getByLabel('Webhook public key (optional)').fill('not-a-public-key-1234');
+    await form.getByRole('button', { name: 'Add account' }).click();
+    await form.getByRole('alert').getByText(/Telnyx public key is the Base64 text of 32 bytes/).waitFor();
+    const { publicKeyText } = telnyxKeyPair();
+    await form.getByLabel('Webhook public key (optional)').fill(publicKeyText);
+    await form.getByText('Keys & Credentials → Public Key').waitFor();
+    await screenshot(page, 'accounts-04-telnyx-webhook-key');
+    await form.getByRole('button', { name: 'Add account' }).click();
+
+    const card = page.getByRole('listitem', { name: 'Telnyx store' });
+    await card.getByText(`Webhook public key: set ••••${publicKeyText.slice(-4)}`).waitFor();
+    expect(await page.content()).not.toContain(publicKeyText);
   });
 
   it('the flow settings panel chooses the sending account, and the choice is saved with the flow', async () => {

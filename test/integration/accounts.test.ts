@@ -5,17 +5,20 @@ import { format } from 'node:util';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openPostcard, type Postcard } from '../../src/main/app';
-import { environmentSecretStore } from '../../src/main/secrets';
+import { collectRunnerSecrets } from '../../src/main/accounts/runnerSecrets';
+import { environmentSecretStore, type SecretStore } from '../../src/main/secrets';
 import type { FlowDetail } from '../../src/shared';
 import type { AccountsListResult, ConnectionTestResult, SendingAccount, TestSendResult, TestSendStatusResult } from '../../src/shared/api/accounts';
 import type { MediaImportResult } from '../../src/shared/api/media';
-import { fakeCredentials } from '../support/fakeProviders';
+import { fakeCredentials, telnyxKeyPair } from '../support/fakeProviders';
 import { edge, graph, node } from '../support/graphs';
 import { S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, useLoopbackSending } from '../support/s3';
 
 const loopback = useLoopbackSending(['mms-media']);
 let dir: string;
 let postcard: Postcard;
+/** Where this test's Postcard keeps credentials (in memory: a host without a keychain). */
+let secretStore: SecretStore;
 /** Everything Postcard wrote to the console and its error log during a test. */
 let logged: string[];
 /** Every API answer of a test, as the renderer would have received it. */
@@ -31,10 +34,11 @@ beforeEach(async () => {
     restoreConsole.push(() => (console[level] = original));
   }
   dir = mkdtempSync(join(tmpdir(), 'postcard-accounts-'));
+  secretStore = environmentSecretStore({});
   postcard = await openPostcard({
     dataDir: dir,
     seedSamples: false,
-    secretStore: environmentSecretStore({}),
+    secretStore,
     logError: (method, error) => void logged.push(`${method}: ${format(error)}`),
   });
 });
@@ -86,6 +90,40 @@ describe('sending accounts', () => {
     for (const answer of answers) {
       expect(answer).not.toContain(fakeCredentials.twilio.authToken);
       expect(answer).not.toContain(fakeCredentials.twilio.accountSid);
+    }
+  });
+
+  it('keeps a Telnyx webhook public key and a Vonage signature secret like the other credentials, optional, and hands them to the runner', async () => {
+    const publicKey = telnyxKeyPair().publicKeyText;
+    const signatureSecret = 'vonage-signature-secret-0123456789abcdef';
+    // Without them an account is complete: it sends; only its webhooks cannot be verified.
+    const telnyx = await ok<SendingAccount>('accounts.add', twilio({ provider: 'telnyx', name: 'Telnyx', secrets: fakeCredentials.telnyx }));
+    expect(telnyx.secrets.map(({ field, isSet }) => ({ field, isSet }))).toEqual([
+      { field: 'apiKey', isSet: true },
+      { field: 'publicKey', isSet: false },
+    ]);
+    expect((await ok<ConnectionTestResult>('accounts.test', { id: telnyx.id })).isOk).toBe(true);
+
+    // Something that is not an Ed25519 key is refused by name, and nothing is stored.
+    const wrong = await refusal('accounts.update', { id: telnyx.id, secrets: { publicKey: 'not-a-key-0123456789' } });
+    expect(wrong.code).toBe('INVALID_INPUT');
+    expect(wrong.message).toMatch(/Telnyx public key is the Base64 text of 32 bytes/);
+    const updated = await ok<SendingAccount>('accounts.update', { id: telnyx.id, secrets: { publicKey } });
+    expect(updated.secrets.find((s) => s.field === 'publicKey')).toMatchObject({ isSet: true, last4: publicKey.slice(-4), source: 'stored', label: 'Webhook public key', envName: 'POSTCARD_TELNYX_PUBLIC_KEY' });
+
+    const vonage = await ok<SendingAccount>('accounts.add', twilio({ provider: 'vonage', name: 'Vonage', secrets: { ...fakeCredentials.vonage, signatureSecret } }));
+    expect(vonage.secrets.find((s) => s.field === 'signatureSecret')).toMatchObject({ isSet: true, last4: 'cdef', envName: 'POSTCARD_VONAGE_SIGNATURE_SECRET' });
+    // A Twilio account has no such field (Twilio signs with the Auth Token).
+    expect((await refusal('accounts.add', twilio({ name: 'Other', secrets: { ...fakeCredentials.twilio, signatureSecret } }))).message).toMatch(/Twilio takes Account SID and Auth Token, not signatureSecret/);
+
+    // The scheduler thread gets them with the rest of the account's credentials.
+    const handed = await collectRunnerSecrets(postcard.db, secretStore);
+    expect(handed[`account/${telnyx.id}/publicKey`]).toBe(publicKey);
+    expect(handed[`account/${vonage.id}/signatureSecret`]).toBe(signatureSecret);
+
+    for (const answer of answers) {
+      expect(answer).not.toContain(publicKey);
+      expect(answer).not.toContain(signatureSecret);
     }
   });
 

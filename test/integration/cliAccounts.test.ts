@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fakeCredentials } from '../support/fakeProviders';
+import { fakeCredentials, telnyxKeyPair } from '../support/fakeProviders';
 import { S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, useLoopbackSending } from '../support/s3';
 
 const bin = resolve(import.meta.dirname, '../../bin/postcard.mjs');
@@ -61,6 +61,27 @@ describe('postcard accounts, media-hosting and send', { timeout: 240_000 }, () =
 
     expect((await postcard(['accounts', 'remove', 'Main'])).code).toBe(0);
     expect((await postcard(['accounts', 'list'])).stdout).toContain('No sending accounts yet');
+  });
+
+  it('takes the optional webhook key and signature secret from POSTCARD_TELNYX_PUBLIC_KEY / POSTCARD_VONAGE_SIGNATURE_SECRET, and adds an account without them', async () => {
+    const publicKey = telnyxKeyPair().publicKeyText;
+    const telnyx = await postcard(['accounts', 'add', 'telnyx', '--name', 'Tel', '--from', '+14155550100', '--base-url', loopback.fake.url], {
+      POSTCARD_TELNYX_API_KEY: fakeCredentials.telnyx.apiKey,
+      POSTCARD_TELNYX_PUBLIC_KEY: publicKey,
+    });
+    expect(telnyx.code).toBe(0);
+    expect(telnyx.stdout).toContain(`Webhook public key set ••••${publicKey.slice(-4)}`);
+    expect(telnyx.stdout).not.toContain(publicKey);
+    // No terminal to prompt at and no variable: the account is added, its webhooks unverifiable.
+    const vonage = await postcard(['accounts', 'add', 'vonage', '--name', 'Von', '--from', '+14155550100', '--base-url', loopback.fake.url], {
+      POSTCARD_VONAGE_API_KEY: fakeCredentials.vonage.apiKey,
+      POSTCARD_VONAGE_API_SECRET: fakeCredentials.vonage.apiSecret,
+    });
+    expect(vonage.code).toBe(0);
+    expect(vonage.stdout).toContain('Webhook signature secret not set');
+    const help = await postcard(['accounts', 'add', '--help']);
+    expect(help.stdout).toContain('POSTCARD_VONAGE_SIGNATURE_SECRET');
+    expect(help.stdout).toContain('POSTCARD_TELNYX_PUBLIC_KEY');
   });
 
   it('never takes a credential on the command line, and says which variable to set', async () => {

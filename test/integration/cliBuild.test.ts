@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -33,6 +33,24 @@ describe('the built CLI', () => {
       const code = await cli.main(['node', 'postcard', ...${JSON.stringify(argv)}]);
       const loaded = process.report.getReport().sharedObjects.filter((file) => /sharp|vips|better_sqlite3/.test(file));
       console.log(JSON.stringify({ code, loaded }));`;
+    // What every start loads, --help included: the entry and its static imports. No package
+    // among them (commander is bundled): zod alone takes longer to load than the rest together.
+    const startup = new Set<string>();
+    const packages = new Set<string>();
+    const walk = (file: string): void => {
+      if (startup.has(file)) return;
+      startup.add(file);
+      const text = readFileSync(join(outdir, file), 'utf8');
+      for (const match of text.matchAll(/^(?:import|export)\s[^;]*?from\s*"([^"]+)"|^import\s*"([^"]+)"/gms)) {
+        const specifier = (match[1] ?? match[2])!;
+        if (specifier.startsWith('./')) walk(specifier.slice(2));
+        else if (!specifier.startsWith('node:')) packages.add(specifier);
+      }
+    };
+    walk('postcard.js');
+    expect([...packages]).toEqual([]);
+    expect(startup.size).toBeGreaterThan(1);
+
     const help = node(['--input-type=module', '-e', probe(['--help'])]);
     expect(help.stdout).toContain('simulate [options] <flow>');
     expect(JSON.parse(help.stdout.trim().split('\n').at(-1)!)).toEqual({ code: 0, loaded: [] });

@@ -1,7 +1,10 @@
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getProfile, type ProfileId } from '../../src/shared/media/profiles';
+import { decodeStill } from '../../src/main/media/image';
+import { DEFAULT_MEDIA_LIMITS } from '../../src/main/media/limits';
 import { optimizeBytes } from '../../src/main/media/optimize';
+import { probeMedia } from '../../src/main/media/probe';
 import { targetFromProfile, type RenditionTarget } from '../../src/main/media/target';
 import * as fx from '../fixtures/media/generate';
 import { ssimAgainstOriginal } from '../fixtures/media/quality';
@@ -34,6 +37,25 @@ describe('still images use the budget they are given', () => {
     for (const rendition of renditions) {
       expect(Math.abs(rendition.ssim! - (await ssimAgainstOriginal(photo, rendition.buffer)))).toBeLessThan(0.001);
     }
+  });
+
+  it('stops at the largest JPEG quality that fits, at every budget from tight to roomy', async () => {
+    // The same pixels and encoder settings as the pipeline's, so a quality's size can be checked.
+    const probe = await probeMedia(photo, DEFAULT_MEDIA_LIMITS, video);
+    const box = await decodeStill(photo, probe, DEFAULT_MEDIA_LIMITS, { width: 1280, height: 1280 });
+    const sizeAt = async (quality: number) =>
+      (await sharp(box.data, { raw: { width: box.width, height: box.height, channels: box.channels } }).jpeg({ quality, chromaSubsampling: '4:2:0', optimiseCoding: true }).toBuffer()).length;
+    const qualities = new Set<number>();
+    for (const budget of [280_000, 350_000, 420_000, 500_000, 640_000, 800_000, 950_000]) {
+      const rendition = await optimizeBytes(photo, withBudget(budget), { video });
+      expect(rendition).toMatchObject({ mime: 'image/jpeg', width: 1280, height: 853 });
+      const quality = rendition.quality!;
+      qualities.add(quality);
+      expect(await sizeAt(quality)).toBe(rendition.buffer.length);
+      expect(rendition.buffer.length).toBeLessThanOrEqual(budget);
+      if (quality < 100) expect(await sizeAt(quality + 1)).toBeGreaterThan(budget);
+    }
+    expect(qualities.size).toBe(7);
   });
 
   it('goes all the way to quality 100 where that fits', async () => {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac, sign, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,7 +10,7 @@ import { environmentSecretStore } from '../../src/main/secrets';
 import type { FlowDetail } from '../../src/shared';
 import type { SendingAccount } from '../../src/shared/api/accounts';
 import { ok as okFrom } from '../support/dispatch';
-import { FakeProviders, fakeCredentials } from '../support/fakeProviders';
+import { FakeProviders, fakeCredentials, telnyxKeyPair, type FakeProviderKind } from '../support/fakeProviders';
 import { edge, graph, node } from '../support/graphs';
 
 /**
@@ -50,12 +50,16 @@ const twilioEnv = {
   POSTCARD_TWILIO_AUTH_TOKEN: fakeCredentials.twilio.authToken,
 };
 
-/** A data dir with a live flow on a Twilio account pointing at the fake, and one contact enrolled. */
-async function prepare(): Promise<{ accountId: string; flowId: string }> {
+/**
+ * A data dir with a live flow on an account (Twilio unless said) pointing at the fake, and one
+ * contact enrolled. The credentials are typed in here and forgotten when this process's store
+ * closes; the runner reads them from its environment, as on a headless host.
+ */
+async function prepare(provider: FakeProviderKind = 'twilio'): Promise<{ accountId: string; flowId: string }> {
   const postcard: Postcard = await openPostcard({ dataDir: join(dir, 'data'), seedSamples: false, secretStore: environmentSecretStore({}) });
   try {
     const ok = <T>(method: string, input: unknown): Promise<T> => okFrom<T>(postcard, method, input);
-    const account = await ok<SendingAccount>('accounts.add', { provider: 'twilio', name: 'Main', sender: '+14155550100', baseUrl: fake.url, messagesPerSecond: 10, secrets: fakeCredentials.twilio });
+    const account = await ok<SendingAccount>('accounts.add', { provider, name: 'Main', sender: '+14155550100', baseUrl: fake.url, messagesPerSecond: 10, secrets: fakeCredentials[provider] });
     const flow = await ok<FlowDetail>('flows.create', { name: 'Spring' });
     await ok('flows.saveDraft', {
       id: flow.id,
@@ -75,10 +79,10 @@ async function prepare(): Promise<{ accountId: string; flowId: string }> {
 }
 
 /** Starts the runner and resolves with the listener's address once it says where it listens. */
-function startRunner(): Promise<string> {
+function startRunner(credentials: Record<string, string> = twilioEnv): Promise<string> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [bin, '--data-dir', join(dir, 'data'), 'run', '--listen', '127.0.0.1:0', '--public-url', PUBLIC_URL], {
-      env: { PATH: process.env.PATH ?? '', HOME: dir, POSTCARD_SECRETS: 'env', ...twilioEnv },
+      env: { PATH: process.env.PATH ?? '', HOME: dir, POSTCARD_SECRETS: 'env', ...credentials },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     runner = child;
@@ -173,5 +177,102 @@ describe('postcard run --listen', { timeout: 180_000 }, () => {
     const code = await new Promise((done) => child.once('exit', done));
     expect(code).toBe(1);
     expect(stderr).toMatch(/--listen needs --public-url/);
+  });
+});
+
+/** A Telnyx webhook as Telnyx signs it: Ed25519 over `timestamp|body`, timestamp in seconds. */
+function telnyxHeaders(body: string, privateKey: KeyObject, at = Date.now()): Record<string, string> {
+  const timestamp = String(Math.floor(at / 1000));
+  return {
+    'content-type': 'application/json',
+    'telnyx-timestamp': timestamp,
+    'telnyx-signature-ed25519': sign(null, Buffer.from(`${timestamp}|${body}`, 'utf8'), privateKey).toString('base64'),
+  };
+}
+
+/** A Vonage signed webhook: `Authorization: Bearer` JWT, HS256 with the signature secret, carrying the body's SHA-256. */
+function vonageHeaders(body: string, secret: string, at = Date.now()): Record<string, string> {
+  const part = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const claims = { iat: Math.floor(at / 1000), jti: `jti-${at}`, iss: 'Vonage', payload_hash: createHash('sha256').update(body).digest('hex'), api_key: fakeCredentials.vonage.apiKey };
+  const unsigned = `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims)}`;
+  return { 'content-type': 'application/json', authorization: `Bearer ${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}` };
+}
+
+describe('postcard run --listen: Telnyx and Vonage webhooks, verified with the account’s webhook key / signature secret', { timeout: 180_000 }, () => {
+  /** Starts a runner on a live flow through `provider`, waits for its send, and returns what the checks need. */
+  async function sentThrough(provider: 'telnyx' | 'vonage', env: Record<string, string>) {
+    const { accountId } = await prepare(provider);
+    const listener = await startRunner(env);
+    const sent = await until('the runner to send', () => fake.messages[0]);
+    expect(fake.violations).toEqual([]);
+    const db = new Database(join(dir, 'data', 'postcard.db'), { readonly: true });
+    const status = (): string => String(db.prepare('SELECT status FROM messages WHERE provider_message_id = ?').pluck().get(sent.id));
+    await until('the message to be recorded as sent', () => status() === 'sent');
+    const post = (body: string, headers: Record<string, string>): Promise<number> =>
+      fetch(`${listener}/webhooks/${accountId}/status`, { method: 'POST', body, headers }).then((response) => response.status);
+    return { sent, status, post, close: () => db.close() };
+  }
+
+  it('Telnyx: a status webhook signed with the account’s key pair is applied; forged, stale and unsigned ones get 403 and change nothing', async () => {
+    const telnyx = telnyxKeyPair();
+    const impostor = telnyxKeyPair();
+    const { sent, status, post, close } = await sentThrough('telnyx', {
+      POSTCARD_TELNYX_API_KEY: fakeCredentials.telnyx.apiKey,
+      POSTCARD_TELNYX_PUBLIC_KEY: telnyx.publicKeyText,
+    });
+    try {
+      const delivered = JSON.stringify({
+        data: {
+          record_type: 'event',
+          id: '6e1c5a2b-0d6c-4a43-9d25-4a61a2f1c001',
+          event_type: 'message.finalized',
+          occurred_at: new Date().toISOString(),
+          payload: { record_type: 'message', id: sent.id, direction: 'outbound', type: 'SMS', from: { phone_number: '+14155550100' }, to: [{ phone_number: sent.to, status: 'delivered' }], text: sent.body, errors: [] },
+        },
+        meta: { attempt: 1, delivered_to: `${PUBLIC_URL}/webhooks` },
+      });
+      expect(await post(delivered, telnyxHeaders(delivered, impostor.privateKey))).toBe(403);
+      expect(await post(delivered, telnyxHeaders(delivered, telnyx.privateKey, Date.now() - 10 * 60_000))).toBe(403);
+      expect(await post(delivered, { 'content-type': 'application/json' })).toBe(403);
+      // Signed for another body: the signature covers every byte.
+      expect(await post(delivered.replace('delivered', 'delivery_failed'), telnyxHeaders(delivered, telnyx.privateKey))).toBe(403);
+      expect(status()).toBe('sent');
+
+      expect(await post(delivered, telnyxHeaders(delivered, telnyx.privateKey))).toBe(200);
+      expect(status()).toBe('delivered');
+    } finally {
+      close();
+    }
+  });
+
+  it('Vonage: a status webhook whose JWT is signed with the signature secret is applied; a forged one or one signed long ago gets 403 and changes nothing', async () => {
+    const secret = 'vonage-signature-secret-0123456789abcdef';
+    const { sent, status, post, close } = await sentThrough('vonage', {
+      POSTCARD_VONAGE_API_KEY: fakeCredentials.vonage.apiKey,
+      POSTCARD_VONAGE_API_SECRET: fakeCredentials.vonage.apiSecret,
+      POSTCARD_VONAGE_SIGNATURE_SECRET: secret,
+    });
+    try {
+      const delivered = JSON.stringify({
+        message_uuid: sent.id,
+        to: sent.to.replace('+', ''),
+        from: '14155550100',
+        timestamp: new Date().toISOString(),
+        status: 'delivered',
+        channel: 'sms',
+        client_ref: sent.clientRef,
+      });
+      expect(await post(delivered, vonageHeaders(delivered, 'not-the-signature-secret'))).toBe(403);
+      expect(await post(delivered, vonageHeaders(delivered, secret, Date.now() - 10 * 60_000))).toBe(403);
+      expect(await post(delivered, { 'content-type': 'application/json' })).toBe(403);
+      // The JWT carries the hash of another body.
+      expect(await post(delivered.replace('"delivered"', '"rejected"'), vonageHeaders(delivered, secret))).toBe(403);
+      expect(status()).toBe('sent');
+
+      expect(await post(delivered, vonageHeaders(delivered, secret))).toBe(200);
+      expect(status()).toBe('delivered');
+    } finally {
+      close();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -448,4 +448,10 @@ function telnyxMessage(m: FakeMessage): Record<string, unknown> {
     created_at: new Date(m.createdAt).toISOString(),
     updated_at: new Date(m.createdAt).toISOString(),
   };
+}
+
+/** An Ed25519 key pair like a Telnyx account's: the public key as the portal shows it (Base64 of its 32 bytes). */
+export function telnyxKeyPair(): { publicKeyText: string; privateKey: KeyObject } {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  return { publicKeyText: Buffer.from(String(publicKey.export({ format: 'jwk' }).x), 'base64url').toString('base64'), privateKey };
 }

@@ -3,6 +3,7 @@ import { and, eq, inArray, like, sql } from 'drizzle-orm';
 import {
   AccountInput,
   AccountUpdate,
+  isOptionalSecretField,
   providerLabels,
   providerSecretFields,
   secretEnvName,
@@ -162,7 +163,7 @@ export class AccountService {
     for (const field of providerSecretFields[provider]) {
       const secret = await this.secrets.get(accountSecretRef(row.id, provider, field));
       if (secret) values[field] = secret.value;
-      else missing.push(`${secretFieldLabels[field]} (or ${secretEnvName(provider, field)})`);
+      else if (!isOptionalSecretField(field)) missing.push(`${secretFieldLabels[field]} (or ${secretEnvName(provider, field)})`);
     }
     if (missing.length > 0) {
       throw new PostcardError('CONFLICT', `"${row.name}" has no ${missing.join(' and ')}: enter ${missing.length === 1 ? 'it' : 'them'} in Settings → Sending accounts.`);
@@ -189,7 +190,7 @@ export class AccountService {
     const allowed: readonly string[] = providerSecretFields[provider];
     const foreign = Object.keys(secrets).filter((field) => secrets[field] !== undefined && !allowed.includes(field));
     if (foreign.length > 0) {
-      throw new PostcardError('INVALID_INPUT', `${providerLabels[provider]} takes ${allowed.map((f) => secretFieldLabels[f as ProviderSecretField]).join(' and ')}, not ${foreign.join(', ')}.`);
+      throw new PostcardError('INVALID_INPUT', `${providerLabels[provider]} takes ${wordList(allowed.map((f) => secretFieldLabels[f as ProviderSecretField]))}, not ${foreign.join(', ')}.`);
     }
     for (const field of providerSecretFields[provider]) {
       const value = secrets[field];
@@ -243,6 +244,9 @@ export class AccountService {
   }
 }
 
+/** "A", "A and B", "A, B and C". */
+const wordList = (words: readonly string[]): string => (words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`);
+
 function checkSender(provider: ProviderId, sender: string): SenderKind {
   const problem = senderProblem(provider, sender);
   if (problem) throw new PostcardError('INVALID_INPUT', problem);
@@ -279,8 +283,8 @@ function secretsOf(provider: ProviderId, values: Partial<Record<ProviderSecretFi
     case 'twilio':
       return { provider, accountSid: values.accountSid!, authToken: values.authToken! };
     case 'vonage':
-      return { provider, apiKey: values.apiKey!, apiSecret: values.apiSecret! };
+      return { provider, apiKey: values.apiKey!, apiSecret: values.apiSecret!, ...(values.signatureSecret && { signatureSecret: values.signatureSecret }) };
     case 'telnyx':
-      return { provider, apiKey: values.apiKey! };
+      return { provider, apiKey: values.apiKey!, ...(values.publicKey && { publicKey: values.publicKey }) };
   }
 }

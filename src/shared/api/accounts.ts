@@ -2,48 +2,19 @@ import { z } from 'zod';
 import { channels, type Channel } from '../engine/types';
 import { profileIds, type ProfileId } from '../media/profiles';
 import { MEDIA_ASSET_ID_PATTERN } from '../media/types';
-import { providerKinds, providerNames, type ProviderKind } from '../providers/kinds';
+import type { ProviderKind } from '../providers/kinds';
 import { method } from './method';
+import { providerIds, providerLabels } from './accountFields';
+
+export * from './accountFields';
 
 /**
  * Sending accounts (Twilio, Vonage, Telnyx), media hosting (an S3-compatible bucket) and test
  * sends. Secrets go in (add, update, set) and never come back: answers carry a SecretStatus.
  */
 
-export const providerIds = providerKinds;
 export const ProviderId = z.enum(providerIds);
 export type ProviderId = ProviderKind;
-
-/** The credential fields each provider takes, in the order a form asks for them. */
-export const providerSecretFields = {
-  twilio: ['accountSid', 'authToken'],
-  vonage: ['apiKey', 'apiSecret'],
-  telnyx: ['apiKey'],
-} as const satisfies Record<ProviderId, readonly string[]>;
-export type ProviderSecretField = (typeof providerSecretFields)[ProviderId][number];
-
-export const mediaHostingSecretFields = ['accessKeyId', 'secretAccessKey'] as const;
-export type MediaHostingSecretField = (typeof mediaHostingSecretFields)[number];
-
-/** Words for a credential field, as the provider's console names it. */
-export const secretFieldLabels: Record<ProviderSecretField | MediaHostingSecretField, string> = {
-  accountSid: 'Account SID',
-  authToken: 'Auth Token',
-  apiKey: 'API key',
-  apiSecret: 'API secret',
-  accessKeyId: 'Access key ID',
-  secretAccessKey: 'Secret access key',
-};
-
-export const providerLabels = providerNames;
-
-/**
- * The environment variable a headless host sets for a credential:
- * POSTCARD_<PROVIDER>_<FIELD>, e.g. POSTCARD_TWILIO_AUTH_TOKEN, POSTCARD_S3_SECRET_ACCESS_KEY.
- */
-export function secretEnvName(owner: ProviderId | 's3', field: string): string {
-  return `POSTCARD_${owner.toUpperCase()}_${field.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()}`;
-}
 
 /** How a sender is named to the provider. */
 export const senderKinds = ['number', 'short_code', 'messaging_service', 'messaging_profile'] as const;
@@ -122,12 +93,27 @@ const accountFields = {
   baseUrl: httpUrl.nullable(),
 };
 
+/** Base64 of exactly 32 bytes, checked without Node's Buffer (this module runs in the renderer too). */
+function isEd25519PublicKey(value: string): boolean {
+  if (!/^[A-Za-z0-9+/]{43}=?$/.test(value)) return false;
+  try {
+    return atob(value.length === 43 ? `${value}=` : value).length === 32;
+  } catch {
+    return false;
+  }
+}
+
 /** Credentials as typed into a form or read from the environment; a blank field is left as it was. */
 const AccountSecrets = z.object({
   accountSid: secretValue.optional(),
   authToken: secretValue.optional(),
   apiKey: secretValue.optional(),
   apiSecret: secretValue.optional(),
+  signatureSecret: secretValue.optional(),
+  /** Telnyx shows it in the portal (Keys & Credentials → Public Key) as Base64 of 32 bytes. */
+  publicKey: secretValue
+    .refine((value) => isEd25519PublicKey(value), 'the Telnyx public key is the Base64 text of 32 bytes (an Ed25519 key), as the Telnyx portal shows it')
+    .optional(),
 }).strict();
 export type AccountSecrets = z.infer<typeof AccountSecrets>;
 

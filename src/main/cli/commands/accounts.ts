@@ -1,20 +1,25 @@
 import { resolve } from 'node:path';
 import { Argument, InvalidArgumentError, type Command } from 'commander';
+// Names and labels from the zod-free module: `postcard --help` loads this file, and zod costs
+// more to load than the rest of the command put together.
 import {
+  isOptionalSecretField,
   mediaHostingSecretFields,
   providerIds,
   providerLabels,
   providerSecretFields,
   secretEnvName,
   secretFieldLabels,
-  type AccountsListResult,
-  type ConnectionTestResult,
-  type MediaHostingGetResult,
-  type MediaHostingSettings,
-  type ProviderId,
-  type SecretStatus,
-  type SendingAccount,
-  type TestSendResult,
+} from '../../../shared/api/accountFields';
+import type {
+  AccountsListResult,
+  ConnectionTestResult,
+  MediaHostingGetResult,
+  MediaHostingSettings,
+  ProviderId,
+  SecretStatus,
+  SendingAccount,
+  TestSendResult,
 } from '../../../shared/api/accounts';
 import type { MediaImportResult } from '../../../shared/api/media';
 import type { ApiResult } from '../../../shared/api/result';
@@ -50,7 +55,10 @@ export function register(program: Command): void {
       if (!options.from) throw new CliError(`say which sender ${providerLabels[provider]} sends from: --from +15551234567 (a number, short code${provider === 'twilio' ? ', or Messaging Service SID' : provider === 'telnyx' ? ', or messaging profile id' : ''})`);
       const secrets: Record<string, string | undefined> = {};
       for (const field of providerSecretFields[provider]) {
-        secrets[field] = await readSecret(secretEnvName(provider, field), `${providerLabels[provider]} ${secretFieldLabels[field]}`, { isRequired: true });
+        // The webhook key/secret is optional: asked for at a terminal (Enter skips it), never demanded.
+        secrets[field] = await readSecret(secretEnvName(provider, field), `${providerLabels[provider]} ${secretFieldLabels[field]}${isOptionalSecretField(field) ? ' (optional, Enter to skip)' : ''}`, {
+          isRequired: !isOptionalSecretField(field),
+        });
       }
       await withPostcard(command, async (postcard) => {
         const account = await call<SendingAccount>(postcard, 'accounts.add', {

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import {
+  isOptionalSecretField,
   providerIds,
   providerLabels,
   providerSecretFields,
@@ -136,6 +137,15 @@ function AccountCard({ account, onEdit, onRemoved }: { account: SendingAccount; 
   );
 }
 
+/** Where the optional webhook credential is found, and what it is for. */
+const webhookSecretHints: Record<ProviderId, string> = {
+  twilio: '',
+  vonage:
+    'From the Vonage dashboard (API settings → Signature secret). With it, Postcard accepts the delivery receipts and replies Vonage sends to its webhook address; without it, it refuses them as unsigned.',
+  telnyx:
+    'From the Telnyx portal (Keys & Credentials → Public Key). With it, Postcard accepts the delivery receipts and replies Telnyx sends to its webhook address; without it, it refuses them as unsigned.',
+};
+
 interface FormState {
   provider: ProviderId;
   name: string;
@@ -206,14 +216,18 @@ function AccountForm({ editing, onDone }: { editing: Exclude<Editing, null>; onD
       />
       {providerSecretFields[form.provider].map((field) => {
         const status = account?.secrets.find((secret) => secret.field === field);
+        const props = {
+          label: isOptionalSecretField(field) ? `${secretFieldLabels[field]} (optional)` : secretFieldLabels[field],
+          value: form.secrets[field] ?? '',
+          status,
+          onChange: (value: string) => set({ secrets: { ...form.secrets, [field]: value } }),
+        };
+        if (!isOptionalSecretField(field)) return <SecretField key={field} {...props} />;
         return (
-          <SecretField
-            key={field}
-            label={secretFieldLabels[field]}
-            value={form.secrets[field] ?? ''}
-            status={status}
-            onChange={(value) => set({ secrets: { ...form.secrets, [field]: value } })}
-          />
+          <div key={field}>
+            <SecretField {...props} />
+            <p className="field-hint">{webhookSecretHints[form.provider]}</p>
+          </div>
         );
       })}
       <fieldset className="field">
