@@ -71,21 +71,42 @@ describe.skipIf(!chromiumPath)('the segment builder', () => {
     // A rule the data cannot answer: the problem is said in words beside that rule.
     await page.getByRole('button', { name: 'Add rule', exact: true }).click();
     const rule3 = page.getByRole('group', { name: 'Rule 3', exact: true });
+    // Declaring an attribute with its type: the operators follow the type.
+    await rule3.getByRole('button', { name: 'Declare an attribute…' }).click();
+    await rule3.getByLabel('New attribute name', { exact: true }).fill('birthday');
+    await rule3.getByLabel('Type', { exact: true }).selectOption('date');
+    await rule3.getByRole('button', { name: 'Declare', exact: true }).click();
+    await expect.poll(() => page.getByLabel('Rule 3 attribute', { exact: true }).inputValue()).toBe('birthday');
+    expect(await page.getByLabel('Rule 3 operator', { exact: true }).locator('option').allTextContents()).toEqual([
+      'is on',
+      'is between',
+      'is after',
+      'is before',
+      'is set',
+      'is not set',
+    ]);
+    await page.getByLabel('Rule 3 operator', { exact: true }).selectOption({ label: 'is between' });
+    expect(await rule3.locator('input[type="date"]').count()).toBe(2);
+    // An event counted in a window: nobody has sent cart_abandoned yet.
+    await rule3.getByLabel('Rule 3 checks', { exact: true }).selectOption({ label: 'Event' });
+    await rule3.getByLabel('Rule 3 event', { exact: true }).fill('cart_abandoned');
+    await countSays(page, '0 contacts match');
+    await screenshot(page, 'segments-01-event-rule');
     await rule3.getByLabel('Rule 3 checks', { exact: true }).selectOption({ label: 'Location' });
     await rule3.getByLabel('Rule 3 place', { exact: true }).selectOption({ label: 'time zone' });
     await rule3.getByLabel('Rule 3 time zones', { exact: true }).fill('Mars/Olympus');
     await rule3.getByText('"Mars/Olympus" is not an IANA time zone', { exact: false }).waitFor();
     await rule3.getByText('is not an IANA time zone', { exact: false }).scrollIntoViewIfNeeded();
     await countSays(page, 'Fix the rules marked in red');
-    await screenshot(page, 'segments-01-rule-problem');
+    await screenshot(page, 'segments-02-rule-problem');
     await page.getByRole('button', { name: 'Remove rule 3', exact: true }).click();
     await countSays(page, '2 contacts match');
 
     await page.getByRole('button', { name: 'Save segment' }).click();
     await page.getByText('Saved as version 1.').waitFor();
     const list = page.getByRole('list', { name: 'Segments', exact: true });
-    expect(await list.getByRole('link', { name: new RegExp(SEGMENT) }).textContent()).toContain('version 1');
-    await screenshot(page, 'segments-02-saved');
+    await expect.poll(() => list.getByRole('link', { name: new RegExp(SEGMENT) }).textContent()).toContain('version 1');
+    await screenshot(page, 'segments-03-saved');
 
     // Edit: Florida numbers whose tier is VIP OR gold, the OR in a nested group.
     await page.getByRole('button', { name: 'Remove rule 1', exact: true }).click();
@@ -106,7 +127,7 @@ describe.skipIf(!chromiumPath)('the segment builder', () => {
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Contacts' }).click();
     const leave = page.getByRole('dialog', { name: 'Leave without saving?' });
     await leave.waitFor();
-    await screenshot(page, 'segments-03-leave');
+    await screenshot(page, 'segments-04-leave');
     await leave.getByRole('button', { name: 'Cancel' }).click();
     expect(page.url()).toContain('#/segments/');
     expect(await page.getByLabel('Rule 2 of group 2 value', { exact: true }).inputValue()).toBe('gold');
@@ -118,7 +139,7 @@ describe.skipIf(!chromiumPath)('the segment builder', () => {
       expect.stringMatching(/^Version 1 saved /),
     ]);
     expect((await segmentNamed(SEGMENT))?.version).toBe(2);
-    await screenshot(page, 'segments-04-version-2');
+    await screenshot(page, 'segments-05-version-2');
   });
 
   it('is picked in the trigger inspector with its live count; a published flow using it keeps it from being deleted, and it is archived instead', async () => {
@@ -131,7 +152,7 @@ describe.skipIf(!chromiumPath)('the segment builder', () => {
     await expect.poll(() => picker.locator('option').allTextContents()).toEqual(['Choose a segment', `${SEGMENT} (3 contacts)`]);
     await picker.selectOption({ label: `${SEGMENT} (3 contacts)` });
     expect(await page.getByRole('link', { name: 'Edit segments' }).getAttribute('href')).toMatch(/^#\/segments\//);
-    await screenshot(page, 'segments-05-trigger-picker');
+    await screenshot(page, 'segments-06-trigger-picker');
     // The branch's "In segment" condition picks from the same list.
     await canvasNode(page, 'Branch step: Purchased?').click();
     await page.getByLabel('Condition 1 checks', { exact: true }).selectOption({ label: 'In segment (is set = a member)' });
@@ -143,15 +164,22 @@ describe.skipIf(!chromiumPath)('the segment builder', () => {
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Segments' }).click();
     await page.getByRole('list', { name: 'Segments', exact: true }).getByRole('link', { name: new RegExp(SEGMENT) }).click();
     await page.getByRole('heading', { name: SEGMENT }).waitFor();
+    // The published flow finds it by name: a rename is refused, naming the flow.
+    await page.getByLabel('Segment name', { exact: true }).fill('Sunshine VIPs');
+    await page.getByRole('button', { name: 'Save new version' }).click();
+    const refusal = page.getByRole('alert').filter({ hasText: 'cannot be renamed' });
+    expect(await refusal.textContent()).toContain(`"${SAMPLE}" (draft, version 1)`);
+    await screenshot(page, 'segments-07-rename-refused');
+    await page.getByLabel('Segment name', { exact: true }).fill(SEGMENT);
     await page.getByRole('button', { name: 'Delete…' }).click();
     await page.getByRole('dialog', { name: `Delete “${SEGMENT}”?` }).getByRole('button', { name: 'Delete segment' }).click();
     const inUse = page.getByRole('dialog', { name: `“${SEGMENT}” is in use` });
     expect(await inUse.getByRole('list', { name: 'Flows using this segment' }).textContent()).toContain(SAMPLE);
-    await screenshot(page, 'segments-06-in-use');
+    await screenshot(page, 'segments-08-in-use');
     await inUse.getByRole('button', { name: 'Archive instead' }).click();
     await page.getByText(`“${SEGMENT}” is archived.`).waitFor();
     expect((await segmentNamed(SEGMENT))?.status).toBe('archived');
-    expect(await page.getByRole('list', { name: 'Segments', exact: true }).getByRole('link', { name: new RegExp(SEGMENT) }).textContent()).toContain('archived');
+    await expect.poll(() => page.getByRole('list', { name: 'Segments', exact: true }).getByRole('link', { name: new RegExp(SEGMENT) }).textContent()).toContain('archived');
 
     // The flow's trigger now names a segment that cannot be picked: the inspector says so.
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Flows' }).click();
@@ -159,6 +187,6 @@ describe.skipIf(!chromiumPath)('the segment builder', () => {
     await canvasNode(page, 'Trigger step: Cart abandoned').click();
     await page.getByText(`“${SEGMENT}” is archived`).waitFor();
     expect(await page.getByLabel('Segment', { exact: true }).locator('option').allTextContents()).toEqual([`${SEGMENT} (archived)`]);
-    await screenshot(page, 'segments-07-archived-in-trigger');
+    await screenshot(page, 'segments-09-archived-in-trigger');
   });
 });

@@ -200,7 +200,12 @@ export class SegmentService {
   private refuseRenameInUse(id: string, newName: string): void {
     const oldName = this.sqlite.prepare('SELECT name FROM segments WHERE id = ?').pluck().get(id) as string;
     if (oldName === newName) return;
-    const flows = new Map<string, string>();
+    const flows = new Map<string, { name: string; places: string[] }>();
+    const mention = (flowId: string, name: string, place: string): void => {
+      const flow = flows.get(flowId) ?? { name, places: [] };
+      if (!flow.places.includes(place)) flow.places.push(place);
+      flows.set(flowId, flow);
+    };
     const drafts = this.sqlite.prepare("SELECT id, name, draft_graph_json FROM flows WHERE status != 'archived' ORDER BY name").all() as Array<{
       id: string;
       name: string;
@@ -208,14 +213,15 @@ export class SegmentService {
     }>;
     for (const flow of drafts) {
       const graph = JSON.parse(flow.draft_graph_json) as Pick<FlowGraph, 'nodes'>;
-      if (segmentNamesIn(graph).has(oldName)) flows.set(flow.id, `"${flow.name}" (draft)`);
+      if (segmentNamesIn(graph).has(oldName)) mention(flow.id, flow.name, 'draft');
     }
-    for (const use of this.usedBy(id)) if (!flows.has(use.flowId)) flows.set(use.flowId, `"${use.flowName}" (version ${use.flowVersion})`);
+    for (const use of this.usedBy(id)) mention(use.flowId, use.flowName, `version ${use.flowVersion}`);
     if (flows.size === 0) return;
+    const named = [...flows.values()].map((flow) => `"${flow.name}" (${flow.places.join(', ')})`);
     throw new PostcardError(
       'CONFLICT',
-      `the segment "${oldName}" cannot be renamed while flows refer to it by name: ${[...flows.values()].join(', ')}; keep the name, or save a new segment under the new one`,
-      { flows: [...flows.entries()].map(([flowId, label]) => ({ flowId, label })) },
+      `the segment "${oldName}" cannot be renamed while flows refer to it by name: ${named.join(', ')}; keep the name, or save a new segment under the new one`,
+      { flows: [...flows.entries()].map(([flowId, flow]) => ({ flowId, flowName: flow.name, places: flow.places })) },
     );
   }
 

@@ -509,7 +509,7 @@ function CountFields({ label, count, onChange }: { label: string; count: EventCo
   return (
     <div className="field-row">
       <SelectField label={`${label} how often`} visibleLabel="How often" value={count.operator} options={countOptions} onChange={(operator) => onChange({ ...count, operator })} />
-      <NumberField label={`${label} times`} visibleLabel="Times" value={count.value} min={0} max={100_000} suffix="times" onChange={(value) => onChange({ ...count, value })} />
+      <NumberField label={`${label} times`} visibleLabel="Count" value={count.value} min={0} max={100_000} suffix="times" onChange={(value) => onChange({ ...count, value })} />
     </div>
   );
 }

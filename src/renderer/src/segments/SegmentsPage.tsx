@@ -146,11 +146,11 @@ export function SegmentsPage({ segmentId }: { segmentId: string | null }) {
     setIsSaving(false);
     if (!result.ok) return setNotice({ tone: 'error', text: `Not saved: ${result.error.message}` });
     const isNewVersion = result.value.version !== saved?.version;
+    await loadList();
     setSaved(result.value);
     setDraft(draftOf(result.value));
     const done: Notice = { tone: 'ok', text: isNewVersion ? `Saved as version ${result.value.version}.` : 'Saved. The rules did not change, so the version stays the same.' };
     setNotice(done);
-    await loadList();
     if (!saved) go(hrefOf({ name: 'segments', segmentId: result.value.id }), done);
   };
 
@@ -159,10 +159,10 @@ export function SegmentsPage({ segmentId }: { segmentId: string | null }) {
     const result = await api.call('segments.archive', { id: saved.id });
     setPending(null);
     if (!result.ok) return setNotice({ tone: 'error', text: `Not archived: ${result.error.message}` });
+    await loadList();
     setSaved(result.value);
     setDraft(draftOf(result.value));
     setNotice({ tone: 'ok', text: `“${result.value.name}” is archived. Flows already published with it keep it; it can no longer be picked for new ones.` });
-    await loadList();
   };
 
   const remove = async (): Promise<void> => {
