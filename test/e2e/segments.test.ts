@@ -170,7 +170,13 @@ describe.skipIf(!chromiumPath)('the segment builder', () => {
     const refusal = page.getByRole('alert').filter({ hasText: 'cannot be renamed' });
     expect(await refusal.textContent()).toContain(`"${SAMPLE}" (draft, version 1)`);
     await screenshot(page, 'segments-07-rename-refused');
-    await page.getByLabel('Segment name', { exact: true }).fill(SEGMENT);
+    // Leaving with the refused name asks first; discarding goes where the user was going.
+    await page.getByRole('link', { name: 'New segment' }).click();
+    await page.getByRole('dialog', { name: 'Leave without saving?' }).getByRole('button', { name: 'Discard changes' }).click();
+    await page.getByRole('heading', { name: 'New segment' }).waitFor();
+    await page.getByRole('list', { name: 'Segments', exact: true }).getByRole('link', { name: new RegExp(SEGMENT) }).click();
+    await page.getByRole('heading', { name: SEGMENT }).waitFor();
+    expect(await page.getByLabel('Segment name', { exact: true }).inputValue()).toBe(SEGMENT);
     await page.getByRole('button', { name: 'Delete…' }).click();
     await page.getByRole('dialog', { name: `Delete “${SEGMENT}”?` }).getByRole('button', { name: 'Delete segment' }).click();
     const inUse = page.getByRole('dialog', { name: `“${SEGMENT}” is in use` });
