@@ -9,11 +9,7 @@ import type { FlowGraph } from '../../shared/graph/graph';
  * and a segment in use cannot be deleted. A segment that is not saved refuses the publish.
  */
 export function recordSegmentUse(sqlite: Database.Database, flowVersionId: string, graph: FlowGraph): void {
-  const names = new Set<string>();
-  for (const node of graph.nodes) {
-    if (node.kind === 'trigger' && node.config.type === 'segment_entered') names.add(node.config.segment.trim());
-    if (node.kind === 'branch') for (const c of node.config.conditions) if (c.subject === 'segment') names.add(c.name.trim());
-  }
+  const names = segmentNamesIn(graph);
   const latest = sqlite.prepare(
     `SELECT v.id FROM segment_versions v JOIN segments s ON s.id = v.segment_id
      WHERE (s.id = ? OR s.name = ?) AND s.status = 'active' ORDER BY v.version DESC LIMIT 1`,
@@ -24,4 +20,14 @@ export function recordSegmentUse(sqlite: Database.Database, flowVersionId: strin
     if (!versionId) throw new PostcardError('FLOW_INVALID', `the segment "${name}" is not a saved, active segment`);
     insert.run(flowVersionId, versionId);
   }
+}
+
+/** The segments a graph refers to (by name, or id): its segment_entered trigger and its branches' segment conditions. */
+export function segmentNamesIn(graph: Pick<FlowGraph, 'nodes'>): Set<string> {
+  const names = new Set<string>();
+  for (const node of graph.nodes) {
+    if (node.kind === 'trigger' && node.config.type === 'segment_entered') names.add(node.config.segment.trim());
+    if (node.kind === 'branch') for (const c of node.config.conditions) if (c.subject === 'segment') names.add(c.name.trim());
+  }
+  return names;
 }

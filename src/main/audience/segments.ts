@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { AudienceCatalog, SegmentDetail, SegmentPreview, SegmentSummary, SegmentUse } from '../../shared/api/audience';
 import { PostcardError } from '../../shared/api/result';
+import type { FlowGraph } from '../../shared/graph/graph';
 import { checkSegment } from '../../shared/audience/check';
 import { AttributeType, SegmentDefinition, type SegmentCatalog } from '../../shared/audience/segment';
+import { segmentNamesIn } from './flowUse';
 import { countSegment, loadCatalog, sampleSegment, segmentMemberIds } from './segmentSql';
 
 /**
@@ -70,14 +72,23 @@ export class SegmentService {
     };
   }
 
-  list(includeArchived: boolean): SegmentSummary[] {
+  /** withCounts: each active segment's live count too (what the inspectors' segment pickers show). */
+  list(includeArchived: boolean, withCounts = false): SegmentSummary[] {
     const rows = this.sqlite
       .prepare(
-        `SELECT s.id, s.name, s.status, s.updated_at, (SELECT max(version) FROM segment_versions v WHERE v.segment_id = s.id) AS version
+        `SELECT s.id, s.name, s.status, s.updated_at, s.draft_json, (SELECT max(version) FROM segment_versions v WHERE v.segment_id = s.id) AS version
          FROM segments s ${includeArchived ? '' : "WHERE s.status = 'active'"} ORDER BY s.name`,
       )
-      .all() as Array<{ id: string; name: string; status: string; updated_at: number; version: number }>;
-    return rows.map((row) => summary(row));
+      .all() as Array<{ id: string; name: string; status: string; updated_at: number; version: number; draft_json: string }>;
+    if (!withCounts) return rows.map((row) => summary(row));
+    const catalog = loadCatalog(this.sqlite);
+    const now = this.now();
+    return rows.map((row) => {
+      if (row.status !== 'active') return { ...summary(row), count: null };
+      const parsed = SegmentDefinition.safeParse(JSON.parse(row.draft_json));
+      const fits = parsed.success && checkSegment(parsed.data, catalog).length === 0;
+      return { ...summary(row), count: fits ? countSegment(this.sqlite, parsed.data, catalog, now) : null };
+    });
   }
 
   get(id: string): SegmentDetail {
@@ -129,6 +140,7 @@ export class SegmentService {
         const status = this.sqlite.prepare('SELECT status FROM segments WHERE id = ?').pluck().get(id) as string | undefined;
         if (!status) throw new PostcardError('NOT_FOUND', `there is no segment ${id}`);
         if (status === 'archived') throw new PostcardError('CONFLICT', `the segment "${input.name}" is archived; archived segments are kept as they were`);
+        this.refuseRenameInUse(id, input.name);
         this.sqlite.prepare('UPDATE segments SET name = ?, description = ?, draft_json = ?, updated_at = ? WHERE id = ?').run(input.name, input.description, json, now, id);
       } else {
         this.sqlite
@@ -177,6 +189,40 @@ export class SegmentService {
   recordUse(flowVersionId: string, segmentVersionIds: readonly string[]): void {
     const insert = this.sqlite.prepare('INSERT OR IGNORE INTO flow_version_segments (flow_version_id, segment_version_id) VALUES (?, ?)');
     for (const versionId of segmentVersionIds) insert.run(flowVersionId, versionId);
+  }
+
+  /**
+   * Flows name their segments, and a published flow version can never be edited: renaming a
+   * segment a flow refers to would silently empty that flow's trigger or branch. So a rename is
+   * refused while any flow that is not archived (its draft, or a version it published) names the
+   * segment, and the refusal names those flows.
+   */
+  private refuseRenameInUse(id: string, newName: string): void {
+    const oldName = this.sqlite.prepare('SELECT name FROM segments WHERE id = ?').pluck().get(id) as string;
+    if (oldName === newName) return;
+    const flows = new Map<string, { name: string; places: string[] }>();
+    const mention = (flowId: string, name: string, place: string): void => {
+      const flow = flows.get(flowId) ?? { name, places: [] };
+      if (!flow.places.includes(place)) flow.places.push(place);
+      flows.set(flowId, flow);
+    };
+    const drafts = this.sqlite.prepare("SELECT id, name, draft_graph_json FROM flows WHERE status != 'archived' ORDER BY name").all() as Array<{
+      id: string;
+      name: string;
+      draft_graph_json: string;
+    }>;
+    for (const flow of drafts) {
+      const graph = JSON.parse(flow.draft_graph_json) as Pick<FlowGraph, 'nodes'>;
+      if (segmentNamesIn(graph).has(oldName)) mention(flow.id, flow.name, 'draft');
+    }
+    for (const use of this.usedBy(id)) mention(use.flowId, use.flowName, `version ${use.flowVersion}`);
+    if (flows.size === 0) return;
+    const named = [...flows.values()].map((flow) => `"${flow.name}" (${flow.places.join(', ')})`);
+    throw new PostcardError(
+      'CONFLICT',
+      `the segment "${oldName}" cannot be renamed while flows refer to it by name: ${named.join(', ')}; keep the name, or save a new segment under the new one`,
+      { flows: [...flows.entries()].map(([flowId, flow]) => ({ flowId, flowName: flow.name, places: flow.places })) },
+    );
   }
 
   private usedBy(id: string): SegmentUse[] {

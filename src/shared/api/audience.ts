@@ -69,6 +69,8 @@ export interface SegmentSummary {
   /** The latest saved version. */
   version: number;
   updatedAt: string;
+  /** How many contacts match it now, when asked for (null when its rules no longer fit the data). */
+  count?: number | null;
 }
 
 export interface SegmentDetail extends SegmentSummary {
@@ -144,7 +146,7 @@ export const audienceContract = {
 
   /** The live count and a sample for a definition being edited; problems come back as data. */
   'segments.preview': method(z.object({ definition: SegmentDefinition, sampleSize: z.number().int().min(0).max(50).default(10) }).strict()).returns<SegmentPreview>(),
-  'segments.list': method(z.object({ includeArchived: z.boolean().default(false) }).strict()).returns<SegmentSummary[]>(),
+  'segments.list': method(z.object({ includeArchived: z.boolean().default(false), withCounts: z.boolean().default(false) }).strict()).returns<SegmentSummary[]>(),
   'segments.get': method(z.object({ id: segmentId }).strict()).returns<SegmentDetail>(),
   /** Create (no id) or save a new version of a segment; a definition that does not fit the data is refused. */
   'segments.save': method(

@@ -14,6 +14,7 @@ const ContactsPage = lazy(() => import('../contacts/ContactsPage').then((m) => (
 const SettingsPage = lazy(() => import('../settings/SettingsPage').then((m) => ({ default: m.SettingsPage })));
 const AnalyticsPage = lazy(() => import('../analytics/AnalyticsPage').then((m) => ({ default: m.AnalyticsPage })));
 const WorkspaceAnalyticsPage = lazy(() => import('../analytics/WorkspaceAnalyticsPage').then((m) => ({ default: m.WorkspaceAnalyticsPage })));
+const SegmentsPage = lazy(() => import('../segments/SegmentsPage').then((m) => ({ default: m.SegmentsPage })));
 const MediaLibraryPage = lazy(() => import('../media/MediaLibraryPage').then((m) => ({ default: m.MediaLibraryPage })));
 
 export function App() {
@@ -62,6 +63,9 @@ function AppShell() {
           <a href="#/contacts" className="app-nav-link" aria-current={route.name === 'contacts' ? 'page' : undefined}>
             Contacts
           </a>
+          <a href="#/segments" className="app-nav-link" aria-current={route.name === 'segments' ? 'page' : undefined}>
+            Segments
+          </a>
           <a href="#/settings" className="app-nav-link" aria-current={route.name === 'settings' ? 'page' : undefined}>
             Settings
           </a>
@@ -94,6 +98,10 @@ function AppShell() {
         ) : route.name === 'settings' ? (
           <Suspense fallback={<p className="page muted">Opening settings…</p>}>
             <SettingsPage />
+          </Suspense>
+        ) : route.name === 'segments' ? (
+          <Suspense fallback={<p className="page muted">Opening segments…</p>}>
+            <SegmentsPage segmentId={route.segmentId} />
           </Suspense>
         ) : route.name === 'contacts' ? (
           <Suspense fallback={<p className="page muted">Opening contacts…</p>}>

@@ -1,5 +1,6 @@
 import { useShallow } from 'zustand/react/shallow';
 import { unaryOperators, type BranchCondition, type ConditionSubject } from '../../../../shared/graph/nodes';
+import { SegmentPicker } from '../../segments/SegmentPicker';
 import { ArrowDownIcon, ArrowUpIcon, CloseIcon, PlusIcon } from '../../ui/icons';
 import { useFlowStore } from '../store/FlowEditorContext';
 import { EventNameField, Section, SelectField, TextField } from './fields';
@@ -75,7 +76,7 @@ export function BranchEditor({ config, onChange }: ConfigEditorProps<'branch'>) 
                   subject === 'mms_capable'
                     ? { subject, name: '', operator: 'equals', value: 'true' }
                     : subject === 'segment'
-                      ? { subject, operator: 'exists', value: '' }
+                      ? { subject, name: '', operator: 'exists', value: '' }
                       : operatorOptionsFor(subject).some((o) => o.value === condition.operator)
                         ? { subject }
                         : { subject, operator: 'exists', value: '' },
@@ -96,12 +97,14 @@ export function BranchEditor({ config, onChange }: ConfigEditorProps<'branch'>) 
                 placeholder="e.g. purchased"
                 onChange={(name) => update(index, { name }, 'name')}
               />
+            ) : condition.subject === 'segment' ? (
+              <SegmentPicker label={`Condition ${n} segment`} value={condition.name} onChange={(name) => update(index, { name })} />
             ) : condition.subject !== 'mms_capable' ? (
               <TextField
                 label={`Condition ${n} ${nameLabel[condition.subject].toLowerCase()}`}
                 value={condition.name}
                 maxLength={120}
-                placeholder={condition.subject === 'segment' ? 'e.g. VIP customers' : 'e.g. loyalty_tier'}
+                placeholder="e.g. loyalty_tier"
                 onChange={(name) => update(index, { name }, 'name')}
               />
             ) : null}

@@ -1,4 +1,5 @@
 import { unaryOperators, type NodeConfigByKind, type PropertyFilter, type TriggerType } from '../../../../shared/graph/nodes';
+import { SegmentPicker } from '../../segments/SegmentPicker';
 import { CloseIcon, PlusIcon } from '../../ui/icons';
 import { EventNameField, NumberField, Section, SelectField, TextField, TimeField } from './fields';
 import { operatorOptions, triggerOptions } from './conditionOptions';
@@ -39,13 +40,7 @@ export function TriggerEditor({ config, onChange }: ConfigEditorProps<'trigger'>
         </>
       ) : null}
       {config.type === 'segment_entered' ? (
-        <TextField
-          label="Segment"
-          value={config.segment}
-          maxLength={120}
-          placeholder="e.g. VIP customers"
-          onChange={(segment) => onChange((c) => ({ ...c, segment }) as TriggerConfig, 'segment')}
-        />
+        <SegmentPicker label="Segment" value={config.segment} onChange={(segment) => onChange((c) => ({ ...c, segment }) as TriggerConfig)} />
       ) : null}
       {config.type === 'date_attribute' ? (
         <>
@@ -100,7 +95,18 @@ export function TriggerEditor({ config, onChange }: ConfigEditorProps<'trigger'>
   );
 }
 
-function FilterRows({ filters, onChange }: { filters: PropertyFilter[]; onChange: (filters: PropertyFilter[], merge?: string) => void }) {
+/** Event property filters: the event trigger's, and a segment's event rules' (labelled "<rule> filter 1 …" there). */
+export function FilterRows({
+  filters,
+  onChange,
+  labelPrefix = 'Filter',
+  max = 20,
+}: {
+  filters: PropertyFilter[];
+  onChange: (filters: PropertyFilter[], merge?: string) => void;
+  labelPrefix?: string;
+  max?: number;
+}) {
   const update = (index: number, patch: Partial<PropertyFilter>, merge?: string): void =>
     onChange(
       filters.map((f, i) => (i === index ? { ...f, ...patch } : f)),
@@ -113,7 +119,7 @@ function FilterRows({ filters, onChange }: { filters: PropertyFilter[]; onChange
         <button
           type="button"
           className="button button-small"
-          disabled={filters.length >= 20}
+          disabled={filters.length >= max}
           onClick={() => onChange([...filters, { property: '', operator: 'equals', value: '' }])}
         >
           <PlusIcon /> Add filter
@@ -122,16 +128,18 @@ function FilterRows({ filters, onChange }: { filters: PropertyFilter[]; onChange
       {filters.length === 0 ? <p className="field-hint">Every occurrence of the event counts. Add a filter to narrow it.</p> : null}
       {filters.map((filter, index) => (
         <fieldset key={index} className="row-card">
-          <legend className="visually-hidden">Filter {index + 1}</legend>
-          <TextField label={`Filter ${index + 1} property`} value={filter.property} maxLength={120} placeholder="e.g. cart_value" onChange={(property) => update(index, { property }, 'property')} />
-          <SelectField label={`Filter ${index + 1} operator`} value={filter.operator} options={operatorOptions} onChange={(operator) => update(index, { operator })} />
+          <legend className="visually-hidden">
+            {labelPrefix} {index + 1}
+          </legend>
+          <TextField label={`${labelPrefix} ${index + 1} property`} value={filter.property} maxLength={120} placeholder="e.g. cart_value" onChange={(property) => update(index, { property }, 'property')} />
+          <SelectField label={`${labelPrefix} ${index + 1} operator`} value={filter.operator} options={operatorOptions} onChange={(operator) => update(index, { operator })} />
           {unaryOperators.has(filter.operator) ? null : (
-            <TextField label={`Filter ${index + 1} value`} value={filter.value} maxLength={500} onChange={(value) => update(index, { value }, 'value')} />
+            <TextField label={`${labelPrefix} ${index + 1} value`} value={filter.value} maxLength={500} onChange={(value) => update(index, { value }, 'value')} />
           )}
           <button
             type="button"
             className="icon-button row-remove"
-            aria-label={`Remove filter ${index + 1}`}
+            aria-label={`Remove ${labelPrefix.toLowerCase()} ${index + 1}`}
             onClick={() => onChange(filters.filter((_, i) => i !== index))}
           >
             <CloseIcon />

@@ -11,8 +11,11 @@ export function TextField({
   hint,
   inputMode,
   isSecret = false,
+  visibleLabel,
 }: {
   label: string;
+  /** A shorter label to show where the surroundings say the rest (a rule's card); `label` stays the accessible name. */
+  visibleLabel?: string;
   value: string;
   onChange: (value: string) => void;
   maxLength: number;
@@ -25,10 +28,11 @@ export function TextField({
   const id = useId();
   return (
     <div className="field">
-      <label htmlFor={id}>{label}</label>
+      <label htmlFor={id}>{visibleLabel ?? label}</label>
       <input
         id={id}
         className="input"
+        aria-label={visibleLabel ? label : undefined}
         inputMode={inputMode}
         {...(isSecret && { type: 'password', autoComplete: 'off', spellCheck: false })}
         value={value}
@@ -59,18 +63,21 @@ export function EventNameField({
   onChange,
   placeholder,
   hint,
+  visibleLabel,
 }: {
   label: string;
   value: string;
   onChange: (value: string) => void;
   placeholder: string;
   hint?: ReactNode;
+  visibleLabel?: string;
 }) {
   const [typed, setTyped] = useState<string | null>(null);
   const wasChanged = typed !== null && typed !== value && normaliseEventName(typed) === value;
   return (
     <TextField
       label={label}
+      visibleLabel={visibleLabel}
       value={value}
       maxLength={120}
       placeholder={placeholder}
@@ -145,8 +152,10 @@ export function NumberField({
   isInteger = true,
   suffix,
   hideLabel,
+  visibleLabel,
 }: {
   label: string;
+  visibleLabel?: string;
   value: number;
   onChange: (value: number) => void;
   min: number;
@@ -166,12 +175,13 @@ export function NumberField({
   return (
     <div className="field field-number">
       <label htmlFor={id} className={hideLabel ? 'visually-hidden' : undefined}>
-        {label}
+        {visibleLabel ?? label}
       </label>
       <span className="input-with-suffix">
         <input
           id={id}
           className="input"
+          aria-label={visibleLabel ? label : undefined}
           type="number"
           inputMode={isInteger ? 'numeric' : 'decimal'}
           min={min}
@@ -210,8 +220,10 @@ export function SelectField<T extends string>({
   onChange,
   hideLabel,
   onEngage,
+  visibleLabel,
 }: {
   label: string;
+  visibleLabel?: string;
   value: T;
   options: ReadonlyArray<{ value: T; label: string }>;
   onChange: (value: T) => void;
@@ -223,11 +235,12 @@ export function SelectField<T extends string>({
   return (
     <div className="field">
       <label htmlFor={id} className={hideLabel ? 'visually-hidden' : undefined}>
-        {label}
+        {visibleLabel ?? label}
       </label>
       <select
         id={id}
         className="input select"
+        aria-label={visibleLabel ? label : undefined}
         value={value}
         onFocus={onEngage}
         onPointerDown={onEngage}
