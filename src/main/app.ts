@@ -155,7 +155,7 @@ export async function openPostcard(options: OpenPostcardOptions): Promise<Postca
 }
 
 /** Calls that write what the scheduler acts on; without the wake it would see them at its next poll. */
-const wakingMethods: ReadonlySet<string> = new Set(['contacts.import', 'events.ingest', 'engine.enroll', 'engine.resume', 'flows.publish', 'segments.enroll']);
+const wakingMethods: ReadonlySet<string> = new Set(['contacts.import', 'events.ingest', 'engine.enroll', 'engine.resume', 'flows.publish', 'segments.enroll', 'contacts.bulk']);
 
 /** Calls that change sending accounts or their credentials: a scheduler thread is handed them again. */
 const credentialMethods: ReadonlySet<string> = new Set(['accounts.add', 'accounts.update', 'accounts.remove', 'hosting.set']);
