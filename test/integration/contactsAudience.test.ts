@@ -238,10 +238,11 @@ describe('migration 0013 on a database from before it', () => {
     const before = mkdtempSync(join(tmpdir(), 'postcard-migrations-0012-'));
     const older = join(before, 'drizzle');
     cpSync(join(import.meta.dirname, '..', '..', 'drizzle'), older, { recursive: true });
-    rmSync(join(older, '0013_ledger_outlives_contacts.sql'));
+    // 0013 and everything after it is missing from such a database.
     const journalFile = join(older, 'meta', '_journal.json');
-    const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: Array<{ tag: string }> };
-    journal.entries = journal.entries.filter((e) => !e.tag.startsWith('0013'));
+    const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: Array<{ idx: number; tag: string }> };
+    for (const entry of journal.entries.filter((e) => e.idx >= 13)) rmSync(join(older, `${entry.tag}.sql`));
+    journal.entries = journal.entries.filter((e) => e.idx < 13);
     writeFileSync(journalFile, JSON.stringify(journal));
     const data = join(before, 'data');
     const old = openDatabase({ dataDir: data, migrationsFolder: older }).sqlite;
