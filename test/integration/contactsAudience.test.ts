@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -10,6 +10,7 @@ import type { AudienceCatalog, BulkResult, ContactPreferences, SegmentDetail } f
 import type { ColumnMapping, ContactsImportResult, ContactsSearchResult, ImportColumn } from '../../src/shared/api/engine';
 import type { ApiError } from '../../src/shared';
 import { ok, refused } from '../support/dispatch';
+import { migrationsBefore } from '../support/migrations';
 
 /**
  * The Contacts page's audience work through the API dispatch, against a real database file with
@@ -236,14 +237,8 @@ describe('migration 0013 on a database from before it', () => {
   it('keeps every consent record, which then outlives a deleted contact', async () => {
     // The app's migrations up to 0012 only, as a database created before this change had them.
     const before = mkdtempSync(join(tmpdir(), 'postcard-migrations-0012-'));
-    const older = join(before, 'drizzle');
-    cpSync(join(import.meta.dirname, '..', '..', 'drizzle'), older, { recursive: true });
     // 0013 and everything after it is missing from such a database.
-    const journalFile = join(older, 'meta', '_journal.json');
-    const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: Array<{ idx: number; tag: string }> };
-    for (const entry of journal.entries.filter((e) => e.idx >= 13)) rmSync(join(older, `${entry.tag}.sql`));
-    journal.entries = journal.entries.filter((e) => e.idx < 13);
-    writeFileSync(journalFile, JSON.stringify(journal));
+    const older = migrationsBefore(13, join(before, 'drizzle'));
     const data = join(before, 'data');
     const old = openDatabase({ dataDir: data, migrationsFolder: older }).sqlite;
     old.prepare(`INSERT INTO contacts (id, phone, attributes_json, created_at, updated_at) VALUES (7, '+13055550171', '{}', 1, 1)`).run();

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type SqliteDatabase } from '../../src/main/db/open';
+import { syncAttributeIndexes } from '../../src/main/audience/attributeIndexes';
 import { countSegment, loadCatalog, loadContactFacts, membersAmong, sampleSegment } from '../../src/main/audience/segmentSql';
 import { checkSegment } from '../../src/shared/audience/check';
 import { becomesTrueAt, evaluateSegment, timeChanges } from '../../src/shared/audience/evaluate';
@@ -113,6 +114,8 @@ beforeAll(() => {
   declare.run('lifetime_value', 'number');
   declare.run('birthday', 'date');
   declare.run('tags', 'list');
+  // As the app does on declaring: attribute rules below go through the expression indexes.
+  syncAttributeIndexes(sqlite);
   catalog = loadCatalog(sqlite);
 });
 
@@ -206,6 +209,12 @@ describe('consent, subscriptions, pauses, capability, place, engagement', () => 
     expect(members(define([{ type: 'consent', channel: 'mms', state: 'opted_in' }]))).toEqual(['ava', 'cleo', 'eli']);
     expect(members(define([{ type: 'consent', channel: 'sms', state: 'opted_out' }]))).toEqual(['ben']);
     expect(members(define([{ type: 'consent', channel: 'sms', state: 'none' }]))).toEqual(['cleo', 'dev']);
+  });
+
+  it('consent as of an earlier moment is read from the ledger: before his STOP, Ben was opted in', () => {
+    expect(members(define([{ type: 'consent', channel: 'sms', state: 'opted_in' }]), NOW - 10 * DAY)).toEqual(['ava', 'ben']);
+    expect(members(define([{ type: 'consent', channel: 'sms', state: 'opted_out' }]), NOW - 10 * DAY)).toEqual([]);
+    expect(members(define([{ type: 'consent', channel: 'mms', state: 'none' }]), NOW - 35 * DAY)).toEqual(['ava', 'cleo', 'dev', 'eli']);
   });
 
   it('categories: a contact without a choice gets the category default; an unsubscribe counts', () => {

@@ -7,6 +7,7 @@ import { checkSegment } from '../../shared/audience/check';
 import { AttributeType, SegmentDefinition, type SegmentCatalog } from '../../shared/audience/segment';
 import { segmentNamesIn } from './flowUse';
 import { countSegment, loadCatalog, sampleSegment, segmentMemberIds } from './segmentSql';
+import { syncAttributeIndexes } from './attributeIndexes';
 
 /**
  * Saved segments, versioned like flows: every save with a changed definition adds an immutable
@@ -39,6 +40,7 @@ export class SegmentService {
     this.sqlite
       .prepare('INSERT INTO contact_attributes (name, type, created_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET type = excluded.type')
       .run(name, type, this.now());
+    syncAttributeIndexes(this.sqlite);
     return this.catalog();
   }
 

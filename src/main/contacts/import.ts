@@ -11,6 +11,7 @@ import type { AttributeType } from '../../shared/audience/segment';
 import { parseJsonObject } from '../../shared/json';
 import { checkMapping, guessColumns, readCsv } from './columns';
 import { inferTimeZone, normalizePhone } from './timeZone';
+import { syncAttributeIndexes } from '../audience/attributeIndexes';
 
 /**
  * CSV contact import: one row per contact. Each column is a contact field (phone required;
@@ -59,6 +60,7 @@ export async function importContactsCsv(sqlite: Database.Database, csv: string, 
   const toDeclare = checkMapping(sqlite, header, mapping);
   const declare = sqlite.prepare('INSERT OR IGNORE INTO contact_attributes (name, type, created_at) VALUES (?, ?, ?)');
   for (const { name, type } of toDeclare) declare.run(name, type, now);
+  if (toDeclare.length > 0) syncAttributeIndexes(sqlite);
 
   const problems: ImportProblem[] = [];
   const refused: ContactsImportResult['refused'] = [];

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { syncAttributeIndexes } from '../audience/attributeIndexes';
 import { setNewDatabasePageSize } from '../engine/connection';
 import { appRoot } from '../paths';
 import { makePrivateDir, makePrivateFile } from '../privateFiles';
@@ -45,6 +46,8 @@ export function openDatabase(options: OpenDatabaseOptions): { db: PostcardDb; sq
     sqlite.pragma('synchronous = NORMAL');
     const db = drizzle(sqlite, { schema });
     migrate(db, { migrationsFolder: options.migrationsFolder ?? join(appRoot(), 'drizzle') });
+    // Indexes that follow the data rather than the schema: one per declared contact attribute.
+    syncAttributeIndexes(sqlite);
     return { db, sqlite };
   } catch (error) {
     sqlite.close();

@@ -5,6 +5,7 @@ import {
   isGroup,
   windowMs,
   type AttributeRule,
+  type AttributeType,
   type EventCount,
   type EventWindow,
   type SegmentCatalog,
@@ -15,8 +16,10 @@ import {
 
 /**
  * One segment definition → one parameterized SQL condition on `contacts c`. Every user value
- * travels as a bound parameter (attribute names as JSON paths, values, lists as JSON arrays);
- * the SQL text is built only from the rule's structure. Event property filters call
+ * travels as a bound parameter (values, lists as JSON arrays), except an attribute's JSON path:
+ * that is written as an SQL literal (attributePathLiteral), so the expression is the very one
+ * the attribute's expression index was built on and SQLite can read the index instead of
+ * parsing every contact's JSON (see src/main/audience/attributeIndexes.ts). Event property filters call
  * `postcard_properties_match(properties_json, filters_json)`, a SQLite function the Node side
  * registers with the same comparison the engine uses, so they mean what they mean in a branch.
  *
@@ -51,9 +54,36 @@ interface Context {
   bind: (value: string | number) => string;
 }
 
+/**
+ * How much a rule costs per contact when SQLite checks it row by row: a column of the contact's
+ * row, the number's area code, a value parsed out of the attributes JSON, a list or a lookup in
+ * events. SQLite checks a row's conditions in the order written, so a group writes its cheap ones
+ * first and the JSON is parsed only for contacts they let through (bench:audience: "SMS opted in,
+ * lifetime value over 1000, MMS capable" 12% faster at 1M). AND and OR do not care about order.
+ */
+function costOf(node: SegmentNode): number {
+  if (isGroup(node)) return Math.max(0, ...node.rules.map(costOf));
+  switch (node.type) {
+    case 'consent':
+    case 'paused':
+    case 'mms_capable':
+      return 0;
+    case 'location':
+      return 1;
+    case 'attribute':
+      return 2;
+    case 'subscription':
+    case 'event':
+    case 'engagement':
+      return 3;
+  }
+}
+
 function compileGroup(group: Extract<SegmentNode, { type: 'group' }>, context: Context): string {
   if (group.rules.length === 0) return '1';
-  const parts = group.rules.map((node) => (isGroup(node) ? compileGroup(node, context) : compileRule(node, context)));
+  // Parameters are bound in text order, so the parts are ordered before they are compiled.
+  const ordered = group.rules.map((node, index) => ({ node, index, cost: costOf(node) })).sort((a, b) => a.cost - b.cost || a.index - b.index);
+  const parts = ordered.map(({ node }) => (isGroup(node) ? compileGroup(node, context) : compileRule(node, context)));
   return `(${parts.join(group.match === 'all' ? ' AND ' : ' OR ')})`;
 }
 
@@ -85,11 +115,17 @@ function compileRule(rule: SegmentRule, context: Context): string {
       return countSql(rule.count, source, 'm', context);
     }
     case 'consent': {
+      // The contact's row carries the ledger's latest opt-in/out for the channel (kept by triggers,
+      // see the contacts schema): when that record is not after `now` it is the answer; only a
+      // contact whose latest record is later than `now` is looked up in the ledger itself.
+      const prefix = rule.channel === 'sms' ? 'c.sms_consent' : 'c.mms_consent';
       const channels = consentChannelSets[rule.channel].map((c) => `'${c}'`).join(', ');
-      const latest = `(SELECT ce.kind FROM consent_events ce WHERE ce.contact_id = c.id AND ce.kind IN ('opt_in', 'opt_out') AND ce.channel IN (${channels})
+      const at = bind(now);
+      const asOfNow = `(SELECT ce.kind FROM consent_events ce WHERE ce.contact_id = c.id AND ce.kind IN ('opt_in', 'opt_out') AND ce.channel IN (${channels})
         AND ce.occurred_at <= ${bind(now)} ORDER BY ce.occurred_at DESC, ce.id DESC LIMIT 1)`;
+      const state = `(CASE WHEN ${prefix}_at IS NULL THEN 'none' WHEN ${prefix}_at <= ${at} THEN ${prefix} ELSE coalesce(${asOfNow}, 'none') END)`;
       const wanted = rule.state === 'opted_in' ? 'opt_in' : rule.state === 'opted_out' ? 'opt_out' : 'none';
-      return `coalesce(${latest}, 'none') = ${bind(wanted)}`;
+      return `${state} = ${bind(wanted)}`;
     }
     case 'subscription': {
       const isDefault = context.catalog.categories[rule.category]?.isDefaultSubscribed ?? false;
@@ -150,14 +186,51 @@ function countSql(count: EventCount, source: (contactBound: string) => string, a
   }
 }
 
+/**
+ * An attribute's JSON path as an SQL string literal, or null when the name holds a control
+ * character (SQLite reads SQL text up to a NUL): such a path is bound instead. AttributeName
+ * already refuses " and \, and a ' is doubled.
+ */
+export function attributePathLiteral(name: string): string | null {
+  if (/[\u0000-\u001f]/.test(name)) return null;
+  return `'$."${name.replaceAll("'", "''")}"'`;
+}
+
+/** The attribute types a contact's value is compared by through one expression (a list's elements are read with json_each). */
+export type IndexableAttributeType = Exclude<AttributeType, 'list'>;
+
+/**
+ * The value of an attribute as rules compare it, per type: text trimmed and lower-cased, a
+ * number only when the JSON holds a number, a date as its YYYY-MM-DD day. `path` gives the
+ * path's SQL each time it is called (a literal, or a new placeholder in text order).
+ */
+export function attributeValueSql(type: IndexableAttributeType, column: string, path: () => string): string {
+  const raw = (): string => `json_extract(${column}, ${path()})`;
+  switch (type) {
+    case 'text':
+      return `lower(trim(CAST(${raw()} AS TEXT)))`;
+    case 'number':
+      return `(CASE WHEN json_type(${column}, ${path()}) IN ('integer', 'real') THEN ${raw()} END)`;
+    case 'date':
+      return `(CASE WHEN ${raw()} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*' THEN substr(${raw()}, 1, 10) END)`;
+  }
+}
+
 function compileAttribute(rule: AttributeRule, { catalog, bind }: Context): string {
   const type = catalog.attributes[rule.attribute] ?? 'text';
-  const path = `$."${rule.attribute}"`;
-  const raw = (): string => `json_extract(c.attributes_json, ${bind(path)})`;
+  const literal = attributePathLiteral(rule.attribute);
+  const path = (): string => literal ?? bind(`$."${rule.attribute}"`);
+  const raw = (): string => `json_extract(c.attributes_json, ${path()})`;
   const list = (values: readonly (string | number)[]): string => `(SELECT value FROM json_each(${bind(JSON.stringify(values))}))`;
+  // Equality and lists go through the attribute's index. Any other comparison usually holds for
+  // a large share of contacts, and SQLite, which cannot tell that from an expression index, would
+  // read the index and then fetch each matching row out of order: "lifetime value over 1000" at
+  // 1M contacts took 2 s that way against 0.3 s reading the table. The unary + keeps it off the index.
+  const usesIndex = rule.operator === 'equals' || rule.operator === 'in';
+  const value = (valueType: IndexableAttributeType): string => `${usesIndex ? '' : '+'}${attributeValueSql(valueType, 'c.attributes_json', path)}`;
   switch (type) {
     case 'text': {
-      const text = (): string => `lower(trim(CAST(${raw()} AS TEXT)))`;
+      const text = (): string => value('text');
       switch (rule.operator) {
         case 'equals':
           return `${text()} = ${bind(textValues(rule.values)[0] ?? '')}`;
@@ -178,7 +251,7 @@ function compileAttribute(rule: AttributeRule, { catalog, bind }: Context): stri
       }
     }
     case 'number': {
-      const number = (): string => `(CASE WHEN json_type(c.attributes_json, ${bind(path)}) IN ('integer', 'real') THEN ${raw()} END)`;
+      const number = (): string => value('number');
       const values = numberList(rule.values);
       switch (rule.operator) {
         case 'equals':
@@ -204,8 +277,7 @@ function compileAttribute(rule: AttributeRule, { catalog, bind }: Context): stri
       }
     }
     case 'date': {
-      const day = (): string =>
-        `(CASE WHEN ${raw()} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*' THEN substr(${raw()}, 1, 10) END)`;
+      const day = (): string => value('date');
       const values = rule.values.map((v) => v.trim().slice(0, 10)).sort();
       switch (rule.operator) {
         case 'equals':
@@ -225,7 +297,7 @@ function compileAttribute(rule: AttributeRule, { catalog, bind }: Context): stri
       }
     }
     case 'list': {
-      const elements = (): string => `json_each(c.attributes_json, ${bind(path)}) j`;
+      const elements = (): string => `json_each(c.attributes_json, ${path()}) j`;
       const element = `lower(trim(CAST(j.value AS TEXT)))`;
       switch (rule.operator) {
         case 'contains':

@@ -23,6 +23,19 @@ export const contacts = sqliteTable(
     pausedUntil: integer('paused_until'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
+    /**
+     * The latest opt-in or opt-out in the ledger that governs SMS (channel sms or all), and the
+     * one that governs MMS (sms, mms or all): its kind, time and id. Derived, never written by
+     * code: triggers from migration 0016 keep them equal to the ledger's latest record (by time,
+     * then id), so a segment's consent rule reads a column instead of searching the ledger once
+     * per contact. A rule asked about a moment before that record falls back to the ledger.
+     */
+    smsConsent: text('sms_consent'),
+    smsConsentAt: integer('sms_consent_at'),
+    smsConsentEvent: integer('sms_consent_event'),
+    mmsConsent: text('mms_consent'),
+    mmsConsentAt: integer('mms_consent_at'),
+    mmsConsentEvent: integer('mms_consent_event'),
   },
   (table) => [
     uniqueIndex('contacts_phone_uq').on(table.phone),
