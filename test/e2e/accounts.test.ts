@@ -79,6 +79,15 @@ describe.skipIf(!chromiumPath)('Settings → Sending accounts against a loopback
     await form.getByLabel('Sender').fill('+14155550100');
     await form.getByLabel('API key').fill(fakeCredentials.telnyx.apiKey);
     await form.getByLabel('Base URL (optional)').fill(fake.url);
+    // Refused fields are named by their labels, not by the API's names for them.
+    await form.getByLabel('Messages per second').fill('0');
+    await form.getByLabel('Daily cap (optional)').fill('2.5');
+    await form.getByRole('button', { name: 'Add account' }).click();
+    const refusal = form.getByRole('alert');
+    await refusal.getByText('Messages per second: must be more than 0 · Daily cap: must be a whole number').waitFor();
+    expect(await refusal.textContent()).not.toMatch(/accounts\.add|messagesPerSecond|dailyCap/);
+    await form.getByLabel('Messages per second').fill('1');
+    await form.getByLabel('Daily cap (optional)').fill('');
     // Something else than the key the portal shows is refused, in words, and nothing is added.
     await form.getByLabel('Webhook public key (optional)').fill('not-a-public-key-1234');
     await form.getByRole('button', { name: 'Add account' }).click();

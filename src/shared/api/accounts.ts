@@ -88,8 +88,16 @@ const accountFields = {
   name,
   sender: z.string().trim().min(1, 'say which sender the account sends from').max(64),
   channels: ChannelSet,
-  messagesPerSecond: z.number().positive('messages per second must be above 0').max(MAX_ACCOUNT_MPS),
-  dailyCap: z.number().int().min(1).max(100_000_000).nullable(),
+  messagesPerSecond: z
+    .number('must be a number, such as 1 or 0.5')
+    .positive('must be more than 0')
+    .max(MAX_ACCOUNT_MPS, `must be at most ${MAX_ACCOUNT_MPS.toLocaleString('en-US')}`),
+  dailyCap: z
+    .number('must be a whole number, or empty for no cap')
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(100_000_000, 'must be at most 100,000,000')
+    .nullable(),
   baseUrl: httpUrl.nullable(),
 };
 

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { mediaHostingSecretFields, secretFieldLabels, type ConnectionTestResult, type MediaHostingGetResult } from '../../../shared/api/accounts';
 import { useApi } from '../api/ApiContext';
-import { Field, SecretField, StoreNote } from './fields';
+import { refusalInFormWords } from '../ui/refusal';
+import { Field, SecretField, settingsFieldLabel, StoreNote } from './fields';
 
 interface FormState {
   endpoint: string;
@@ -11,6 +12,14 @@ interface FormState {
   presignHours: string;
   secrets: Record<string, string>;
 }
+
+const hostingFieldLabel = settingsFieldLabel({
+  endpoint: 'Endpoint',
+  region: 'Region',
+  bucket: 'Bucket',
+  publicBaseUrl: 'Public base URL',
+  presignHours: 'Presigned URLs last (hours)',
+});
 
 /** Settings → Media hosting: the S3-compatible bucket MMS media is uploaded to for providers to fetch. */
 export function MediaHosting() {
@@ -55,7 +64,7 @@ export function MediaHosting() {
       secrets: Object.fromEntries(Object.entries(form.secrets).filter(([, value]) => value.trim() !== '')),
     });
     if (!saved.ok) {
-      setMessage({ isOk: false, message: saved.error.message, code: saved.error.code });
+      setMessage({ isOk: false, message: refusalInFormWords(saved.error, hostingFieldLabel), code: saved.error.code });
       return;
     }
     await load();

@@ -15,7 +15,8 @@ import {
 import type { ApiError } from '../../../shared/api/result';
 import { channels as allChannels, type Channel } from '../../../shared/engine/types';
 import { useApi } from '../api/ApiContext';
-import { Field, SecretField, secretSummary, StoreNote } from './fields';
+import { Field, SecretField, secretSummary, settingsFieldLabel, StoreNote } from './fields';
+import { refusalInFormWords } from '../ui/refusal';
 import { TestSendForm } from './TestSendForm';
 
 type Editing = { mode: 'add' } | { mode: 'edit'; account: SendingAccount } | null;
@@ -157,6 +158,15 @@ interface FormState {
   secrets: Record<string, string>;
 }
 
+const accountFieldLabel = settingsFieldLabel({
+  name: 'Name',
+  sender: 'Sender',
+  channels: 'Channels',
+  messagesPerSecond: 'Messages per second',
+  dailyCap: 'Daily cap',
+  baseUrl: 'Base URL',
+});
+
 function AccountForm({ editing, onDone }: { editing: Exclude<Editing, null>; onDone: () => Promise<void> }) {
   const api = useApi();
   const account = editing.mode === 'edit' ? editing.account : null;
@@ -187,7 +197,7 @@ function AccountForm({ editing, onDone }: { editing: Exclude<Editing, null>; onD
       secrets,
     };
     const result = account ? await api.call('accounts.update', { id: account.id, ...fields }) : await api.call('accounts.add', { provider: form.provider, ...fields });
-    if (!result.ok) setError(result.error.message);
+    if (!result.ok) setError(refusalInFormWords(result.error, accountFieldLabel));
     else await onDone();
   };
 

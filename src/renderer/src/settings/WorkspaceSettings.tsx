@@ -3,6 +3,7 @@ import { MAX_PAUSE_DAYS, PAUSE_REPLY_DEFAULT, type KeywordAction, type Workspace
 import { helpKeywords, optInKeywords, optOutKeywords } from '../../../shared/engine/keywords';
 import { useApi } from '../api/ApiContext';
 import { Field } from './fields';
+import { refusalInFormWords } from '../ui/refusal';
 
 const actionLabels: Record<KeywordAction, string> = {
   opt_out: 'Opt out of every channel (like STOP)',
@@ -64,7 +65,18 @@ export function WorkspaceSettings() {
     }
     const saved = await api.call('workspace.saveSettings', settings);
     if (!saved.ok) {
-      setMessage({ isOk: false, text: saved.error.message });
+      setMessage({
+        isOk: false,
+        text: refusalInFormWords(saved.error, ([field, index, part]) => {
+          if (field === 'brandName') return 'Brand name';
+          if (field === 'defaultTimeZone') return 'Default time zone';
+          if (field !== 'keywords') return undefined;
+          const word = settings.keywords[Number(index)]?.word;
+          const which = word ? `Keyword ${word.toUpperCase()}` : 'A keyword';
+          if (part === 'word') return undefined; // its message names the word already
+          return part === 'reply' ? `${which}, reply` : which;
+        }),
+      });
       return;
     }
     setRows(saved.value.keywords.map(rowOf));

@@ -1,5 +1,5 @@
 import { TextField } from '../editor/inspector/fields';
-import type { SecretStatus, SecretStoreInfo } from '../../../shared/api/accounts';
+import { secretFieldLabels, type SecretStatus, type SecretStoreInfo } from '../../../shared/api/accounts';
 
 /** The inspector's labelled text input serves the settings forms too. */
 export { TextField as Field } from '../editor/inspector/fields';
@@ -28,4 +28,15 @@ export function SecretField({ label, value, status, onChange }: { label: string;
 /** Says where credentials are kept when it matters: a host with no keychain forgets typed ones on restart. */
 export function StoreNote({ store }: { store: SecretStoreInfo }) {
   return <p className={store.isPersistent ? 'field-hint' : 'callout'}>{store.description}</p>;
+}
+
+/**
+ * Names a field of a settings form by its label, for refusalInFormWords: `labels` by the field's
+ * key; a credential under `secrets` by its own name ("Auth Token").
+ */
+export function settingsFieldLabel(labels: Readonly<Record<string, string>>): (path: readonly string[]) => string | undefined {
+  return ([field, secret]) => {
+    if (field === 'secrets' && secret && secret in secretFieldLabels) return secretFieldLabels[secret as keyof typeof secretFieldLabels];
+    return field ? labels[field] : undefined;
+  };
 }
