@@ -325,3 +325,39 @@ describe.each(['twilio', 'telnyx'] as const)('%s replies by polling (no webhook 
     await expect(adapterFor(provider, { baseUrl: url }).poll(0, Date.now())).rejects.toThrow(/could not be asked for replies/);
   });
 });
+
+describe('connections to a provider', () => {
+  it('are closed by Postcard once idle, before a server that keeps them a minute would; a later send opens a new one; a slow answer is waited for', async () => {
+    const { createServer } = await import('node:http');
+    const { callProvider, IDLE_CONNECTION_MS } = await import('../../src/main/providers/http');
+    const server = createServer((req, res) => {
+      if (req.url === '/slow') setTimeout(() => res.end('{"ok":true}'), IDLE_CONNECTION_MS + 500);
+      else res.end('{"ok":true}');
+    });
+    server.keepAliveTimeout = 60_000;
+    const opened: number[] = [];
+    const closedAfter: number[] = [];
+    server.on('connection', (socket) => {
+      const at = Date.now();
+      opened.push(at);
+      socket.on('close', () => closedAfter.push(Date.now() - at));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const send = () => callProvider({ method: 'POST', url: `http://127.0.0.1:${port}/messages`, headers: {}, body: '{}', timeoutMs: 5_000 });
+      expect(await send()).toMatchObject({ kind: 'response', status: 200 });
+      // Closed from Postcard's side after IDLE_CONNECTION_MS, not after the server's minute.
+      await expect.poll(() => closedAfter.length, { timeout: IDLE_CONNECTION_MS + 3_000, interval: 200 }).toBe(1);
+      expect(closedAfter[0]).toBeGreaterThanOrEqual(IDLE_CONNECTION_MS - 100);
+      expect(await send()).toMatchObject({ kind: 'response', status: 200 });
+      expect(opened).toHaveLength(2);
+      // A provider slower than that to answer is still waited for, up to the call's deadline.
+      const slow = await callProvider({ method: 'POST', url: `http://127.0.0.1:${port}/slow`, headers: {}, body: '{}', timeoutMs: IDLE_CONNECTION_MS + 4_000 });
+      expect(slow).toMatchObject({ kind: 'response', status: 200 });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 25_000);
+});
