@@ -88,6 +88,19 @@ describe('still images use the budget they are given', () => {
     expect(tight.ssim).toBeLessThan(1);
   });
 
+  it('gives a graphic saved with an alpha channel it never uses exactly the rendition it gets without one', async () => {
+    const flyer = await fx.textFlyerPng();
+    const withoutAlpha = await sharp(flyer).removeAlpha().png().toBuffer();
+    expect((await sharp(flyer).metadata()).hasAlpha).toBe(true);
+    // Roomy (an exact PNG), tight (a palette PNG or a JPEG, chosen by SSIM) and scaled down to fit.
+    for (const budget of [1_000_000, 300_000, 60_000]) {
+      const [opaque, plain] = [await optimizeBytes(flyer, withBudget(budget), { video }), await optimizeBytes(withoutAlpha, withBudget(budget), { video })];
+      expect(opaque.buffer.equals(plain.buffer)).toBe(true);
+      expect(opaque).toMatchObject({ mime: plain.mime, width: plain.width, height: plain.height, quality: plain.quality, ssim: plain.ssim });
+      expect(opaque.buffer.length).toBeLessThanOrEqual(budget);
+    }
+  });
+
   it('treats a single-frame GIF as a still', async () => {
     const gif = await sharp(fx.photoRaw(900, 600, 23, 0.5), { raw: { width: 900, height: 600, channels: 3 } }).gif().toBuffer();
     const rendition = await optimizeBytes(gif, target('mms-default'), { video });
