@@ -75,6 +75,14 @@ describe('still images use the budget they are given', () => {
     expect(tight.buffer.length).toBeLessThanOrEqual(120_000);
     expect(tight.ssim).toBeGreaterThan(0.95);
     expect(Math.abs(tight.ssim! - (await ssimAgainstOriginal(cutOut, tight.buffer)))).toBeLessThan(0.001);
+    // At phone size the exact PNG is a few megabytes: kept where the budget holds it, never tried past it.
+    const large = await fx.softAlphaPhotoPng(1200, 900);
+    const roomy = await optimizeBytes(large, withBudget(6_000_000), { video });
+    expect(roomy).toMatchObject({ mime: 'image/png', quality: null, ssim: 1, width: 1200, height: 900 });
+    const photoSized = await optimizeBytes(large, withBudget(600_000), { video });
+    expect(photoSized).toMatchObject({ mime: 'image/jpeg', width: 1200, height: 900 });
+    expect(photoSized.buffer.length).toBeLessThanOrEqual(600_000);
+    expect(photoSized.buffer.length).toBeGreaterThan(600_000 * 0.85);
   });
 
   it('keeps small type as an exact PNG where it fits, and says how close what it chose is where not', async () => {
@@ -86,6 +94,19 @@ describe('still images use the budget they are given', () => {
     expect(tight.buffer.length).toBeLessThanOrEqual(getProfile('international').budgetBytes);
     expect(tight.ssim).toBeGreaterThan(0.9);
     expect(tight.ssim).toBeLessThan(1);
+  });
+
+  it('gives a graphic saved with an alpha channel it never uses exactly the rendition it gets without one', async () => {
+    const flyer = await fx.textFlyerPng();
+    const withoutAlpha = await sharp(flyer).removeAlpha().png().toBuffer();
+    expect((await sharp(flyer).metadata()).hasAlpha).toBe(true);
+    // Roomy (an exact PNG), tight (a palette PNG or a JPEG, chosen by SSIM) and scaled down to fit.
+    for (const budget of [1_000_000, 300_000, 60_000]) {
+      const [opaque, plain] = [await optimizeBytes(flyer, withBudget(budget), { video }), await optimizeBytes(withoutAlpha, withBudget(budget), { video })];
+      expect(opaque.buffer.equals(plain.buffer)).toBe(true);
+      expect(opaque).toMatchObject({ mime: plain.mime, width: plain.width, height: plain.height, quality: plain.quality, ssim: plain.ssim });
+      expect(opaque.buffer.length).toBeLessThanOrEqual(budget);
+    }
   });
 
   it('treats a single-frame GIF as a still', async () => {

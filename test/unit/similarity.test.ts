@@ -23,4 +23,14 @@ describe('ssimOfPixels', () => {
     }
     expect(ssimOfPixels(original, original, width, height, 3)).toBe(1);
   }, 60_000);
+
+  it('reads an original with an opaque alpha channel beside an RGB rendition as the same picture', async () => {
+    const [width, height] = [700, 500];
+    const original = fx.photoRaw(width, height, 5, 0.6);
+    const withAlpha = await sharp(original, { raw: { width, height, channels: 3 } }).ensureAlpha().raw().toBuffer();
+    const seen = await sharp(await sharp(original, { raw: { width, height, channels: 3 } }).jpeg({ quality: 60 }).toBuffer()).raw().toBuffer();
+    const expected = ssimOfPixels(original, seen, width, height, 3);
+    expect(expected).toBeLessThan(1);
+    expect(ssimOfPixels(withAlpha, seen, width, height, 4, 3)).toBe(expected);
+  });
 });

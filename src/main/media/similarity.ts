@@ -7,41 +7,52 @@
  * same arithmetic in flat loops takes a few milliseconds. test/unit/similarity.test.ts holds
  * the two to the same figure.
  */
-export function ssimOfPixels(a: Uint8Array, b: Uint8Array, width: number, height: number, channels: number): number {
+export function ssimOfPixels(a: Uint8Array, b: Uint8Array, width: number, height: number, channels: number, channelsOfB = channels): number {
   // ssim.js takes the factor from min(first width, second height); the two are the same size.
   const factor = Math.max(1, Math.round(Math.min(width, height) / 256));
   const first = downsampledGrey(a, width, height, channels, factor);
-  const second = downsampledGrey(b, width, height, channels, factor);
+  const second = downsampledGrey(b, width, height, channelsOfB, factor);
   return weberSsim(first.data, second.data, first.width, first.height);
 }
 
 interface Grey {
-  data: Int32Array;
+  data: Uint8Array;
   width: number;
   height: number;
 }
 
-/** Integer luma, then MATLAB's imfilter(…, 'symmetric', 'same') with an f×f box and every f-th sample, rounded as ssim.js rounds. */
+/**
+ * Integer luma, then MATLAB's imfilter(…, 'symmetric', 'same') with an f×f box and every f-th
+ * sample, rounded as ssim.js rounds. One output row at a time, from the f source rows it covers:
+ * no full-size grey copy is made, which on a phone-sized picture costs more than the sums.
+ */
 function downsampledGrey(pixels: Uint8Array, width: number, height: number, channels: number, factor: number): Grey {
-  const grey = new Int32Array(width * height);
-  for (let p = 0, i = 0; p < grey.length; p += 1, i += channels) grey[p] = (77 * pixels[i]! + 150 * pixels[i + 1]! + 29 * pixels[i + 2]! + 128) >> 8;
-  if (factor === 1) return { data: grey, width, height };
   const outWidth = Math.ceil(width / factor);
   const outHeight = Math.ceil(height / factor);
-  const data = new Int32Array(outWidth * outHeight);
   // ssim.js pads floor(f/2) on each side and, for an even f, drops the last padded row and column.
-  const before = Math.floor(factor / 2);
+  const before = factor === 1 ? 0 : Math.floor(factor / 2);
   const mirror = (index: number, size: number) => (index < 0 ? -index - 1 : index >= size ? 2 * size - index - 1 : index);
+  const lumaAt = (i: number) => (77 * pixels[i]! + 150 * pixels[i + 1]! + 29 * pixels[i + 2]! + 128) >> 8;
+  const sums = new Int32Array(outWidth);
+  const data = new Uint8Array(outWidth * outHeight);
   const area = factor * factor;
   for (let y = 0; y < outHeight; y += 1) {
-    for (let x = 0; x < outWidth; x += 1) {
-      let sum = 0;
-      for (let dy = 0; dy < factor; dy += 1) {
-        const row = mirror(y * factor - before + dy, height) * width;
-        for (let dx = 0; dx < factor; dx += 1) sum += grey[row + mirror(x * factor - before + dx, width)]!;
+    sums.fill(0);
+    for (let dy = 0; dy < factor; dy += 1) {
+      const row = mirror(y * factor - before + dy, height) * width;
+      for (let x = 0; x < outWidth; x += 1) {
+        const first = x * factor - before;
+        let sum = 0;
+        if (first >= 0 && first + factor <= width) {
+          for (let c = 0, i = (row + first) * channels; c < factor; c += 1, i += channels) sum += (77 * pixels[i]! + 150 * pixels[i + 1]! + 29 * pixels[i + 2]! + 128) >> 8;
+        } else {
+          for (let k = first; k < first + factor; k += 1) sum += lumaAt((row + mirror(k, width)) * channels);
+        }
+        sums[x]! += sum;
       }
-      data[y * outWidth + x] = Math.trunc(sum / area + 0.5);
     }
+    const out = y * outWidth;
+    for (let x = 0; x < outWidth; x += 1) data[out + x] = factor === 1 ? sums[x]! : Math.trunc(sums[x]! / area + 0.5);
   }
   return { data, width: outWidth, height: outHeight };
 }
@@ -51,40 +62,65 @@ const L = 255;
 const C1 = (0.01 * L) ** 2;
 const C2 = (0.03 * L) ** 2;
 
-function weberSsim(x: Int32Array, y: Int32Array, width: number, height: number): number {
-  const stride = width + 1;
-  const size = stride * (height + 1);
-  const sx = new Float64Array(size);
-  const sy = new Float64Array(size);
-  const sxx = new Float64Array(size);
-  const syy = new Float64Array(size);
-  const sxy = new Float64Array(size);
-  for (let h = 0; h < height; h += 1) {
-    for (let w = 0; w < width; w += 1) {
-      const a = x[h * width + w]!;
-      const b = y[h * width + w]!;
-      const o = (h + 1) * stride + w + 1;
-      const up = o - stride;
-      sx[o] = a + sx[o - 1]! + sx[up]! - sx[up - 1]!;
-      sy[o] = b + sy[o - 1]! + sy[up]! - sy[up - 1]!;
-      sxx[o] = a * a + sxx[o - 1]! + sxx[up]! - sxx[up - 1]!;
-      syy[o] = b * b + syy[o - 1]! + syy[up]! - syy[up - 1]!;
-      sxy[o] = a * b + sxy[o - 1]! + sxy[up]! - sxy[up - 1]!;
+/**
+ * The mean of SSIM over every 11×11 window. Each window's sums come from per-column sums over
+ * the window's rows, slid across and then down: the same whole numbers ssim.js's summed-area
+ * tables give (so the same figure), without five tables the size of the picture.
+ */
+function weberSsim(x: Uint8Array, y: Uint8Array, width: number, height: number): number {
+  const columnX = new Int32Array(width);
+  const columnY = new Int32Array(width);
+  const columnXX = new Int32Array(width);
+  const columnYY = new Int32Array(width);
+  const columnXY = new Int32Array(width);
+  const addRow = (row: number, sign: 1 | -1) => {
+    for (let w = 0, o = row * width; w < width; w += 1, o += 1) {
+      const a = x[o]!;
+      const b = y[o]!;
+      columnX[w]! += sign * a;
+      columnY[w]! += sign * b;
+      columnXX[w]! += sign * a * a;
+      columnYY[w]! += sign * b * b;
+      columnXY[w]! += sign * a * b;
     }
-  }
-  const window = (table: Float64Array, h: number, w: number) =>
-    table[(h + WINDOW) * stride + w + WINDOW]! - table[h * stride + w + WINDOW]! - table[(h + WINDOW) * stride + w]! + table[h * stride + w]!;
+  };
   const count = WINDOW * WINDOW;
   let total = 0;
   let windows = 0;
+  for (let row = 0; row < Math.min(WINDOW, height); row += 1) addRow(row, 1);
   for (let h = 0; h + WINDOW <= height; h += 1) {
+    if (h > 0) {
+      addRow(h - 1, -1);
+      addRow(h + WINDOW - 1, 1);
+    }
+    let sx = 0;
+    let sy = 0;
+    let sxx = 0;
+    let syy = 0;
+    let sxy = 0;
+    for (let w = 0; w < WINDOW && w < width; w += 1) {
+      sx += columnX[w]!;
+      sy += columnY[w]!;
+      sxx += columnXX[w]!;
+      syy += columnYY[w]!;
+      sxy += columnXY[w]!;
+    }
     for (let w = 0; w + WINDOW <= width; w += 1) {
-      const meanX = window(sx, h, w) / count;
-      const meanY = window(sy, h, w) / count;
+      if (w > 0) {
+        const out = w - 1;
+        const into = w + WINDOW - 1;
+        sx += columnX[into]! - columnX[out]!;
+        sy += columnY[into]! - columnY[out]!;
+        sxx += columnXX[into]! - columnXX[out]!;
+        syy += columnYY[into]! - columnYY[out]!;
+        sxy += columnXY[into]! - columnXY[out]!;
+      }
+      const meanX = sx / count;
+      const meanY = sy / count;
       // ssim.js keeps variances as whole 1/1024ths (an Int32Array); so does this.
-      const varX = Math.trunc(1024 * (window(sxx, h, w) / count - meanX * meanX)) / 1024;
-      const varY = Math.trunc(1024 * (window(syy, h, w) / count - meanY * meanY)) / 1024;
-      const cov = Math.trunc(1024 * (window(sxy, h, w) / count - meanX * meanY)) / 1024;
+      const varX = Math.trunc(1024 * (sxx / count - meanX * meanX)) / 1024;
+      const varY = Math.trunc(1024 * (syy / count - meanY * meanY)) / 1024;
+      const cov = Math.trunc(1024 * (sxy / count - meanX * meanY)) / 1024;
       total += ((2 * meanX * meanY + C1) * (2 * cov + C2)) / (meanX * meanX + meanY * meanY + C1) / (varX + varY + C2);
       windows += 1;
     }
