@@ -115,6 +115,20 @@ describe('an index for each declared attribute', () => {
   });
 });
 
+describe('the JSONB copy of the attributes that ranges read', () => {
+  it('follows every insert and update, so a range rule counts what the contact holds now', () => {
+    addContacts(20);
+    new SegmentService(sqlite, () => NOW).declareAttribute('lifetime_value', 'number');
+    const over = [{ type: 'attribute', attribute: 'lifetime_value', operator: 'greater_than', values: ['15'] }];
+    expect(compiled(sqlite, SegmentDefinition.parse({ match: 'all', rules: over }), loadCatalog(sqlite), NOW, 'population').where).toContain('c.attributes_jsonb');
+    expect(count(over)).toBe(5);
+    sqlite.prepare(`UPDATE contacts SET attributes_json = json_set(attributes_json, '$.lifetime_value', 1000) WHERE id <= 3`).run();
+    expect(count(over)).toBe(8);
+    const mismatched = sqlite.prepare('SELECT count(*) FROM contacts WHERE json(attributes_jsonb) IS NOT json(attributes_json)').pluck().get();
+    expect(mismatched).toBe(0);
+  });
+});
+
 describe("each contact's latest opt-in or opt-out, on its row", () => {
   const state = (id: number) =>
     sqlite.prepare('SELECT sms_consent AS sms, sms_consent_at AS smsAt, mms_consent AS mms, mms_consent_at AS mmsAt FROM contacts WHERE id = ?').get(id);
@@ -170,13 +184,13 @@ describe("each contact's latest opt-in or opt-out, on its row", () => {
   });
 });
 
-describe('migration 0016 on a database from before it', () => {
-  it("fills each contact's latest consent from the ledger", () => {
+describe('migrations 0016 and 0017 on a database from before them', () => {
+  it("fill each contact's latest consent from the ledger, and the JSONB copy of its attributes", () => {
     const before = join(dir, 'before');
     const older = migrationsBefore(16, join(before, 'drizzle'));
     const data = join(before, 'data');
     const old = openDatabase({ dataDir: data, migrationsFolder: older }).sqlite;
-    old.prepare(`INSERT INTO contacts (id, phone, attributes_json, created_at, updated_at) VALUES (7, '+13055550171', '{}', 1, 1), (8, '+13055550172', '{}', 1, 1)`).run();
+    old.prepare(`INSERT INTO contacts (id, phone, attributes_json, created_at, updated_at) VALUES (7, '+13055550171', '{"tier":"VIP"}', 1, 1), (8, '+13055550172', '{}', 1, 1)`).run();
     const insert = old.prepare(`INSERT INTO consent_events (contact_id, kind, channel, source, occurred_at, processed_at) VALUES (?, ?, ?, 'import', ?, 0)`);
     insert.run(7, 'opt_in', 'all', 1000);
     insert.run(7, 'opt_out', 'sms', 3000);
@@ -190,6 +204,7 @@ describe('migration 0016 on a database from before it', () => {
         { id: 7, sms_consent: 'opt_out', sms_consent_at: 3000, mms_consent: 'opt_out', mms_consent_at: 3000 },
         { id: 8, sms_consent: null, sms_consent_at: null, mms_consent: null, mms_consent_at: null },
       ]);
+      expect(upgraded.prepare('SELECT json(attributes_jsonb) FROM contacts ORDER BY id').pluck().all()).toEqual(['{"tier":"VIP"}', '{}']);
     } finally {
       upgraded.close();
     }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
  * The journey engine's state. Times are integer milliseconds since the epoch (UTC): the engine
@@ -17,6 +17,13 @@ export const contacts = sqliteTable(
     timeZone: text('time_zone'),
     timeZoneSource: text('time_zone_source'),
     attributesJson: text('attributes_json').notNull().default('{}'),
+    /**
+     * The same attributes as SQLite's binary JSON (JSONB), which its JSON functions read without
+     * parsing text: segment rules that read every contact (a range, "contains") read this one.
+     * Derived, never written by code: triggers from migration 0017 keep it equal to
+     * attributes_json (null if that were ever not valid JSON).
+     */
+    attributesJsonb: blob('attributes_jsonb'),
     /** yes / no / unknown; learned from delivery receipts and provider rejections. */
     mmsCapable: text('mms_capable').notNull().default('unknown'),
     /** The contact asked for a break from marketing until then (ms); null = not paused. */
