@@ -122,6 +122,49 @@ describe('sending through a real account', () => {
     expect(accepted).toBeGreaterThanOrEqual(2_900);
   });
 
+  it('an account behind its rate limit leaves its backlog in place, untouched; the scheduler sleeps until a slice can go; another sender is not held up', async () => {
+    const { runtime, clock, count, sqlite, contacts, start } = setup({ mps: 5, contacts: 30, batchSize: 10 });
+    // A second flow on the built-in simulator: its message is queued behind the account's 30.
+    installFlow(
+      sqlite,
+      'receipt',
+      flowDocument(
+        graph(
+          [node('t', 'trigger', { type: 'event', event: 'ordered', filters: [] }), node('s', 'sms', { body: 'Thanks for your order' }), node('x', 'exit')],
+          [edge('t', 'next', 's'), edge('s', 'next', 'x')],
+        ),
+        { quietHours: { isEnabled: false, start: '21:00', end: '08:00' }, frequencyCap: { isEnabled: false, maxMessages: 3, perHours: 24 } },
+      ),
+      start - HOUR,
+    );
+    sqlite.prepare(`INSERT INTO events (contact_id, name, properties_json, occurred_at) VALUES (?, 'ordered', '{}', ?)`).run(contacts[29], start);
+    const backlog = () => sqlite.prepare(`SELECT id, next_attempt_at, updated_at, attempts FROM messages WHERE status = 'queued' AND provider = ? ORDER BY id`).all(ACCOUNT);
+    await runtime.tick();
+    expect(fake.messages).toHaveLength(5);
+    expect(count('SELECT count(*) FROM simulator_messages')).toBe(1);
+    // The 25 that could not go keep their place in the queue, never rewritten (each tick used to
+    // read, judge and re-queue the whole backlog: quadratic in its length).
+    const waiting = backlog();
+    expect(waiting).toHaveLength(25);
+    expect(count(`SELECT count(*) FROM messages WHERE status = 'queued' AND next_attempt_at = created_at AND updated_at = created_at AND attempts = 0`)).toBe(25);
+    // Due, yet the scheduler is told to sleep until a slice of the rate is there, not to spin.
+    const next = runtime.nextDueAt() as number;
+    expect(next).toBeGreaterThan(clock.now());
+    expect(next).toBeLessThanOrEqual(clock.now() + 1_000);
+    clock.set(next - 1);
+    await runtime.tick();
+    expect(fake.messages).toHaveLength(5);
+    expect(backlog()).toEqual(waiting);
+    clock.set(next);
+    await runtime.tick();
+    expect(fake.messages.length).toBeGreaterThan(5);
+    await runtime.runUntil(clock, start + 10_000);
+    expect(fake.messages).toHaveLength(30);
+    // In queue order: a row sent later was never queued earlier.
+    const accepted = sqlite.prepare(`SELECT accepted_at FROM messages WHERE provider = ? ORDER BY id`).pluck().all(ACCOUNT) as number[];
+    expect(accepted).toEqual([...accepted].sort((a, b) => a - b));
+  });
+
   it('keeps enough sends in flight for the account\'s rate when each answer takes a while', async () => {
     // 300 messages a second with answers taking 400 ms needs about 120 calls open at once; a
     // fixed pool of 64 would cap the account at 160 a second.

@@ -234,7 +234,7 @@ export class EngineRuntime {
     const s = this.statements;
     const candidates = [
       s.nextWake.get() as number | undefined,
-      s.nextMessageDue.get() as number | undefined,
+      this.drain.nextMessageDue(),
       s.nextEventDue.get() as number | null,
       s.nextConsentDue.get() as number | null,
       this.context.provider.nextDueAt?.(this.receipts.cursor()) ?? null,

@@ -196,23 +196,42 @@ const statementSql = {
       `SELECT id, provider_message_id, enrollment_id, flow_id, node_id, contact_id, channel, status, accepted_at FROM messages
        WHERE provider_message_id IN (SELECT value FROM json_each(?))`,
     ),
-    dueMessages: plain(
-      `SELECT m.id, m.idempotency_key, m.enrollment_id, m.flow_id, m.flow_version_id, m.node_id, m.contact_id, m.purpose, m.channel, m.body,
-              m.subject, m.media_ref, m.status, m.attempts, m.provider_message_id, m.provider, m.updated_at, c.phone, c.time_zone
-       FROM messages m JOIN contacts c ON c.id = m.contact_id LEFT JOIN flows f ON f.id = m.flow_id
-       WHERE m.status IN ('queued', 'sending') AND m.status = 'queued' AND m.next_attempt_at <= ? AND (m.flow_id IS NULL OR f.status = 'live')
-       ORDER BY m.next_attempt_at, m.id LIMIT ?`,
-    ),
     dueMessageById: plain(
       `SELECT m.id, m.idempotency_key, m.enrollment_id, m.flow_id, m.flow_version_id, m.node_id, m.contact_id, m.purpose, m.channel, m.body,
               m.subject, m.media_ref, m.status, m.attempts, m.provider_message_id, m.provider, m.updated_at, c.phone, c.time_zone
        FROM messages m JOIN contacts c ON c.id = m.contact_id LEFT JOIN flows f ON f.id = m.flow_id
        WHERE m.id = ? AND m.status = 'queued' AND m.next_attempt_at <= ? AND (m.flow_id IS NULL OR f.status = 'live')`,
     ),
-    nextMessageDue: pluck(
+    /**
+     * Who has rows in the queue (the simulator's id, sending accounts' ids), one index seek each
+     * (messages_queue_by_sender_idx), however long each queue is.
+     */
+    queuedSenders: pluck(
+      `WITH RECURSIVE sender(id) AS (
+         SELECT min(provider) FROM messages WHERE status IN ('queued', 'sending') AND status = 'queued'
+         UNION ALL
+         SELECT (SELECT min(provider) FROM messages WHERE status IN ('queued', 'sending') AND status = 'queued' AND provider > sender.id)
+         FROM sender WHERE sender.id IS NOT NULL
+       ) SELECT id FROM sender WHERE id IS NOT NULL`,
+    ),
+    /** Due queued rows of one sender, in due order (args: provider, now, limit). */
+    dueMessagesOf: plain(
+      `SELECT m.id, m.idempotency_key, m.enrollment_id, m.flow_id, m.flow_version_id, m.node_id, m.contact_id, m.purpose, m.channel, m.body,
+              m.subject, m.media_ref, m.status, m.attempts, m.provider_message_id, m.provider, m.updated_at, c.phone, c.time_zone, m.next_attempt_at
+       FROM messages m JOIN contacts c ON c.id = m.contact_id LEFT JOIN flows f ON f.id = m.flow_id
+       WHERE m.status IN ('queued', 'sending') AND m.status = 'queued' AND m.provider = ? AND m.next_attempt_at <= ? AND (m.flow_id IS NULL OR f.status = 'live')
+       ORDER BY m.next_attempt_at, m.id LIMIT ?`,
+    ),
+    /** When the first queued row of one sender is due (a paused flow's rows wait for it). */
+    nextQueuedOf: pluck(
       `SELECT m.next_attempt_at FROM messages m LEFT JOIN flows f ON f.id = m.flow_id
-       WHERE m.status IN ('queued', 'sending') AND m.next_attempt_at IS NOT NULL AND (m.flow_id IS NULL OR f.status = 'live')
+       WHERE m.status IN ('queued', 'sending') AND m.status = 'queued' AND m.provider = ? AND m.next_attempt_at IS NOT NULL AND (m.flow_id IS NULL OR f.status = 'live')
        ORDER BY m.next_attempt_at LIMIT 1`,
+    ),
+    /** When the first row in `sending` is due again (a recovery, or a straggler's recheck). */
+    nextSendingDue: pluck(
+      `SELECT min(m.next_attempt_at) FROM messages m LEFT JOIN flows f ON f.id = m.flow_id
+       WHERE m.status IN ('queued', 'sending') AND m.status = 'sending' AND m.next_attempt_at IS NOT NULL AND (m.flow_id IS NULL OR f.status = 'live')`,
     ),
     sendingMessages: plain(
       `SELECT m.id, m.idempotency_key, m.enrollment_id, m.flow_id, m.flow_version_id, m.node_id, m.contact_id, m.purpose, m.channel, m.body,

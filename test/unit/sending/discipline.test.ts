@@ -20,6 +20,36 @@ describe('SendingDiscipline', () => {
     expect(d.acquire('acme', 5, 500)).toEqual({ granted: 5, nextAt: null, heldBy: null });
   });
 
+  it('says how much room an account has without taking any, and when a slice of its rate is back', () => {
+    const d = discipline();
+    expect(d.room('unknown', 0)).toBe(Number.POSITIVE_INFINITY);
+    expect(d.room('acme', 0)).toBe(10);
+    expect(d.room('acme', 0)).toBe(10);
+    d.acquire('acme', 8, 0);
+    expect(d.room('acme', 0)).toBe(2);
+    d.acquire('acme', 2, 0);
+    expect(d.room('acme', 0)).toBe(0);
+    // Ten a second: three more are there 300 ms later, and the room says so.
+    expect(d.roomAt('acme', 3, 0)).toBe(300);
+    expect(d.room('acme', 300)).toBe(3);
+    // The daily cap bounds the room too (25 a day, 10 taken).
+    expect(d.room('acme', 60_000)).toBe(10);
+    d.acquire('acme', 10, 60_000);
+    expect(d.room('acme', 120_000)).toBe(5);
+  });
+
+  it('an open breaker leaves no room; half-open, room for the one probe', () => {
+    const d = discipline();
+    for (let i = 1; i <= 3; i++) {
+      d.acquire('acme', 1, i);
+      d.record('acme', timeout, 1, i);
+    }
+    expect(d.room('acme', 10)).toBe(0);
+    expect(d.room('acme', 60_003)).toBe(1);
+    expect(d.acquire('acme', 5, 60_003).granted).toBe(1);
+    expect(d.room('acme', 60_004)).toBe(0);
+  });
+
   it('stops at the daily cap until the next UTC day', () => {
     const d = discipline();
     let granted = 0;

@@ -108,6 +108,28 @@ export class SendingDiscipline {
     return { granted, nextAt: null, heldBy: 'breaker_open' };
   }
 
+  /**
+   * How many sends `acquire` could grant now, taking nothing: the drain reads no more of an
+   * account's queue than this (at least one, to learn when to come back). Infinity for an
+   * account not configured yet (nothing known limits it).
+   */
+  room(accountId: string, now: number): number {
+    const account = this.accounts.get(accountId);
+    if (!account) return Number.POSITIVE_INFINITY;
+    const breaker = account.breaker.state(now);
+    if (breaker.state === 'open' || (breaker.state === 'half_open' && breaker.isProbeOut)) return 0;
+    const byBreaker = breaker.state === 'half_open' ? 1 : Number.POSITIVE_INFINITY;
+    return Math.min(byBreaker, account.cap.remaining(now), account.bucket.available(now));
+  }
+
+  /**
+   * When the rate limit (or a provider's pause) lets `n` more sends go, at most a burst's worth:
+   * an account held by its rate is woken for a slice of sends, not for each token.
+   */
+  roomAt(accountId: string, n: number, now: number): number {
+    return this.account(accountId).bucket.nextAt(n, now);
+  }
+
   /** Sends granted but not made after all (judged at the last moment): back to the account. */
   release(accountId: string, n: number, now: number): void {
     const { bucket, cap } = this.account(accountId);

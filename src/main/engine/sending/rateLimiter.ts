@@ -40,6 +40,13 @@ export class TokenBucket {
     return granted;
   }
 
+  /** How many whole tokens `take` would grant at `now` (none while paused); takes nothing. */
+  available(now: number): number {
+    this.refill(now);
+    if (now < this.pausedUntil) return 0;
+    return Math.floor(this.tokens + 1e-9);
+  }
+
   /** Gives back tokens taken but not used (a send judged unnecessary after all). */
   giveBack(n: number, now: number): void {
     this.refill(now);

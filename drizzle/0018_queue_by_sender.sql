@@ -1,0 +1,1 @@
+CREATE INDEX `messages_queue_by_sender_idx` ON `messages` (`status`,`provider`,`next_attempt_at`) WHERE status IN ('queued', 'sending');
