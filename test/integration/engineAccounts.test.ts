@@ -196,6 +196,23 @@ describe('sending through a real account', () => {
     expect(count(`SELECT count(*) FROM messages WHERE status = 'sent'`)).toBe(4);
   });
 
+  it('while the one probe of a half-open breaker is still out, the engine waits a second before looking again, not a millisecond', async () => {
+    const { runtime, clock, count, start } = setup({ contacts: 4, stragglerMs: 200 });
+    fake.answerNext('twilio', { kind: 'unauthorized' }, 1_000);
+    await runtime.tick();
+    expect(runtime.accountStates()[0]?.breaker).toMatchObject({ state: 'open', reason: 'auth' });
+    fake.reset();
+    fake.answerNext('twilio', { kind: 'hang' });
+    // The breaker's time is up: one probe goes, and Twilio holds it open.
+    clock.set(start + 15 * 60_000 + 1);
+    await runtime.tick();
+    expect(fake.received).toHaveLength(1);
+    expect(runtime.accountStates()[0]?.breaker).toMatchObject({ state: 'half_open', isProbeOut: true });
+    expect((runtime.nextDueAt() as number) - clock.now()).toBeGreaterThanOrEqual(1_000);
+    await runtime.settleSends();
+    expect(count(`SELECT count(*) FROM messages WHERE status = 'failed'`)).toBe(0);
+  });
+
   it('an opted-out answer (21610) goes to the consent ledger and is not retried', async () => {
     const { runtime, count } = setup({ contacts: 1 });
     fake.answerNext('twilio', { kind: 'error', code: '21610', status: 400, message: 'Attempt to send to unsubscribed recipient' });

@@ -304,8 +304,9 @@ export class Drain {
         const slice = Math.max(1, Math.ceil((resolved.limits.mps * RATE_SLICE_MS) / 1000));
         this.waits.set(accountId, Math.max(discipline.roomAt(accountId, slice, now), now + 1));
       } else {
-        // Breaker or daily cap: a wait worth saying on the messages it reached.
-        const at = Math.max(grant.nextAt ?? now + 1_000, now + 1);
+        // Breaker or daily cap: a wait worth saying on the messages it reached. A half-open
+        // breaker whose probe is out says "now": look again in a second, not every millisecond.
+        const at = grant.nextAt !== null && grant.nextAt > now ? grant.nextAt : now + 1_000;
         const code = grant.heldBy === 'daily_cap' ? 'DAILY_CAP' : 'ACCOUNT_FAILING';
         for (const row of held) {
           s.hold.run(0, at, now, row.id);
