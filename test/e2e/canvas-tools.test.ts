@@ -118,22 +118,49 @@ describe.skipIf(!chromiumPath)('canvas tools: problems panel, keyboard, clipboar
     expect(graph.nodes.map((n) => n.id)).not.toContain('mms_cart');
   });
 
-  it('notices when the flow is saved elsewhere, refuses to overwrite it and offers a reload', async () => {
+  it('takes in a draft saved elsewhere while nothing is unsaved here; with an edit being saved, refuses to overwrite it and offers a reload', async () => {
     const { page } = browser;
     const flows = await app.postcard.dispatch('flows.list', {});
     const target = flows.ok ? (flows.value as Array<{ id: string; name: string }>).find((f) => f.name === 'Paste target') : undefined;
-    const detail = await app.postcard.dispatch('flows.get', { id: target?.id });
-    const graph = detail.ok ? (detail.value as { graph: { nodes: Array<{ label?: string }> } }).graph : null;
-    expect(graph).not.toBeNull();
-    // Another window (here: the API directly) renames a step and saves.
-    const renamed = { ...graph, nodes: graph!.nodes.map((n) => (n.label === 'Fallback SMS' ? { ...n, label: 'Saved elsewhere' } : n)) };
-    const saved = await app.postcard.dispatch('flows.saveDraft', { id: target?.id, graph: renamed });
-    expect(saved.ok).toBe(true);
-
-    await page.getByRole('status').filter({ hasText: 'changed elsewhere' }).waitFor();
-    await screenshot(page, '24-changed-elsewhere');
-    await page.getByRole('button', { name: 'Reload flow' }).click();
+    const current = async (): Promise<{ nodes: Array<{ label?: string }> }> => {
+      const detail = await app.postcard.dispatch('flows.get', { id: target?.id });
+      if (!detail.ok) throw new Error(detail.error.message);
+      return (detail.value as FlowDetail).graph as unknown as { nodes: Array<{ label?: string }> };
+    };
+    const renamedTo = async (from: string, to: string): Promise<void> => {
+      const graph = await current();
+      const saved = await app.postcard.dispatch('flows.saveDraft', { id: target?.id, graph: { ...graph, nodes: graph.nodes.map((n) => (n.label === from ? { ...n, label: to } : n)) } });
+      expect(saved.ok).toBe(true);
+    };
+    // Another window (here: the API directly) renames a step and saves; nothing is unsaved here,
+    // so the editor shows the newer draft in place, says so, and has nothing to undo into.
+    await renamedTo('Fallback SMS', 'Saved elsewhere');
     await canvasNode(page, 'SMS step: Saved elsewhere').waitFor();
+    await page.getByRole('status').filter({ hasText: 'updated from elsewhere' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Undo' }).isDisabled()).toBe(true);
+    await screenshot(page, '24-updated-from-elsewhere');
+
+    // Now a step is added here, and its save is on the way (held at the door) when the other save lands.
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let isSaving: () => void = () => {};
+    const saving = new Promise<void>((resolve) => (isSaving = resolve));
+    await page.route('**/api/flows.saveDraft', async (route) => {
+      isSaving();
+      await held;
+      await route.continue();
+    });
+    await page.getByRole('button', { name: 'Add SMS step' }).click();
+    await saving;
+    await renamedTo('Saved elsewhere', 'Saved elsewhere again');
+    release();
+    await page.getByRole('status').filter({ hasText: 'changed elsewhere' }).waitFor();
+    await page.unroute('**/api/flows.saveDraft');
+    await screenshot(page, '24-changed-elsewhere');
+    // Nothing was overwritten: the other save stands.
+    expect((await current()).nodes.map((n) => n.label)).toContain('Saved elsewhere again');
+    await page.getByRole('button', { name: 'Reload flow' }).click();
+    await canvasNode(page, 'SMS step: Saved elsewhere again').waitFor();
     await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
   });
 

@@ -373,6 +373,7 @@ export class FlowService {
         version: flowVersions.version,
         publishedAt: flowVersions.publishedAt,
         nodeCount: sql<number>`case when json_valid(${flowVersions.documentJson}) then coalesce(json_array_length(${flowVersions.documentJson}, '$.graph.nodes'), 0) else 0 end`,
+        note: flowVersions.note,
       })
       .from(flowVersions)
       .where(eq(flowVersions.flowId, id))

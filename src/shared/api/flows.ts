@@ -33,6 +33,8 @@ export interface FlowVersionSummary {
   version: number;
   publishedAt: string;
   nodeCount: number;
+  /** Why the version was made when Postcard made it (a split's auto-winner), else null. */
+  note: string | null;
 }
 
 export interface FlowDetail {

@@ -84,7 +84,9 @@ function LoadedEditor({ detail, colorMode, onReload }: { detail: FlowDetail; col
   }, [editor, autosave]);
 
   useEffect(() => {
-    // Another window or the CLI saved this flow: offer a reload instead of overwriting it later.
+    // Another window, the CLI or a split's auto-winner saved this flow: with nothing unsaved here
+    // the newer draft is taken in place; with edits pending, a reload is offered instead of
+    // overwriting it later.
     return api.subscribe((event) => {
       if (event.type !== 'flows.changed' || event.flowId !== detail.id) return;
       const { save, meta } = editor.store.getState();
@@ -93,13 +95,15 @@ function LoadedEditor({ detail, colorMode, onReload }: { detail: FlowDetail; col
         const current = editor.store.getState();
         if (!result.ok || current.save.state === 'saving') return;
         if (result.value.revision > current.meta.revision && result.value.revision > meta.revision) {
-          editor.actions.setSave({ state: 'conflict', message: 'This flow was changed elsewhere.' });
+          if (!autosave.adopt(result.value, changeNote(result.value, Math.max(0, ...current.meta.versions.map((v) => v.version))))) {
+            editor.actions.setSave({ state: 'conflict', message: 'Changed elsewhere: not saved' });
+          }
         } else {
           editor.actions.setMeta({ name: result.value.name, status: result.value.status, versions: result.value.versions });
         }
       });
     });
-  }, [api, editor, detail.id]);
+  }, [api, editor, autosave, detail.id]);
 
   useEffect(() => {
     const warn = (event: BeforeUnloadEvent): void => {
@@ -136,4 +140,11 @@ function LoadedEditor({ detail, colorMode, onReload }: { detail: FlowDetail; col
       </ReactFlowProvider>
     </FlowEditorProvider>
   );
+}
+
+/** What the indicator says about a draft taken in from elsewhere: the note of a version Postcard published meanwhile (an auto-winner's). */
+function changeNote(detail: FlowDetail, latestBefore: number): string {
+  // Versions come newest first.
+  const note = detail.versions.find((v) => v.version > latestBefore && v.note)?.note;
+  return note ? `updated from elsewhere: ${note}` : 'updated from elsewhere';
 }

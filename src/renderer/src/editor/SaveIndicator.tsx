@@ -10,6 +10,11 @@ export function SaveIndicator({ autosave, onReload }: { autosave: Autosave; onRe
       {save.state === 'saved' ? (
         <>
           <CheckIcon /> Saved
+          {save.note ? (
+            <span className="save-note" title={save.note}>
+              · {save.note}
+            </span>
+          ) : null}
         </>
       ) : save.state === 'saving' || save.state === 'pending' ? (
         <>
@@ -24,7 +29,7 @@ export function SaveIndicator({ autosave, onReload }: { autosave: Autosave; onRe
         </>
       ) : (
         <>
-          <AlertIcon /> {save.message.includes('elsewhere') ? save.message : `Not saved: this flow was changed elsewhere (${save.message}).`}
+          <AlertIcon /> <span title="Someone saved this flow from another window, the command line, or a split's auto-winner. Reload to see that draft; edits made here since then are not kept.">{save.message}</span>
           <button type="button" className="button button-small" onClick={onReload}>
             Reload flow
           </button>

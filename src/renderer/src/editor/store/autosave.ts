@@ -1,3 +1,4 @@
+import type { FlowDetail } from '../../../../shared/api/flows';
 import type { ApiClient } from '../../api/client';
 import type { FlowDoc, FlowEditor } from './flowStore';
 
@@ -6,6 +7,11 @@ export interface Autosave {
   start(): () => void;
   /** Save now if anything is unsaved; resolves true once the store's document is saved. */
   flush(): Promise<boolean>;
+  /**
+   * A newer draft saved elsewhere: taken in place when nothing here is unsaved or being saved
+   * (true); otherwise false, and the caller says so (saving would overwrite it).
+   */
+  adopt(detail: FlowDetail, note: string): boolean;
 }
 
 /**
@@ -63,7 +69,8 @@ export function createAutosave(editor: FlowEditor, api: ApiClient, delayMs = 600
         return true;
       }
       if (result.error.code === 'CONFLICT') {
-        actions.setSave({ state: 'conflict', message: result.error.message });
+        // The service's words carry revision numbers, which say nothing to the person editing.
+        actions.setSave({ state: 'conflict', message: 'Changed elsewhere: not saved' });
       } else {
         actions.setSave({ state: 'error', message: result.error.message });
       }
@@ -104,6 +111,13 @@ export function createAutosave(editor: FlowEditor, api: ApiClient, delayMs = 600
   };
 
   return {
+    adopt(detail, note) {
+      if (isDisposed || isStopped() || inFlight || timer || isDirty()) return false;
+      // First, so the store's change is not seen as an edit to save.
+      saved = { graph: detail.graph, settings: detail.settings };
+      actions.adoptSaved(detail, note);
+      return true;
+    },
     start() {
       isDisposed = false;
       unsubscribe?.();

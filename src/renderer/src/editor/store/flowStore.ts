@@ -22,7 +22,8 @@ export interface Dimensions {
 }
 
 export type SaveStatus =
-  | { state: 'saved' }
+  /** `note`: why the document changed without an edit here (it was saved elsewhere and taken in). */
+  | { state: 'saved'; note?: string }
   | { state: 'pending' }
   | { state: 'saving' }
   | { state: 'error'; message: string }
@@ -119,6 +120,12 @@ export interface FlowActions {
   applyFix(fix: IssueFix): void;
   setSave(save: SaveStatus): void;
   setMeta(meta: Partial<FlowMeta>): void;
+  /**
+   * The draft as saved elsewhere (another window, the CLI, a split's auto-winner), taken in place
+   * of an unchanged document: no undo step, and undo starts from it (undoing past it would save
+   * the older draft back over the newer one). Selection of what is gone is dropped.
+   */
+  adoptSaved(detail: FlowDetail, note: string): void;
 }
 
 function indexIssues(validation: FlowValidation): Pick<FlowEditorState, 'issueCountsByNode' | 'edgesWithErrors'> {
@@ -512,6 +519,21 @@ export function createFlowEditor(detail: FlowDetail): FlowEditor {
 
     setMeta(meta) {
       store.setState({ meta: { ...get().meta, ...meta } });
+    },
+
+    adoptSaved(detail, note) {
+      lastMerge = null;
+      const history$ = store.temporal.getState();
+      history$.pause();
+      store.setState({
+        graph: detail.graph,
+        settings: detail.settings,
+        meta: { ...get().meta, name: detail.name, status: detail.status, revision: detail.revision, versions: detail.versions, hasUnpublishedChanges: detail.hasUnpublishedChanges },
+        save: { state: 'saved', note },
+      });
+      history$.resume();
+      history$.clear();
+      pruneSelection();
     },
   };
 
