@@ -5,6 +5,8 @@ import { MAX_RECONCILE_CHECKS } from '../../src/main/engine/runtime/drain';
 import { seededRandom } from '../../src/shared/engine/random';
 import { VirtualClock } from '../../src/main/engine/clock';
 import { EngineRuntime } from '../../src/main/engine/runtime';
+import { describeSendingState } from '../../src/main/engine/sending/discipline';
+import { contactTimeline } from '../../src/main/engine/timeline';
 import { installFlow, openSandbox } from '../../src/main/engine/sandbox';
 import type { SendingAccounts } from '../../src/main/engine/sending/accounts';
 import { createProviderAdapter } from '../../src/main/providers/index';
@@ -385,5 +387,70 @@ describe('sending through a real account', () => {
     expect(fake.messages).toHaveLength(1);
     expect(count('SELECT count(*) FROM simulator_messages')).toBe(0);
     expect(sqlite.prepare('SELECT status FROM messages').pluck().get()).toBe('sent');
+  });
+
+  /** A second flow on the same account, entered on 'ordered': another message to a contact who already had one. */
+  function orderFlow(sqlite: Database.Database, start: number, flowId = 'orders', event = 'ordered'): (contactId: number, at: number) => void {
+    installFlow(
+      sqlite,
+      flowId,
+      flowDocument(
+        graph(
+          [node('t', 'trigger', { type: 'event', event, filters: [] }), node('s', 'sms', { body: 'Thanks for your order' }), node('x', 'exit')],
+          [edge('t', 'next', 's'), edge('s', 'next', 'x')],
+        ),
+        { quietHours: { isEnabled: false, start: '21:00', end: '08:00' }, frequencyCap: { isEnabled: false, maxMessages: 3, perHours: 24 }, sendingAccountId: ACCOUNT },
+      ),
+      start - HOUR,
+    );
+    const insert = sqlite.prepare(`INSERT INTO events (contact_id, name, properties_json, occurred_at) VALUES (?, ?, '{}', ?)`);
+    return (contactId, at) => void insert.run(contactId, event, at);
+  }
+
+  it('a number Twilio calls invalid (21211) marks the contact: the next message to it never reaches Twilio, and a new phone clears the mark', async () => {
+    const { runtime, sqlite, clock, contacts, count, start } = setup({ contacts: 1 });
+    const order = orderFlow(sqlite, start);
+    const contactId = contacts[0] as number;
+    fake.answerNext('twilio', { kind: 'error', code: '21211', status: 400, message: "The 'To' number +12125553000 is not a valid phone number." });
+    await runtime.tick();
+    expect(count(`SELECT count(*) FROM messages WHERE status = 'failed' AND error_class = 'invalid_number'`)).toBe(1);
+    // The contact detail says so, with Twilio's code and words.
+    const marked = contactTimeline(sqlite, contactId)?.contact.unreachable;
+    expect(marked?.reason).toBe("(21211) The 'To' number +12125553000 is not a valid phone number.");
+    expect(Date.parse(marked?.at ?? '')).toBe(clock.now());
+
+    fake.reset();
+    order(contactId, clock.now());
+    clock.set(clock.now() + 1_000);
+    await runtime.tick();
+    expect(fake.received.filter((r) => r.method === 'POST')).toHaveLength(0);
+    const second = sqlite.prepare(`SELECT status, reason, error_code FROM messages WHERE flow_id = 'orders'`).get();
+    expect(second).toEqual({ status: 'failed', reason: "number marked unreachable: (21211) The 'To' number +12125553000 is not a valid phone number.", error_code: 'UNREACHABLE' });
+
+    // The contact gives a new number: the mark goes, and the next message is sent to it.
+    sqlite.prepare(`UPDATE contacts SET phone = '+12125559999' WHERE id = ?`).run(contactId);
+    expect(contactTimeline(sqlite, contactId)?.contact.unreachable).toBeNull();
+    orderFlow(sqlite, start, 'returns', 'returned')(contactId, clock.now());
+    clock.set(clock.now() + 1_000);
+    await runtime.tick();
+    expect(fake.messages.map((m) => m.to)).toEqual(['+12125559999']);
+  });
+
+  it('a sender the account does not own (21606) stops the account, not the audience: no further calls, every message still queued, the state says why', async () => {
+    const { runtime, clock, count, start } = setup({ contacts: 4, mps: 1 });
+    const words = 'The From phone number +15550001111 is not a valid, SMS-capable inbound phone number or short code for your account.';
+    fake.answerNext('twilio', { kind: 'error', code: '21606', status: 400, message: words }, 1_000);
+    await runtime.tick();
+    expect(fake.received.filter((r) => r.method === 'POST')).toHaveLength(1);
+    for (let second = 1; second <= 10; second++) {
+      clock.set(start + second * 1_000);
+      await runtime.tick();
+    }
+    expect(fake.received.filter((r) => r.method === 'POST')).toHaveLength(1);
+    expect(count(`SELECT count(*) FROM messages WHERE status = 'failed'`)).toBe(0);
+    expect(count(`SELECT count(*) FROM messages WHERE status = 'queued'`)).toBe(4);
+    const [state] = runtime.accountStates();
+    expect(state?.breaker).toMatchObject({ state: 'open', reason: 'sender' });
+    expect(describeSendingState(state!, clock.now())).toContain(`Twilio refused the sender +15550001111: (21606) ${words}`);
   });
 });

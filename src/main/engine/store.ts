@@ -64,7 +64,14 @@ export interface MessageRow {
  * sending account's id (`acc_…`, FlowSettings.sendingAccountId). `updated_at` of a row in
  * `sending` is when it was claimed.
  */
-export type DueMessageRow = MessageRow & { phone: string; time_zone: string | null; provider: string; updated_at: number };
+export type DueMessageRow = MessageRow & {
+  phone: string;
+  time_zone: string | null;
+  provider: string;
+  updated_at: number;
+  /** Set when a provider refused the contact's number for good (contacts.unreachable_reason). */
+  unreachable_reason?: string | null;
+};
 
 /** Consent for texting: an SMS opt-in also covers MMS (both are text messages to the carrier). */
 const consentChannelsFor: Record<Channel, string> = { sms: "('sms', 'all')", mms: "('sms', 'mms', 'all')" };
@@ -105,6 +112,8 @@ const statementSql = {
     contactByPhone: plain('SELECT id, phone, time_zone, attributes_json, mms_capable FROM contacts WHERE phone = ?'),
     /** Writes only when the value changes: most receipts confirm what is already known. */
     setMmsCapable: plain('UPDATE contacts SET mms_capable = ?, updated_at = ? WHERE id = ? AND mms_capable != ?'),
+    /** A provider refused the number for good (invalid, a landline): the first refusal's words are kept. */
+    markUnreachable: plain('UPDATE contacts SET unreachable_at = ?, unreachable_reason = ? WHERE id = ? AND unreachable_at IS NULL'),
 
     /**
      * A new enrollment is written once, after its first run, with the id the runtime reserved
@@ -198,7 +207,7 @@ const statementSql = {
     ),
     dueMessageById: plain(
       `SELECT m.id, m.idempotency_key, m.enrollment_id, m.flow_id, m.flow_version_id, m.node_id, m.contact_id, m.purpose, m.channel, m.body,
-              m.subject, m.media_ref, m.status, m.attempts, m.provider_message_id, m.provider, m.updated_at, c.phone, c.time_zone
+              m.subject, m.media_ref, m.status, m.attempts, m.provider_message_id, m.provider, m.updated_at, c.phone, c.time_zone, c.unreachable_reason
        FROM messages m JOIN contacts c ON c.id = m.contact_id LEFT JOIN flows f ON f.id = m.flow_id
        WHERE m.id = ? AND m.status = 'queued' AND m.next_attempt_at <= ? AND (m.flow_id IS NULL OR f.status = 'live')`,
     ),
@@ -217,7 +226,7 @@ const statementSql = {
     /** Due queued rows of one sender, in due order (args: provider, now, limit). */
     dueMessagesOf: plain(
       `SELECT m.id, m.idempotency_key, m.enrollment_id, m.flow_id, m.flow_version_id, m.node_id, m.contact_id, m.purpose, m.channel, m.body,
-              m.subject, m.media_ref, m.status, m.attempts, m.provider_message_id, m.provider, m.updated_at, c.phone, c.time_zone, m.next_attempt_at
+              m.subject, m.media_ref, m.status, m.attempts, m.provider_message_id, m.provider, m.updated_at, c.phone, c.time_zone, c.unreachable_reason, m.next_attempt_at
        FROM messages m JOIN contacts c ON c.id = m.contact_id LEFT JOIN flows f ON f.id = m.flow_id
        WHERE m.status IN ('queued', 'sending') AND m.status = 'queued' AND m.provider = ? AND m.next_attempt_at <= ? AND (m.flow_id IS NULL OR f.status = 'live')
        ORDER BY m.next_attempt_at, m.id LIMIT ?`,
@@ -235,7 +244,7 @@ const statementSql = {
     ),
     sendingMessages: plain(
       `SELECT m.id, m.idempotency_key, m.enrollment_id, m.flow_id, m.flow_version_id, m.node_id, m.contact_id, m.purpose, m.channel, m.body,
-              m.subject, m.media_ref, m.status, m.attempts, m.provider_message_id, m.provider, m.updated_at, c.phone, c.time_zone
+              m.subject, m.media_ref, m.status, m.attempts, m.provider_message_id, m.provider, m.updated_at, c.phone, c.time_zone, c.unreachable_reason
        FROM messages m JOIN contacts c ON c.id = m.contact_id
        WHERE m.status IN ('queued', 'sending') AND m.status = 'sending' AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= ?) ORDER BY m.next_attempt_at, m.id LIMIT ?`,
     ),

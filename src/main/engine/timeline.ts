@@ -9,8 +9,10 @@ const isNodeKind = (value: unknown): value is NodeKind => typeof value === 'stri
 /** Everything that happened to one contact, oldest first: enrollments, steps, messages, consent, events. */
 export function contactTimeline(sqlite: Database.Database, contactId: number, limit = 500): ContactTimeline | null {
   const contact = sqlite
-    .prepare('SELECT id, phone, time_zone, attributes_json, mms_capable FROM contacts WHERE id = ?')
-    .get(contactId) as { id: number; phone: string; time_zone: string | null; attributes_json: string; mms_capable: MmsCapability } | undefined;
+    .prepare('SELECT id, phone, time_zone, attributes_json, mms_capable, unreachable_at, unreachable_reason FROM contacts WHERE id = ?')
+    .get(contactId) as
+    | { id: number; phone: string; time_zone: string | null; attributes_json: string; mms_capable: MmsCapability; unreachable_at: number | null; unreachable_reason: string | null }
+    | undefined;
   if (!contact) return null;
   const entries: Array<TimelineEntry & { order: number }> = [];
   const iso = (ts: number): string => new Date(ts).toISOString();
@@ -103,6 +105,7 @@ export function contactTimeline(sqlite: Database.Database, contactId: number, li
       timeZone: contact.time_zone,
       mmsCapable: contact.mms_capable,
       attributes: parseJsonObject(contact.attributes_json),
+      unreachable: contact.unreachable_at === null ? null : { at: iso(contact.unreachable_at), reason: contact.unreachable_reason ?? '' },
     },
     entries: kept.map(({ order: _order, ...entry }) => entry as TimelineEntry),
     names: namesFor(sqlite, contactId, kept),

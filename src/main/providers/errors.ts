@@ -14,6 +14,14 @@ const knownCodes: Record<string, ProviderErrorClass> = {
   '20429': 'rate_limited',
   '30001': 'retryable', // queue overflow
   '30002': 'auth_failed', // account suspended
+  '21606': 'sender_refused', // 'From' is not a message-capable number of this account for this destination
+  '21212': 'sender_refused', // invalid 'From' number
+  '21659': 'sender_refused', // 'From' is not a Twilio number or short code of this account
+  '21660': 'sender_refused', // mismatch between the 'From' number and the account
+  '21603': 'sender_refused', // a 'From' number is required
+  '14102': 'sender_refused', // 'From' is not a number this account can message from
+  '21701': 'sender_refused', // the Messaging Service does not exist
+  '21703': 'sender_refused', // the Messaging Service has no phone number to send from
   '21610': 'opted_out', // recipient replied STOP
   '21211': 'invalid_number', // invalid 'To'
   '21614': 'invalid_number', // 'To' is not a mobile number
@@ -44,6 +52,14 @@ const knownCodes: Record<string, ProviderErrorClass> = {
   '40012': 'invalid_number',
   '40300': 'opted_out', // blocked: the recipient sent STOP
   '40310': 'invalid_number', // invalid 'to'
+  '40013': 'sender_refused', // the carrier rejected the sending number
+  '40100': 'sender_refused', // the number is not enabled for messaging
+  '40305': 'sender_refused', // 'from' is not a number of the messaging profile
+  '40306': 'sender_refused', // alphanumeric sender not configured on the profile
+  '40307': 'sender_refused', // 'from' is not the profile's alphanumeric sender
+  '40321': 'sender_refused', // the profile's number pool has no usable number
+  '40308': 'mms_unsupported', // this 'from' cannot send MMS (send it as SMS)
+  '40317': 'mms_unsupported', // MMS content over Telnyx's limits (more than 10 media or 1 MB)
   // Vonage Messages API (developer.vonage.com/api-errors/messages; RFC 7807 `type` fragments)
   '1000': 'rate_limited', // throttled
   '1030': 'retryable', // internal error
@@ -52,6 +68,7 @@ const knownCodes: Record<string, ProviderErrorClass> = {
   '1060': 'auth_failed', // account barred
   '1070': 'auth_failed', // out of credit
   '1100': 'retryable', // communication failed
+  '1120': 'sender_refused', // illegal sender address: the `from` was not accepted
   unauthorized: 'auth_failed',
   forbidden: 'auth_failed',
   'account-suspended': 'auth_failed',
@@ -82,13 +99,19 @@ export function classifyProviderError(code: string, httpStatus?: number): Provid
 
 /** Worth another try later: the message itself was not refused (auth_failed waits for the account to be fixed). */
 export const isTransient = (errorClass: ProviderErrorClass): boolean =>
-  errorClass === 'retryable' || errorClass === 'rate_limited' || errorClass === 'auth_failed';
+  errorClass === 'retryable' || errorClass === 'rate_limited' || isAccountFault(errorClass);
 
-/** The account, not the message, is at fault: stop sending on it until someone fixes it. */
-export const isAccountFault = (errorClass: ProviderErrorClass): boolean => errorClass === 'auth_failed';
+/** The account, not the message, is at fault (credentials, a sender it may not use): stop sending on it until someone fixes it. */
+export const isAccountFault = (errorClass: ProviderErrorClass): boolean => errorClass === 'auth_failed' || errorClass === 'sender_refused';
 
 /** "Twilio refused the Account SID / Auth Token (20003)", with the provider's own words after, if any. */
 export function authFailureMessage(provider: ProviderKind, code: string, providerWords?: string | null): string {
   const head = `${providerNames[provider]} refused the ${credentialNames[provider]} (${code})`;
   return providerWords ? `${head}: ${providerWords}` : head;
+}
+
+/** "Twilio refused the sender +15550001111: (21606) The From phone number …". */
+export function senderRefusalMessage(provider: ProviderKind, sender: string, code: string, providerWords?: string | null): string {
+  const head = `${providerNames[provider]} refused the sender ${sender}: (${code})`;
+  return providerWords ? `${head} ${providerWords}` : head;
 }

@@ -1,7 +1,7 @@
 import type { ProviderErrorClass } from '../../shared/engine/types';
 import type { ProviderKind } from '../../shared/providers/kinds';
 import { defaultTimeoutMs, type ProviderAccountConfig } from './account';
-import { authFailureMessage, classifyProviderError } from './errors';
+import { authFailureMessage, classifyProviderError, senderRefusalMessage } from './errors';
 import { callProvider, retryAfterMs, type HttpOutcome, type HttpRequest } from './http';
 import type {
   ConnectionCheck,
@@ -115,7 +115,11 @@ export abstract class HttpProviderAdapter implements ProviderAdapter {
     const effectiveCode = code ?? `HTTP_${outcome.status}`;
     const errorClass = classifyProviderError(effectiveCode, outcome.status);
     const isCredentials = outcome.status === 401 || (errorClass === 'auth_failed' && outcome.status === 403);
-    const message = isCredentials ? authFailureMessage(this.provider, effectiveCode, words) : (words ?? `HTTP ${outcome.status} from ${this.provider}`);
+    const message = isCredentials
+      ? authFailureMessage(this.provider, effectiveCode, words)
+      : errorClass === 'sender_refused'
+        ? senderRefusalMessage(this.provider, this.senderName(), effectiveCode, words)
+        : (words ?? `HTTP ${outcome.status} from ${this.provider}`);
     const wait = retryAfterMs(outcome.headers, now);
     return {
       ok: false,
@@ -125,6 +129,15 @@ export abstract class HttpProviderAdapter implements ProviderAdapter {
       httpStatus: outcome.status,
       ...(wait !== undefined && (errorClass === 'rate_limited' || errorClass === 'retryable') ? { retryAfterMs: wait } : {}),
     };
+  }
+
+  /** What the account sends from, as its provider knows it: the number, or the Messaging Service / messaging profile. */
+  protected senderName(): string {
+    const { from, messagingServiceSid, messagingProfileId } = this.account;
+    if (from) return from;
+    if (messagingServiceSid) return `Messaging Service ${messagingServiceSid}`;
+    if (messagingProfileId) return `messaging profile ${messagingProfileId}`;
+    return '(none set)';
   }
 
   /**

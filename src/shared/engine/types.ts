@@ -32,6 +32,8 @@ export const terminalMessageStatuses: ReadonlySet<MessageStatus> = new Set(['del
 export const providerErrorClasses = [
   'retryable',
   'auth_failed',
+  /** The account may not send from its sender (a From it does not own): like auth_failed, the account waits, not the message. */
+  'sender_refused',
   'rate_limited',
   'mms_unsupported',
   'opted_out',
@@ -87,7 +89,18 @@ export type TimelineEntry =
   | { at: string; type: 'event'; name: string; properties: Record<string, unknown> };
 
 export interface ContactTimeline {
-  contact: { id: number; phone: string; timeZone: string | null; mmsCapable: MmsCapability; attributes: Record<string, unknown> };
+  contact: {
+    id: number;
+    phone: string;
+    timeZone: string | null;
+    mmsCapable: MmsCapability;
+    attributes: Record<string, unknown>;
+    /**
+     * A provider refused this number for good (invalid, a landline): when, and its code and
+     * words. Nothing more is sent to it until the contact's phone changes. Null when reachable.
+     */
+    unreachable?: { at: string; reason: string } | null;
+  };
   entries: TimelineEntry[];
   /**
    * What the entries' ids are called: flow names, and each flow's step names as of the versions

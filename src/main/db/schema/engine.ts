@@ -26,6 +26,13 @@ export const contacts = sqliteTable(
     attributesJsonb: blob('attributes_jsonb'),
     /** yes / no / unknown; learned from delivery receipts and provider rejections. */
     mmsCapable: text('mms_capable').notNull().default('unknown'),
+    /**
+     * A provider said the number cannot take messages (invalid, a landline): when, and its code
+     * and words. The drain sends nothing more to it without asking the provider; a new phone
+     * clears it (trigger from migration 0019).
+     */
+    unreachableAt: integer('unreachable_at'),
+    unreachableReason: text('unreachable_reason'),
     /** The contact asked for a break from marketing until then (ms); null = not paused. */
     pausedUntil: integer('paused_until'),
     createdAt: integer('created_at').notNull(),

@@ -246,6 +246,11 @@ export class Drain {
           finishMessage(s, row.id, 'skipped', verdict.reason, null, null, now);
           this.wakeFor(row, now);
           continue;
+        case 'fail':
+          finishMessage(s, row.id, 'failed', verdict.reason.slice(0, 300), 'invalid_number', 'UNREACHABLE', now);
+          if (row.flow_id && row.node_id) this.context.counters.add(row.flow_id, row.node_id, 'failed');
+          this.wakeFor(row, now);
+          continue;
         case 'send':
           claimedPerContact.set(row.contact_id, (claimedPerContact.get(row.contact_id) ?? 0) + 1);
           claimed.push(row);
@@ -521,6 +526,7 @@ export class Drain {
     finishMessage(s, row.id, 'failed', null, result.errorClass, result.code, now);
     if (row.flow_id && row.node_id) counters.add(row.flow_id, row.node_id, 'failed');
     if (result.errorClass === 'mms_unsupported' && row.channel === 'mms') learnMmsCapability(this.context, row.contact_id, 'no', now);
+    if (result.errorClass === 'invalid_number') s.markUnreachable.run(now, `(${result.code}) ${result.message}`.slice(0, 300), row.contact_id);
     if (result.errorClass === 'opted_out') {
       recordConsent(s, counters, { contactId: row.contact_id, kind: 'opt_out', channel: 'all', source: 'provider', keyword: null, occurredAt: now }, now);
     }

@@ -219,6 +219,9 @@ export class Receipts {
       if (receipt.status === 'delivered') learnMmsCapability(context, message.contact_id, 'yes', now);
       else if (receipt.errorClass === 'mms_unsupported') learnMmsCapability(context, message.contact_id, 'no', now);
     }
+    if (receipt.errorClass === 'invalid_number') {
+      context.statements.markUnreachable.run(now, `(${receipt.code ?? '?'}) the carrier could not deliver to this number`, message.contact_id);
+    }
     if (message.enrollment_id !== null) woken.push({ enrollmentId: message.enrollment_id, messageId: message.id });
   }
 

@@ -8,11 +8,13 @@ export type SendVerdict =
   | { type: 'send' }
   | { type: 'cancel'; reason: string }
   | { type: 'defer'; at: number; opening: number }
-  | { type: 'skip'; reason: string };
+  | { type: 'skip'; reason: string }
+  /** Not sent, and never will be: the number cannot take messages. */
+  | { type: 'fail'; reason: string };
 
 /**
  * The send-time rules, judged at the instant of sending (the drain, or a step that sends
- * straight away): consent for the channel, the contact's pause and the flow's subscription
+ * straight away): a number a provider refused for good, consent for the channel, the contact's pause and the flow's subscription
  * category (the preference center), quiet hours in the contact's zone (deferred to the
  * window's opening), the frequency cap across all flows. HELP answers (purpose 'reply') pass.
  * `alreadyClaimed` counts sends to the same contact earlier in the same batch, not yet visible
@@ -23,6 +25,8 @@ export type SendVerdict =
  * be sent before it moves on, so the order within a flow holds in any case).
  */
 export function sendVerdict(context: RuntimeContext, row: DueMessageRow, now: number, alreadyClaimed: number): SendVerdict {
+  // A number a provider refused for good is not paid for again, whatever the message is for.
+  if (row.unreachable_reason) return { type: 'fail', reason: `number marked unreachable: ${row.unreachable_reason}` };
   if (row.purpose !== 'marketing') return { type: 'send' };
   const s = context.statements;
   if (!hasConsent(s, row.contact_id, row.channel, now)) return { type: 'cancel', reason: 'no_consent' };

@@ -3,7 +3,7 @@
  * (each of those messages would take a retry, and the provider would see a storm). Closed: calls
  * go. After `failureThreshold` failures in a row (5xx, timeouts, resets): open for `openMs`,
  * doubling each time it opens again without a success in between, up to `maxOpenMs`. Credentials
- * refused open it at once, for `authOpenMs`: someone has to fix the account. When the time is up
+ * refused, or a sender the account may not use, open it at once, for `authOpenMs`: someone has to fix the account. When the time is up
  * it is half-open: one probe call goes; success closes it, failure opens it again. The state is
  * data the UI can show ("Twilio refused the Account SID / Auth Token; sending paused until 14:05").
  */
@@ -16,14 +16,14 @@ export interface BreakerOptions {
 
 export const defaultBreakerOptions: BreakerOptions = { failureThreshold: 5, openMs: 30_000, maxOpenMs: 10 * 60_000, authOpenMs: 15 * 60_000 };
 
-export type BreakerReason = 'failures' | 'auth';
+export type BreakerReason = 'failures' | 'auth' | 'sender';
 
 export type BreakerState =
   | { state: 'closed'; consecutiveFailures: number }
   | { state: 'open'; reason: BreakerReason; since: number; until: number; lastError: string }
   | { state: 'half_open'; reason: BreakerReason; since: number; lastError: string; isProbeOut: boolean };
 
-export type CallOutcome = 'success' | 'failure' | 'auth_failure' | 'neutral';
+export type CallOutcome = 'success' | 'failure' | 'auth_failure' | 'sender_refusal' | 'neutral';
 
 export class CircuitBreaker {
   private consecutiveFailures = 0;
@@ -75,6 +75,7 @@ export class CircuitBreaker {
     }
     this.lastError = error;
     if (outcome === 'auth_failure') return this.open('auth', now, this.options.authOpenMs);
+    if (outcome === 'sender_refusal') return this.open('sender', now, this.options.authOpenMs);
     const current = this.state(now);
     // Late answers to calls made before it opened change nothing.
     if (current.state === 'open') return;

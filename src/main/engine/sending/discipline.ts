@@ -1,5 +1,6 @@
 import type { RandomSource } from '../../../shared/engine/random';
 import type { ProviderErrorClass } from '../../../shared/engine/types';
+import { isAccountFault } from '../../providers/errors';
 import type { SendResult } from '../../providers/types';
 import { defaultBackoffPolicy, nextRetry, type BackoffPolicy } from './backoff';
 import { CircuitBreaker, type BreakerOptions, type BreakerState, type CallOutcome } from './circuitBreaker';
@@ -140,7 +141,8 @@ export class SendingDiscipline {
   /**
    * One send's result. `attempts` counts the attempts made for the message, this one included.
    * Rate limits pause the whole account until the provider's Retry-After; failures that say
-   * nothing about the message (5xx, timeouts, refused credentials) count against the account's
+   * nothing about the message (5xx, timeouts, refused credentials, a sender the account may not
+   * use) count against the account's
    * breaker; an answer about the message itself (accepted, invalid number, opted out) shows the
    * account works.
    */
@@ -152,7 +154,7 @@ export class SendingDiscipline {
     }
     breaker.record(breakerOutcome(result.errorClass), now, `${result.code}: ${result.message}`);
     if (result.errorClass === 'rate_limited') bucket.pauseUntil(now + (result.retryAfterMs ?? this.backoff.baseMs), now);
-    if (result.errorClass === 'auth_failed') return { action: 'retry', at: breaker.nextAt(now), isAttempt: false };
+    if (isAccountFault(result.errorClass)) return { action: 'retry', at: breaker.nextAt(now), isAttempt: false };
     if (result.errorClass !== 'retryable' && result.errorClass !== 'rate_limited') return { action: 'final' };
     const decision = nextRetry(this.backoff, attempts, result, this.options.random);
     return decision.retry ? { action: 'retry', at: now + decision.delayMs, isAttempt: true } : { action: 'final' };
@@ -189,6 +191,7 @@ export class SendingDiscipline {
 
 function breakerOutcome(errorClass: ProviderErrorClass): CallOutcome {
   if (errorClass === 'auth_failed') return 'auth_failure';
+  if (errorClass === 'sender_refused') return 'sender_refusal';
   if (errorClass === 'retryable') return 'failure';
   if (errorClass === 'rate_limited') return 'neutral';
   return 'success';
@@ -202,6 +205,9 @@ export function describeSendingState(state: AccountSendingState, now: number): s
   const { breaker } = state;
   if (breaker.state === 'open' && breaker.reason === 'auth') {
     return `Sending paused: ${breaker.lastError.replace(/^[^:]*: /, '')}. Fix the account's credentials (and test the connection) to send again; retrying on its own at ${new Date(breaker.until).toISOString()}.`;
+  }
+  if (breaker.state === 'open' && breaker.reason === 'sender') {
+    return `Sending paused: ${breaker.lastError.replace(/^[^:]*: /, '')}. Set a sender this account owns (or fix the account) to send again; retrying on its own at ${new Date(breaker.until).toISOString()}.`;
   }
   if (breaker.state === 'open') {
     return `Sending paused until ${new Date(breaker.until).toISOString()}: the provider's last calls kept failing (${breaker.lastError}).`;
