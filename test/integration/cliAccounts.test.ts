@@ -113,6 +113,34 @@ describe('postcard accounts, media-hosting and send', { timeout: 240_000 }, () =
     expect(refused.stderr).toMatch(/unsubscribed/);
   });
 
+  it('accounts add takes a Twilio Messaging Service instead of --from; a provider without a sender pool is told --from is required', async () => {
+    const service = `MG${'0123456789abcdef'.repeat(2)}`;
+    const pooled = await postcard(['accounts', 'add', 'twilio', '--name', 'Pool', '--messaging-service', service, '--base-url', loopback.fake.url], twilioEnv);
+    expect(pooled.stderr).toBe('');
+    expect(pooled.code).toBe(0);
+    expect(pooled.stdout).toContain(`Added Twilio account "Pool" (${service}`);
+    const vonage = await postcard(['accounts', 'add', 'vonage', '--name', 'Von', '--base-url', loopback.fake.url], {
+      POSTCARD_VONAGE_API_KEY: fakeCredentials.vonage.apiKey,
+      POSTCARD_VONAGE_API_SECRET: fakeCredentials.vonage.apiSecret,
+    });
+    expect(vonage.code).toBe(1);
+    expect(vonage.stderr).toContain('Vonage has no sender pool, so --from is required');
+  });
+
+  it('send --json refused by the provider prints one JSON line with its code and words, and exits non-zero', async () => {
+    await postcard(['accounts', 'add', 'twilio', '--name', 'Main', '--from', '+14155550100', '--base-url', loopback.fake.url], twilioEnv);
+    loopback.fake.answerNext('twilio', { kind: 'error', code: '21211', message: "The 'To' number +14155550199 is not a valid phone number." });
+    const refused = await postcard(['send', '--account', 'Main', '--to', '+14155550199', '--body', 'Hello', '--json'], twilioEnv);
+    expect(refused.code).not.toBe(0);
+    const lines = refused.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const line = JSON.parse(lines[0]!) as { status: string; code: string; message: string };
+    expect(line.status).toBe('refused');
+    expect(line.code).toBe('21211');
+    expect(line.message).toContain("The 'To' number +14155550199 is not a valid phone number.");
+    expect(loopback.fake.messagesTo('+14155550199')).toEqual([]);
+  });
+
   it('media-hosting set checks the bucket; send --media hosts the image and passes its URL', async () => {
     const s3Env = { POSTCARD_S3_ACCESS_KEY_ID: S3_ACCESS_KEY_ID, POSTCARD_S3_SECRET_ACCESS_KEY: S3_SECRET_ACCESS_KEY };
     const set = await postcard(['media-hosting', 'set', '--endpoint', loopback.s3.endpoint, '--region', loopback.s3.region, '--bucket', 'mms-media', '--presign-hours', '12'], s3Env);

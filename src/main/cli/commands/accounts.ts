@@ -31,6 +31,8 @@ import { CliError, call, withPostcard } from '../context';
 interface AddOptions {
   name: string;
   from?: string;
+  messagingService?: string;
+  messagingProfile?: string;
   baseUrl?: string;
   mps?: number;
   dailyCap?: number;
@@ -46,13 +48,15 @@ export function register(program: Command): void {
     .addArgument(new Argument('<provider>', 'twilio, vonage or telnyx').choices(providerIds))
     .requiredOption('--name <name>', 'what to call it (flows and `send --account` use the name)')
     .option('--from <sender>', 'the sender: +E.164 number, short code, Twilio Messaging Service SID (MG…) or Telnyx messaging profile id')
+    .option('--messaging-service <sid>', 'Twilio: send through this Messaging Service (its number pool) instead of --from')
+    .option('--messaging-profile <id>', 'Telnyx: send through this messaging profile (its number pool) instead of --from')
     .option('--base-url <url>', "instead of the provider's API host: a regional edge, a proxy or a test server")
     .option('--mps <n>', 'messages per second the account may send (default 1)', positiveNumber)
     .option('--daily-cap <n>', 'at most this many messages a day', positiveInteger)
     .option('--channels <list>', 'channels it may carry: sms, mms or sms,mms (default)', channelList)
     .action(async (provider: string, options: AddOptions, command: Command) => {
       if (!isProvider(provider)) throw new CliError(`unknown provider "${provider}"; use ${providerIds.join(', ')}`);
-      if (!options.from) throw new CliError(`say which sender ${providerLabels[provider]} sends from: --from +15551234567 (a number, short code${provider === 'twilio' ? ', or Messaging Service SID' : provider === 'telnyx' ? ', or messaging profile id' : ''})`);
+      const sender = senderOf(provider, options);
       const secrets: Record<string, string | undefined> = {};
       for (const field of providerSecretFields[provider]) {
         // The webhook key/secret is optional: asked for at a terminal (Enter skips it), never demanded.
@@ -64,7 +68,7 @@ export function register(program: Command): void {
         const account = await call<SendingAccount>(postcard, 'accounts.add', {
           provider,
           name: options.name,
-          sender: options.from,
+          sender,
           baseUrl: options.baseUrl ?? null,
           ...(options.mps !== undefined && { messagesPerSecond: options.mps }),
           ...(options.dailyCap !== undefined && { dailyCap: options.dailyCap }),
@@ -201,6 +205,29 @@ export function register(program: Command): void {
         console.log(`${sent.channel.toUpperCase()} to ${sent.to} ${sent.status}: ${sent.providerMessageId}${sent.mediaUrls.length ? ` (media ${sent.mediaUrls.join(', ')})` : ''}`);
       });
     });
+}
+
+/**
+ * The account's one sender: --from, or (where the provider has them) a Twilio Messaging Service
+ * or a Telnyx messaging profile, whose number pool picks the number. Refused in words when there
+ * is none, more than one, or one the provider does not have.
+ */
+function senderOf(provider: ProviderId, options: AddOptions): string {
+  const pools: Array<{ flag: string; value: string | undefined; provider: ProviderId; example: string }> = [
+    { flag: '--messaging-service', value: options.messagingService, provider: 'twilio', example: '--messaging-service MG…' },
+    { flag: '--messaging-profile', value: options.messagingProfile, provider: 'telnyx', example: '--messaging-profile <profile id>' },
+  ];
+  for (const pool of pools) {
+    if (pool.value !== undefined && pool.provider !== provider) throw new CliError(`${pool.flag} is for ${providerLabels[pool.provider]} accounts; ${providerLabels[provider]} sends from --from`);
+  }
+  const given = [options.from, ...pools.map((pool) => pool.value)].filter((value): value is string => value !== undefined);
+  if (given.length > 1) throw new CliError(`an account has one sender: give --from or ${pools.find((pool) => pool.provider === provider)?.flag ?? ''}, not both`);
+  const sender = given[0];
+  if (sender !== undefined) return sender;
+  const pool = pools.find((candidate) => candidate.provider === provider);
+  throw new CliError(
+    `say which sender ${providerLabels[provider]} sends from: --from +15551234567 (a number or short code)${pool ? `, or ${pool.example}` : `; ${providerLabels[provider]} has no sender pool, so --from is required`}`,
+  );
 }
 
 async function listed(postcard: Postcard): Promise<SendingAccount[]> {
