@@ -208,10 +208,71 @@ describe('postcard run --listen: Telnyx and Vonage webhooks, verified with the a
     const db = new Database(join(dir, 'data', 'postcard.db'), { readonly: true });
     const status = (): string => String(db.prepare('SELECT status FROM messages WHERE provider_message_id = ?').pluck().get(sent.id));
     await until('the message to be recorded as sent', () => status() === 'sent');
-    const post = (body: string, headers: Record<string, string>): Promise<number> =>
-      fetch(`${listener}/webhooks/${accountId}/status`, { method: 'POST', body, headers }).then((response) => response.status);
-    return { sent, status, post, close: () => db.close() };
+    const post = (body: string, headers: Record<string, string>, kind: 'status' | 'inbound' = 'status'): Promise<number> =>
+      fetch(`${listener}/webhooks/${accountId}/${kind}`, { method: 'POST', body, headers }).then((response) => response.status);
+    return { sent, status, post, accountId, db, close: () => db.close() };
   }
+
+  /** A contact's reply as each provider's inbound webhook carries it. */
+  const inboundBodies = {
+    telnyx: (from: string, text: string) =>
+      JSON.stringify({
+        data: {
+          record_type: 'event',
+          id: '6e1c5a2b-0d6c-4a43-9d25-4a61a2f1c0ff',
+          event_type: 'message.received',
+          occurred_at: new Date().toISOString(),
+          payload: { record_type: 'message', id: 'b0c5e8a4-41d4-4a1c-9f0e-5e2f3c1d0a99', direction: 'inbound', type: 'SMS', from: { phone_number: from }, to: [{ phone_number: '+14155550100' }], text, media: [] },
+        },
+        meta: { attempt: 1, delivered_to: `${PUBLIC_URL}/webhooks` },
+      }),
+    vonage: (from: string, text: string) =>
+      JSON.stringify({ message_uuid: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeee01', to: '14155550100', from: from.replace('+', ''), timestamp: new Date().toISOString(), channel: 'sms', message_type: 'text', text }),
+  };
+
+  it.each(['telnyx', 'vonage'] as const)('%s: a signed inbound STOP reaches the consent ledger at once, and the next drain sends nothing more to that contact', async (provider) => {
+    const telnyx = telnyxKeyPair();
+    const secret = 'vonage-signature-secret-0123456789abcdef';
+    const env =
+      provider === 'telnyx'
+        ? { POSTCARD_TELNYX_API_KEY: fakeCredentials.telnyx.apiKey, POSTCARD_TELNYX_PUBLIC_KEY: telnyx.publicKeyText }
+        : { POSTCARD_VONAGE_API_KEY: fakeCredentials.vonage.apiKey, POSTCARD_VONAGE_API_SECRET: fakeCredentials.vonage.apiSecret, POSTCARD_VONAGE_SIGNATURE_SECRET: secret };
+    const signed = (body: string): Record<string, string> => (provider === 'telnyx' ? telnyxHeaders(body, telnyx.privateKey) : vonageHeaders(body, secret));
+    const { post, accountId, db, close } = await sentThrough(provider, env);
+    try {
+      const latestConsent = (): unknown =>
+        db.prepare(`SELECT kind FROM consent_events c JOIN contacts p ON p.id = c.contact_id WHERE p.phone = '+12125550160' ORDER BY c.id DESC LIMIT 1`).pluck().get();
+      expect(latestConsent()).toBe('opt_in');
+      const stop = inboundBodies[provider]('+12125550160', 'STOP');
+      // Unsigned, it changes nothing.
+      expect(await post(stop, { 'content-type': 'application/json' }, 'inbound')).toBe(403);
+      expect(latestConsent()).toBe('opt_in');
+      expect(await post(stop, signed(stop), 'inbound')).toBe(200);
+      expect(latestConsent()).toBe('opt_out');
+
+      // Another flow on the same account reaches for the contact: the runner sends it nothing.
+      const postcard: Postcard = await openPostcard({ dataDir: join(dir, 'data'), seedSamples: false, secretStore: environmentSecretStore({}) });
+      try {
+        const ok = <T>(method: string, input: unknown): Promise<T> => okFrom<T>(postcard, method, input);
+        const flow = await ok<FlowDetail>('flows.create', { name: 'Follow-up' });
+        await ok('flows.saveDraft', {
+          id: flow.id,
+          settings: { ...flow.settings, sendingAccountId: accountId, quietHours: { isEnabled: false, start: '21:00', end: '08:00' } },
+          graph: graph([node('t', 'trigger', { type: 'manual' }), node('s', 'sms', { body: 'One more thing' }), node('x', 'exit')], [edge('t', 'next', 's'), edge('s', 'next', 'x')]),
+        });
+        await ok('flows.publish', { id: flow.id });
+        await ok('engine.enroll', { flowId: flow.id, phones: ['+12125550160'] });
+      } finally {
+        postcard.close();
+      }
+      await until('the follow-up to be settled', () => db.prepare(`SELECT count(*) FROM messages WHERE status IN ('queued', 'sending')`).pluck().get() === 0);
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(fake.messages.filter((m) => m.body === 'One more thing')).toEqual([]);
+      expect(fake.messagesTo('+12125550160')).toHaveLength(1);
+    } finally {
+      close();
+    }
+  });
 
   it('Telnyx: a status webhook signed with the account’s key pair is applied; forged, stale and unsigned ones get 403 and change nothing', async () => {
     const telnyx = telnyxKeyPair();
