@@ -233,7 +233,7 @@ describe('postcard run --listen: Telnyx and Vonage webhooks, verified with the a
   it.each(['telnyx', 'vonage'] as const)('%s: a signed inbound STOP reaches the consent ledger at once, and the next drain sends nothing more to that contact', async (provider) => {
     const telnyx = telnyxKeyPair();
     const secret = 'vonage-signature-secret-0123456789abcdef';
-    const env =
+    const env: Record<string, string> =
       provider === 'telnyx'
         ? { POSTCARD_TELNYX_API_KEY: fakeCredentials.telnyx.apiKey, POSTCARD_TELNYX_PUBLIC_KEY: telnyx.publicKeyText }
         : { POSTCARD_VONAGE_API_KEY: fakeCredentials.vonage.apiKey, POSTCARD_VONAGE_API_SECRET: fakeCredentials.vonage.apiSecret, POSTCARD_VONAGE_SIGNATURE_SECRET: secret };
