@@ -1,5 +1,5 @@
 /**
- * A runner sending through a Twilio account (the loopback fake) in a process of its own, for the
+ * A runner sending through a Twilio, Vonage or Telnyx account (the loopback fake) in a process of its own, for the
  * crash test: the parent kills it with SIGKILL at random moments and starts it again until every
  * message is settled. Real time, since the fake stamps messages with the wall clock.
  */
@@ -10,13 +10,16 @@ import { openSandbox } from '../../src/main/engine/sandbox';
 import type { SendingAccounts } from '../../src/main/engine/sending/accounts';
 import { createProviderAdapter } from '../../src/main/providers/index';
 import { SimulatorProvider } from '../../src/main/providers/simulator';
-import { fakeCredentials } from '../support/fakeProviders';
+import type { ProviderSecrets } from '../../src/main/providers/account';
+import { fakeCredentials, type FakeProviderKind } from '../support/fakeProviders';
 
-const [file, accountId, baseUrl] = process.argv.slice(2);
-if (!file || !accountId || !baseUrl) throw new Error('usage: sendCrashWorker <db> <account id> <fake base url>');
+const [file, accountId, baseUrl, providerArg = 'twilio', mpsArg = '400'] = process.argv.slice(2);
+if (!file || !accountId || !baseUrl) throw new Error('usage: sendCrashWorker <db> <account id> <fake base url> [twilio|vonage|telnyx] [mps]');
+const provider = providerArg as FakeProviderKind;
+const secrets = { provider, ...fakeCredentials[provider] } as ProviderSecrets;
 const sqlite = openSandbox({ file });
 sqlite.pragma('busy_timeout = 10000');
-const mps = 400;
+const mps = Number(mpsArg);
 // The fake lists a message as soon as it has read the request; the few seconds cover a request
 // still in the fake's socket buffer when a killed runner's successor asks (a real provider's lag
 // is the adapter's default).
@@ -25,8 +28,8 @@ const accounts: SendingAccounts = {
     id === accountId
       ? {
           adapter: createProviderAdapter(
-            { id, provider: 'twilio', from: '+15550001111', channels: ['sms'], mps, dailyCap: null, baseUrl, timeoutMs: 1_500, listSettleMs: 4_000 },
-            { provider: 'twilio', ...fakeCredentials.twilio },
+            { id, provider, from: '+15550001111', channels: ['sms'], mps, dailyCap: null, baseUrl, timeoutMs: 1_500, listSettleMs: 4_000 },
+            secrets,
           ),
           limits: { mps, dailyCap: null },
         }
