@@ -220,19 +220,27 @@ const classified: Record<FakeProviderKind, Array<[code: string, errorClass: stri
     ['30006', 'invalid_number'],
     ['30019', 'mms_unsupported', 'mms'],
     ['30007', 'content_rejected'],
+    ['21606', 'sender_refused'],
+    ['21212', 'sender_refused'],
+    ['21659', 'sender_refused'],
+    ['21660', 'sender_refused'],
     ['21999', 'permanent'],
   ],
   vonage: [
     ['1050', 'opted_out'],
     ['1040', 'invalid_number'],
     ['1070', 'auth_failed'],
-    ['1120', 'permanent'],
+    ['1120', 'sender_refused'],
   ],
   telnyx: [
     ['40300', 'opted_out'],
     ['40310', 'invalid_number'],
     ['40001', 'invalid_number'],
     ['40009', 'content_rejected'],
+    ['40305', 'sender_refused'],
+    ['40013', 'sender_refused'],
+    ['40308', 'mms_unsupported', 'mms'],
+    ['40317', 'mms_unsupported', 'mms'],
     ['40999', 'permanent'],
   ],
 };
@@ -244,6 +252,14 @@ describe.each(['twilio', 'vonage', 'telnyx'] as const)('%s refusals', (provider)
     expect(result).toMatchObject({ ok: false, code, errorClass });
     expect(!result.ok && result.message).toContain(`refused with ${code}`);
     expect(fake.messages).toHaveLength(0);
+  });
+
+  it('a sender the account may not use is an account fault that names the sender', async () => {
+    const code = { twilio: '21606', vonage: '1120', telnyx: '40305' }[provider];
+    fake.answerNext(provider, { kind: 'error', code, message: 'not your number' });
+    const result = await adapterFor(provider).send(sms());
+    expect(result).toMatchObject({ ok: false, errorClass: 'sender_refused' });
+    expect(!result.ok && result.message).toMatch(/^(Twilio|Vonage|Telnyx) refused the sender \+15550001111: \(\d+\) not your number$/);
   });
 
   it('401 is an account fault, said in words', async () => {
