@@ -84,6 +84,18 @@ describe('SendingDiscipline', () => {
     expect(d.acquire('acme', 1, 2).granted).toBe(1);
   });
 
+  it('a sender the account may not use holds the account, not the message, and the state names the sender', () => {
+    const d = discipline();
+    d.acquire('acme', 1, 0);
+    const refused = 'Twilio refused the sender +15550001111: (21606) The From phone number is not a valid, SMS-capable inbound phone number for your account.';
+    const verdict = d.record('acme', { ok: false, errorClass: 'sender_refused', code: '21606', message: refused }, 1, 0);
+    expect(verdict).toEqual({ action: 'retry', at: 900_000, isAttempt: false });
+    const state = d.state('acme', 1);
+    expect(state.breaker).toMatchObject({ state: 'open', reason: 'sender' });
+    expect(d.acquire('acme', 1, 1).granted).toBe(0);
+    expect(describeSendingState(state, 1)).toBe(`Sending paused: ${refused}. Set a sender this account owns (or fix the account) to send again; retrying on its own at 1970-01-01T00:15:00.000Z.`);
+  });
+
   it('a 429 pauses the whole account until Retry-After and the message waits at least that long', () => {
     const d = discipline();
     d.acquire('acme', 1, 0);
