@@ -453,4 +453,20 @@ describe('sending through a real account', () => {
     expect(state?.breaker).toMatchObject({ state: 'open', reason: 'sender' });
     expect(describeSendingState(state!, clock.now())).toContain(`Twilio refused the sender +15550001111: (21606) ${words}`);
   });
+
+  it('a receipt saying the carrier refused the sender (30034, an unregistered number) stops the account too: the rest stay queued', async () => {
+    const { runtime, clock, count, start } = setup({ contacts: 4, mps: 1 });
+    await runtime.tick();
+    expect(fake.messages).toHaveLength(1);
+    const undelivered = { providerMessageId: fake.messages[0]!.id, state: 'undelivered' as const, code: '30034', errorClass: 'sender_refused' as const, detail: 'undelivered', at: clock.now() };
+    runtime.applyProviderEvents([undelivered], []);
+    for (let second = 1; second <= 10; second++) {
+      clock.set(start + second * 1_000);
+      await runtime.tick();
+    }
+    expect(fake.received.filter((r) => r.method === 'POST')).toHaveLength(1);
+    expect(count(`SELECT count(*) FROM messages WHERE status = 'queued'`)).toBe(3);
+    const [state] = runtime.accountStates();
+    expect(describeSendingState(state!, clock.now())).toContain("Sending paused: the carrier refused the account's sender (30034)");
+  });
 });

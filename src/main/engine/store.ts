@@ -202,7 +202,7 @@ const statementSql = {
     ),
     /** The messages a slice of receipts is about (provider ids as a JSON array). */
     messagesByProviderIds: plain(
-      `SELECT id, provider_message_id, enrollment_id, flow_id, node_id, contact_id, channel, status, accepted_at FROM messages
+      `SELECT id, provider_message_id, provider, enrollment_id, flow_id, node_id, contact_id, channel, status, accepted_at FROM messages
        WHERE provider_message_id IN (SELECT value FROM json_each(?))`,
     ),
     dueMessageById: plain(

@@ -22,6 +22,8 @@ const knownCodes: Record<string, ProviderErrorClass> = {
   '14102': 'sender_refused', // 'From' is not a number this account can message from
   '21701': 'sender_refused', // the Messaging Service does not exist
   '21703': 'sender_refused', // the Messaging Service has no phone number to send from
+  '30032': 'sender_refused', // (receipt) the toll-free number has not been verified
+  '30034': 'sender_refused', // (receipt) message from a number not registered for US A2P 10DLC
   '21610': 'opted_out', // recipient replied STOP
   '21211': 'invalid_number', // invalid 'To'
   '21614': 'invalid_number', // 'To' is not a mobile number

@@ -24,6 +24,8 @@ export const REPLY_POLL_MS = 20_000;
 interface ReceiptMessageRow {
   id: number;
   provider_message_id: string;
+  /** Who sent it: the runtime's own provider or a sending account's id. */
+  provider: string;
   enrollment_id: number | null;
   flow_id: string | null;
   node_id: string | null;
@@ -219,10 +221,24 @@ export class Receipts {
       if (receipt.status === 'delivered') learnMmsCapability(context, message.contact_id, 'yes', now);
       else if (receipt.errorClass === 'mms_unsupported') learnMmsCapability(context, message.contact_id, 'no', now);
     }
+    if (receipt.errorClass === 'sender_refused') this.holdAccount(message.provider, receipt.code, now);
     if (receipt.errorClass === 'invalid_number') {
       context.statements.markUnreachable.run(now, `(${receipt.code ?? '?'}) the carrier could not deliver to this number`, message.contact_id);
     }
     if (message.enrollment_id !== null) woken.push({ enrollmentId: message.enrollment_id, messageId: message.id });
+  }
+
+  /**
+   * A carrier refused the account's sender after the provider took the message (Telnyx 40013):
+   * the next messages would meet the same refusal, so the account stops sending, as when the
+   * provider refuses the sender at once. An account this runner has not sent through yet (a
+   * receipt read after a restart) is left to the drain's own first refusal.
+   */
+  private holdAccount(accountId: string, code: string | null, now: number): void {
+    const discipline = this.context.discipline;
+    if (!discipline || !discipline.knownAccounts().includes(accountId)) return;
+    const words = `the carrier refused the account's sender (${code ?? 'no code'})`;
+    discipline.record(accountId, { ok: false, errorClass: 'sender_refused', code: code ?? 'SENDER_REFUSED', message: words }, 1, now);
   }
 
   /**
