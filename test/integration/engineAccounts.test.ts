@@ -469,4 +469,19 @@ describe('sending through a real account', () => {
     const [state] = runtime.accountStates();
     expect(describeSendingState(state!, clock.now())).toContain("Sending paused: the carrier refused the account's sender (30034)");
   });
+
+  it('a receipt saying the number is a landline or unreachable (30006) marks the contact too: nothing more is sent to it', async () => {
+    const { runtime, sqlite, clock, contacts, start } = setup({ contacts: 1 });
+    const order = orderFlow(sqlite, start);
+    await runtime.tick();
+    const undelivered = { providerMessageId: fake.messages[0]!.id, state: 'undelivered' as const, code: '30006', errorClass: 'invalid_number' as const, detail: 'undelivered', at: clock.now() };
+    runtime.applyProviderEvents([undelivered], []);
+    expect(contactTimeline(sqlite, contacts[0] as number)?.contact.unreachable?.reason).toBe('(30006) the carrier could not deliver to this number');
+    fake.reset();
+    order(contacts[0] as number, clock.now());
+    clock.set(clock.now() + 1_000);
+    await runtime.tick();
+    expect(fake.received.filter((r) => r.method === 'POST')).toHaveLength(0);
+    expect(sqlite.prepare(`SELECT status, error_code FROM messages WHERE flow_id = 'orders'`).get()).toEqual({ status: 'failed', error_code: 'UNREACHABLE' });
+  });
 });
