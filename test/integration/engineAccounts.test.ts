@@ -484,4 +484,24 @@ describe('sending through a real account', () => {
     expect(fake.received.filter((r) => r.method === 'POST')).toHaveLength(0);
     expect(sqlite.prepare(`SELECT status, error_code FROM messages WHERE flow_id = 'orders'`).get()).toEqual({ status: 'failed', error_code: 'UNREACHABLE' });
   });
+
+  it('a contact marked unreachable is not sent to by the built-in provider either', async () => {
+    const { runtime, sqlite, clock, contacts, count, start } = setup({ contacts: 1 });
+    const contactId = contacts[0] as number;
+    sqlite.prepare(`UPDATE contacts SET unreachable_at = ?, unreachable_reason = '(21614) To number is not a mobile number' WHERE id = ?`).run(start, contactId);
+    installFlow(
+      sqlite,
+      'onsim',
+      flowDocument(
+        graph([node('t', 'trigger', { type: 'event', event: 'visited', filters: [] }), node('s', 'sms', { body: 'Welcome back' }), node('x', 'exit')], [edge('t', 'next', 's'), edge('s', 'next', 'x')]),
+        { quietHours: { isEnabled: false, start: '21:00', end: '08:00' }, frequencyCap: { isEnabled: false, maxMessages: 3, perHours: 24 } },
+      ),
+      start - HOUR,
+    );
+    sqlite.prepare(`INSERT INTO events (contact_id, name, properties_json, occurred_at) VALUES (?, 'visited', '{}', ?)`).run(contactId, start);
+    await runtime.runUntil(clock, start + 5_000);
+    expect(count('SELECT count(*) FROM simulator_messages')).toBe(0);
+    expect(fake.received.filter((r) => r.method === 'POST')).toHaveLength(0);
+    expect(sqlite.prepare(`SELECT status, reason FROM messages WHERE flow_id = 'onsim'`).get()).toEqual({ status: 'failed', reason: 'number marked unreachable: (21614) To number is not a mobile number' });
+  });
 });

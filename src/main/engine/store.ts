@@ -16,6 +16,8 @@ export interface ContactRow {
   time_zone: string | null;
   attributes_json: string;
   mms_capable: MmsCapability;
+  /** Set when a provider refused the number for good: nothing more is sent to it. */
+  unreachable_reason?: string | null;
 }
 
 export interface EnrollmentRow {
@@ -108,8 +110,8 @@ const statementSql = {
     versionDocument: plain('SELECT flow_id, version, document_json FROM flow_versions WHERE id = ?'),
     flowStatus: pluck('SELECT status FROM flows WHERE id = ?'),
 
-    contactById: plain('SELECT id, phone, time_zone, attributes_json, mms_capable FROM contacts WHERE id = ?'),
-    contactByPhone: plain('SELECT id, phone, time_zone, attributes_json, mms_capable FROM contacts WHERE phone = ?'),
+    contactById: plain('SELECT id, phone, time_zone, attributes_json, mms_capable, unreachable_reason FROM contacts WHERE id = ?'),
+    contactByPhone: plain('SELECT id, phone, time_zone, attributes_json, mms_capable, unreachable_reason FROM contacts WHERE phone = ?'),
     /** Writes only when the value changes: most receipts confirm what is already known. */
     setMmsCapable: plain('UPDATE contacts SET mms_capable = ?, updated_at = ? WHERE id = ? AND mms_capable != ?'),
     /** A provider refused the number for good (invalid, a landline): the first refusal's words are kept. */
@@ -139,7 +141,7 @@ const statementSql = {
     ),
     /** Bulk manual enrollment: (flow id, JSON array of contact ids) → those contacts, each with its history in the flow. */
     contactsWithEntryHistory: plain(
-      `SELECT c.id, c.phone, c.time_zone, c.attributes_json, c.mms_capable,
+      `SELECT c.id, c.phone, c.time_zone, c.attributes_json, c.mms_capable, c.unreachable_reason,
               count(e.id) FILTER (WHERE e.state != 'exited') AS active, max(e.entered_at) AS last_entered, max(e.exited_at) AS last_exited
        FROM contacts c LEFT JOIN enrollments e ON e.contact_id = c.id AND e.flow_id = ?
        WHERE c.id IN (SELECT value FROM json_each(?))
@@ -147,7 +149,7 @@ const statementSql = {
     ),
     dueEnrollments: plain(
       `SELECT e.id, e.flow_id, e.flow_version_id, e.contact_id, e.node_id, e.state, e.wake_at, e.step_seq, e.await_message_id,
-              e.entered_at, e.node_entered_at, c.phone, c.time_zone, c.attributes_json, c.mms_capable
+              e.entered_at, e.node_entered_at, c.phone, c.time_zone, c.attributes_json, c.mms_capable, c.unreachable_reason
        FROM enrollments e JOIN flows f ON f.id = e.flow_id JOIN contacts c ON c.id = e.contact_id
        WHERE e.wake_at IS NOT NULL AND e.wake_at <= ? AND f.status = 'live'
        ORDER BY e.wake_at, e.id LIMIT ?`,
@@ -155,7 +157,7 @@ const statementSql = {
     /** One due enrollment re-read by id (a batch retried row by row). */
     dueEnrollmentById: plain(
       `SELECT e.id, e.flow_id, e.flow_version_id, e.contact_id, e.node_id, e.state, e.wake_at, e.step_seq, e.await_message_id,
-              e.entered_at, e.node_entered_at, c.phone, c.time_zone, c.attributes_json, c.mms_capable
+              e.entered_at, e.node_entered_at, c.phone, c.time_zone, c.attributes_json, c.mms_capable, c.unreachable_reason
        FROM enrollments e JOIN flows f ON f.id = e.flow_id JOIN contacts c ON c.id = e.contact_id
        WHERE e.id = ? AND e.wake_at IS NOT NULL AND e.wake_at <= ? AND f.status = 'live'`,
     ),
@@ -166,7 +168,7 @@ const statementSql = {
     /** Enrollments a batch of receipts woke: resumed in the same transaction instead of via a timer. */
     awaitingEnrollments: plain(
       `SELECT e.id, e.flow_id, e.flow_version_id, e.contact_id, e.node_id, e.state, e.wake_at, e.step_seq, e.await_message_id,
-              e.entered_at, e.node_entered_at, c.phone, c.time_zone, c.attributes_json, c.mms_capable, f.status AS flow_status
+              e.entered_at, e.node_entered_at, c.phone, c.time_zone, c.attributes_json, c.mms_capable, c.unreachable_reason, f.status AS flow_status
        FROM enrollments e JOIN flows f ON f.id = e.flow_id JOIN contacts c ON c.id = e.contact_id
        WHERE e.id IN (SELECT value FROM json_each(?)) AND e.state = 'awaiting_message'`,
     ),

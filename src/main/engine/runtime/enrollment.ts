@@ -80,6 +80,7 @@ export class Enrollments {
         time_zone: contact.time_zone,
         attributes_json: contact.attributes_json,
         mms_capable: contact.mms_capable,
+        unreachable_reason: contact.unreachable_reason ?? null,
         id,
         flow_id: flow.flowId,
         flow_version_id: flow.versionId,
@@ -184,6 +185,7 @@ export class Enrollments {
           id: 0, idempotency_key: key, enrollment_id: row.id, flow_id: flow.flowId, flow_version_id: flow.versionId, node_id: nodeId,
           contact_id: contact.id, purpose: 'marketing', channel: send.channel, body: send.body, subject: send.subject, media_ref: send.mediaRef,
           status: 'queued', attempts: 0, provider_message_id: null, phone: contact.phone, time_zone: contact.timeZone, provider: sender, updated_at: now,
+          unreachable_reason: row.unreachable_reason ?? null,
         };
         // An in-database provider takes the message in this very transaction when the send-time
         // rules allow it now: the row is written once, already sent. Anything else goes to the
