@@ -98,6 +98,43 @@ describe.skipIf(!chromiumPath)('flow analytics in the browser', () => {
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Analytics' }).click();
     const row = page.getByRole('table', { name: 'Flows' }).getByRole('row', { name: /Spring launch: MMS vs SMS/ });
     await expect.poll(() => row.textContent()).toMatch(/^Spring launch: MMS vs SMS1,8001,8000150/);
+
+    // Its daily figures as the same charts, and as CSV.
+    const workspace = page.getByRole('region', { name: 'Workspace analytics' });
+    await expect.poll(() => workspace.getByRole('figure', { name: 'Messages per day' }).locator('path.recharts-line-curve').count()).toBe(3);
+    await expect.poll(() => workspace.getByRole('figure', { name: 'Revenue and cost per day' }).locator('path.recharts-line-curve').count()).toBe(2);
+    const daily = await downloadedCsv(page, workspace.getByRole('button', { name: 'Export daily figures (CSV)' }));
+    expect(daily[0]).toBe('day,sent,delivered,failed,clicks,conversions,optOuts,revenue,cost');
+    expect(daily.length).toBe(1 + 30);
+    expect(daily.slice(1).reduce((sum, line) => sum + Number(line.split(',')[1]), 0)).toBe(1800);
+    // Revenue: the 150 orders the messages earned and the holdout's 20, which no message earned (40 USD each).
+    expect(daily.slice(1).reduce((sum, line) => sum + Number(line.split(',')[7]), 0)).toBe(6800);
+
+    // Prices as a form: the seed's US phones pay the "other countries" prices (SMS 0.0079 a segment, MMS 0.02): 900 × 0.0079 + 900 × 0.02.
+    const workspaceTotals = workspace.getByLabel('Totals');
+    await expect.poll(() => workspaceTotals.textContent()).toContain('Cost25.11 USD');
+    const prices = page.getByRole('form', { name: 'Prices' });
+    await prices.getByLabel('Row 1 price').fill('0.01');
+    await prices.getByRole('button', { name: 'Save prices' }).click();
+    await expect.poll(() => workspaceTotals.textContent()).toContain('Cost27.00 USD'); // 900 × 0.01 + 18
+    // A row of its own for US SMS; a mistake is told in words and nothing is saved.
+    await prices.getByRole('button', { name: 'Add a country’s price' }).click();
+    const added = (await prices.getByRole('row').count()) - 1;
+    await prices.getByLabel(`Row ${added} country`).fill('U');
+    await prices.getByLabel(`Row ${added} price`).fill('0.02');
+    await prices.getByRole('button', { name: 'Save prices' }).click();
+    await expect.poll(() => prices.getByRole('alert').textContent()).toBe(`Row ${added} (U, SMS): expected a two-letter country code such as US.`);
+    await prices.getByLabel(`Row ${added} price`).fill('abc');
+    await prices.getByLabel(`Row ${added} country`).fill('US');
+    await prices.getByRole('button', { name: 'Save prices' }).click();
+    await expect.poll(() => prices.getByRole('alert').textContent()).toBe(`Row ${added} (US, SMS): the price must be a number, such as 0.0079.`);
+    await screenshot(page, 'analytics-workspace-prices');
+    expect(await workspaceTotals.textContent()).toContain('Cost27.00 USD');
+    await prices.getByLabel(`Row ${added} price`).fill('0.02');
+    await prices.getByRole('button', { name: 'Save prices' }).click();
+    await expect.poll(() => workspaceTotals.textContent()).toContain('Cost36.00 USD'); // 900 × 0.02 + 18
+    const saved = (await app.postcard.dispatch('analytics.settings', {})) as { ok: true; value: { prices: unknown } };
+    expect(saved.value.prices).toMatchObject({ currency: 'USD', default: { smsSegment: 0.01, mms: 0.02 }, byCountry: { US: { smsSegment: 0.02, mms: 0.02 } } });
   });
 
   it('reads the figures of the chosen time range and exports them day by day', async () => {

@@ -1,9 +1,10 @@
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { RateEstimate } from '../../../shared/analytics/statistics';
 import type { AutoWinnerStatus, FlowAnalytics, FlowHistory, MetricTotals, SplitAnalytics, TimeRange } from '../../../shared/api/analytics';
 import type { SimulationResult } from '../../../shared/engine/types';
 import { toCsv } from '../../../shared/analytics/csv';
 import { useApi } from '../api/ApiContext';
+import { DailyCharts, download, ExportDailyButton } from './DailyFigures';
 import { EFFECTS, RANGE_DAYS, useMinimumEffect, useRangeDays } from './analyticsChoices';
 import '../styles/analytics.css';
 
@@ -14,21 +15,10 @@ import '../styles/analytics.css';
  */
 
 const DAY = 86_400_000;
-// The charting library comes with the charts, not with the page (nor the canvas).
-const SeriesCharts = lazy(() => import('./SeriesCharts').then((m) => ({ default: m.SeriesCharts })));
 
 export function rangeOfDays(days: number): TimeRange {
   const to = Math.ceil(Date.now() / DAY) * DAY;
   return { from: new Date(to - days * DAY).toISOString(), to: new Date(to).toISOString() };
-}
-
-function download(name: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  link.click();
-  URL.revokeObjectURL(url);
 }
 
 export const number = (value: number | null, digits = 0): string => (value === null ? '—' : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
@@ -92,19 +82,13 @@ export function AnalyticsPage({ flowId }: { flowId: string }) {
         >
           Export messages (CSV)
         </button>
-        {view ? (
-          <button type="button" onClick={() => download(`${flowId}-daily.csv`, toCsv(['day', 'sent', 'delivered', 'failed', 'clicks', 'conversions', 'optOuts', 'revenue', 'cost'], view.series as unknown as Array<Record<string, unknown>>))}>
-            Export daily figures (CSV)
-          </button>
-        ) : null}
+        {view ? <ExportDailyButton fileName={`${flowId}-daily.csv`} series={view.series} /> : null}
       </header>
       {error ? <p role="alert">{error}</p> : null}
       {view ? (
         <>
           <Totals totals={view.totals} currency={view.currency} />
-          <Suspense fallback={<p className="muted">Drawing the charts…</p>}>
-            <SeriesCharts series={view.series} />
-          </Suspense>
+          <DailyCharts series={view.series} />
           <p className="muted">
             Conversions: the goal event {view.goalEvent ? `“${view.goalEvent}”` : '(none set in flow settings)'} within {view.attributionDays} days after a message, credited to the latest message
             before it (last touch).
