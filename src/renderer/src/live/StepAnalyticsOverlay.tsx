@@ -79,7 +79,8 @@ const messageFigures = (t: MetricTotals, currency: string): MessageFigures => ({
   currency,
 });
 
-const noFigures: MessageFigures = { ...messageFigures({ sent: 0, delivered: 0, failed: 0, fellBack: 0, uniqueClicks: 0, optOuts: 0, replies: 0, conversions: 0, revenue: 0, cost: 0, roi: null } as MetricTotals, '') };
+/** A step the range holds nothing for. */
+const noFigures: MessageFigures = { kind: 'message', sent: 0, delivered: 0, failed: 0, fellBack: 0, clicks: 0, optOuts: 0, replies: 0, conversions: 0, revenue: 0, cost: 0, roi: null, currency: '' };
 
 export function StepAnalyticsProvider({ flowId, children }: { flowId: string; children: ReactNode }) {
   const api = useApi();
