@@ -81,3 +81,20 @@ export function seedSends(app: RunningApp, flowId: string, areaCode = '415'): vo
     counters.flush(statements);
   })();
 }
+
+/** `count` delivered SMS of the flow's SMS step, to new contacts, `daysAgo` days back: sends older than the default range. */
+export function seedOlderSends(app: RunningApp, flowId: string, count: number, daysAgo: number, areaCode = '212'): void {
+  const sqlite = app.postcard.sqlite;
+  const at = Date.now() - daysAgo * DAY;
+  const insertContact = sqlite.prepare(`INSERT INTO contacts (phone, created_at, updated_at) VALUES (?, ?, ?)`);
+  const statements = prepareStatements(sqlite);
+  sqlite.transaction(() => {
+    for (let i = 0; i < count; i++) {
+      const contact = Number(insertContact.run(`+1${areaCode}555${String(i).padStart(4, '0')}`, at, at).lastInsertRowid);
+      const key = `older-${areaCode}-${i}`;
+      const id = Number(statements.insertSentMessage.run(key, null, flowId, null, 's', contact, 'sms', 'Last call', null, null, 1, 'simulator', `pm-${key}`, at + i * 1000, at + i * 1000, at + i * 1000).lastInsertRowid);
+      finishMessage(statements, id, 'delivered', null, null, null, at + i * 1000 + 30_000);
+    }
+    new CounterBuffer().flush(statements);
+  })();
+}

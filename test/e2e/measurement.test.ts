@@ -5,7 +5,7 @@ import { recordClick } from '../../src/main/analytics/links';
 import { compileFlow } from '../../src/main/engine/flow';
 import { boxesOverlap, canvasNode, screenshot, type OpenBrowser, useAppInBrowser, zoomToFullCard } from './browser';
 import type { RunningApp } from './harness';
-import { seedSends, splitDocument } from './analyticsSeed';
+import { seedOlderSends, seedSends, splitDocument } from './analyticsSeed';
 
 const chromiumPath = inject('chromiumPath');
 
@@ -37,6 +37,8 @@ describe.skipIf(!chromiumPath)('measurement on the canvas', () => {
     const sms = sqlite.prepare(`SELECT id, contact_id, created_at FROM messages WHERE flow_id = ? AND node_id = 's' ORDER BY id LIMIT 30`).all(flowId) as Array<{ id: number; contact_id: number; created_at: number }>;
     for (const m of sms) recordClick(sqlite, { code: null, messageId: m.id, contactId: m.contact_id, flowId, nodeId: 's', userAgent: 'Mozilla/5.0 (iPhone)', at: m.created_at + 60_000 });
     recordClick(sqlite, { code: null, messageId: sms[0]!.id, contactId: sms[0]!.contact_id, flowId, nodeId: 's', userAgent: 'facebookexternalhit/1.1', at: sms[0]!.created_at + 1_000 });
+    // Sixty more SMS forty days ago: outside the Analytics view's default range (30 days).
+    seedOlderSends(app, flowId, 60, 40);
 
     const { page } = browser;
     await page.goto(app.host.url);
@@ -49,16 +51,39 @@ describe.skipIf(!chromiumPath)('measurement on the canvas', () => {
     await toggle.click();
     expect(await toggle.getAttribute('aria-pressed')).toBe('true');
 
-    // SMS arm: 900 sent and delivered, 30 people clicked, 50 bought for 40 USD each.
+    // SMS arm over the last 30 days: 900 sent and delivered, none failed, 30 people clicked, 50 bought for 40 USD each; its cost and ROI.
     const smsBadge = smsStep.getByRole('group', { name: 'Step analytics' });
-    await expect.poll(() => smsBadge.textContent(), { timeout: 30_000 }).toBe('Analytics900 sent900 delivered30 clicks50 conv.2,000 USD');
+    const figures = (badge: Locator) => badge.getByRole('listitem').allTextContents();
+    await expect.poll(() => figures(smsBadge), { timeout: 30_000 }).toEqual([
+      '900 sent',
+      '900 deliv.',
+      '0 failed',
+      '30 clicks',
+      '0 opt-out',
+      '0 replies',
+      '50 conv.',
+      '2K USD',
+      expect.stringMatching(/^[\d.]+ cost$/),
+      expect.stringMatching(/^[\d.K]+% ROI$/),
+    ]);
+    expect(await smsBadge.textContent()).toMatch(/^30 days900 sent/);
+    // The MMS step also says how many fell back to SMS (none: the seed's phones all took MMS).
     const mmsBadge = canvasNode(page, /^MMS step/).getByRole('group', { name: 'Step analytics' });
-    await expect.poll(() => mmsBadge.textContent()).toBe('Analytics900 sent900 delivered0 clicks100 conv.4,000 USD');
+    await screenshot(page, 'measurement-steps');
+    // Every figure is in sight: the badge holds them all without clipping one.
+    for (const badge of [smsBadge, mmsBadge]) {
+      const inner = (await badge.boundingBox()) as Box;
+      for (const item of await badge.getByRole('listitem').all()) {
+        const box = (await item.boundingBox()) as Box;
+        const fits = box.x >= inner.x - 0.5 && box.x + box.width <= inner.x + inner.width + 0.5 && box.y + box.height <= inner.y + inner.height + 0.5;
+        expect({ item: await item.textContent(), fits }).toEqual({ item: await item.textContent(), fits: true });
+      }
+    }
+    await expect.poll(() => figures(mmsBadge)).toEqual(['900 sent', '900 deliv.', '0 failed', '0 → SMS', '0 clicks', '0 opt-out', '0 replies', '100 conv.', '4K USD', expect.stringMatching(/ cost$/), expect.stringMatching(/% ROI$/)]);
     // The split: per variant, conversions of contacts.
     const splitStep = canvasNode(page, /^A\/B split step/);
     const splitBadge = splitStep.getByRole('group', { name: 'Step analytics' });
     await expect.poll(() => splitBadge.textContent()).toBe('ConvertedMMS 100/900SMS 50/900Holdout 20/200');
-    await screenshot(page, 'measurement-steps');
 
     // Each badge stays inside its own card and touches no other step.
     for (const [step, badge] of [
@@ -73,6 +98,15 @@ describe.skipIf(!chromiumPath)('measurement on the canvas', () => {
       expect(others.length).toBe(4);
       expect(others.filter((other) => boxesOverlap(box, other))).toEqual([]);
     }
+
+    // The range chosen in the Analytics view is the canvas's too: over 90 days the older sends count.
+    await page.getByRole('link', { name: 'Analytics of this flow' }).click();
+    await page.getByLabel('Time range').selectOption('90');
+    await page.getByRole('link', { name: 'Back to the flow' }).click();
+    await zoomToFullCard(page, smsStep);
+    await toggle.click();
+    await expect.poll(() => smsBadge.textContent(), { timeout: 30_000 }).toMatch(/^90 days960 sent960 deliv\.0 failed30 clicks/);
+    await screenshot(page, 'measurement-steps-90-days');
 
     await toggle.click();
     await smsBadge.waitFor({ state: 'detached' });

@@ -188,6 +188,46 @@ describe('derived analytics', () => {
   });
 });
 
+describe('fell back to SMS', () => {
+  it('counts the contacts whose MMS fell back in the chosen range only', async () => {
+    // trigger(cart) → MMS, falling back to an SMS step → exit.
+    h = createHarness(
+      flowDocument(
+        graph(
+          [
+            node('t', 'trigger', { type: 'event', event: 'cart', filters: [] }),
+            node('m', 'mms', { body: 'Picture', subject: '', mediaAssetId: null, fallbackAfterHours: 0 }),
+            node('f', 'sms', { body: 'Text instead' }),
+            node('x', 'exit'),
+          ],
+          [edge('t', 'next', 'm'), edge('m', 'sent', 'x'), edge('m', 'fallback', 'f'), edge('f', 'next', 'x')],
+        ),
+        { quietHours: { isEnabled: false, start: '21:00', end: '08:00' }, frequencyCap: { isEnabled: false, maxMessages: 3, perHours: 24 } },
+      ),
+    );
+    // Three phones that cannot take MMS in the first week, two more ten days later, and two that take it.
+    const phones = (from: number, count: number, mms: 'yes' | 'no') => Array.from({ length: count }, (_, i) => h!.addContact(`+1415555${from + i}`, { mms }));
+    for (const id of [...phones(1000, 3, 'no'), ...phones(2000, 2, 'yes')]) h.event(id, 'cart', T0);
+    await h.runUntil(T0 + 2 * HOUR);
+    h.clock.set(T0 + 10 * DAY_MS);
+    for (const id of phones(3000, 2, 'no')) h.event(id, 'cart', T0 + 10 * DAY_MS);
+    await h.runUntil(T0 + 10 * DAY_MS + 2 * HOUR);
+
+    const service = new AnalyticsService(h.sqlite);
+    const week = (start: number) => ({ from: new Date(start).toISOString(), to: new Date(start + 7 * DAY_MS).toISOString() });
+    const first = service.flow('flow1', week(T0 - HOUR));
+    const second = service.flow('flow1', week(T0 + 7 * DAY_MS));
+    expect(first.byNode.m?.fellBack).toBe(3);
+    expect(first.totals.fellBack).toBe(3);
+    expect(second.byNode.m?.fellBack).toBe(2);
+    expect(second.totals.fellBack).toBe(2);
+    // Over both, the same as the engine's running total.
+    const both = service.flow('flow1', range);
+    expect(both.totals.fellBack).toBe(5);
+    expect(h.sqlite.prepare(`SELECT value FROM node_counters WHERE flow_id = 'flow1' AND node_id = 'm' AND metric = 'fellBack'`).pluck().get()).toBe(5);
+  });
+});
+
 describe('split statistics from a real run', () => {
   it('counts every contact in its arm, converts within the window after assignment, and gives a verdict', async () => {
     h = splitFlow();
@@ -225,6 +265,14 @@ describe('split statistics from a real run', () => {
     expect(split.comparisons).toEqual({ holdoutId: 'vhold', smsArmId: 'vsms', mmsArmId: 'vmms' });
     expect(split.verdict).toMatch(/^MMS converts [\d.]+× Holdout/);
     expect(mms?.metrics.sent).toBe(mms?.contacts);
+    // Each arm's rates with their intervals: every MMS was delivered; the holdout was sent nothing, so it has no delivery rate.
+    expect(mms?.rates.delivery.rate).toBe(1);
+    expect(mms?.rates.delivery.low).toBeGreaterThan(0.9);
+    expect(mms?.rates.conversion).toEqual(mms?.estimate);
+    expect(mms?.rates.conversion.rate).toBeCloseTo(expectedMms / (mms?.contacts ?? 1), 10);
+    const holdout = split.arms.find((arm) => arm.id === 'vhold');
+    expect(holdout?.rates.delivery).toEqual({ rate: null, low: 0, high: 1 });
+    expect(holdout?.rates.conversion.rate).not.toBeNull();
 
     const vsSms = service.split({ flowId: 'flow1', splitNodeId: 'ab', range, controlId: 'vsms', minimumDetectableEffect: 0.2 });
     expect(vsSms.controlId).toBe('vsms');

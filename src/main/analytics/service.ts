@@ -3,7 +3,7 @@ import { AnalyticsSettings, defaultOfflineEngagement, MAX_EXPORT_ROWS, type ArmA
 import { DAY_MS } from '../../shared/analytics/attribution';
 import { DEFAULT_LINK_DOMAIN } from '../../shared/analytics/links';
 import { combineRevenue, costOf, defaultPriceTable, returnOnSpend, roundMoney, type SendCount } from '../../shared/analytics/money';
-import { splitStatistics } from '../../shared/analytics/statistics';
+import { rateInterval, splitStatistics } from '../../shared/analytics/statistics';
 import { variantNodes } from '../../shared/analytics/variants';
 import { PostcardError } from '../../shared/api/result';
 import { FlowDocument } from '../../shared/flow/document';
@@ -118,9 +118,9 @@ export class AnalyticsService {
       .all(flowId, fromDay, toDay) as EngagementRow[]) {
       for (const acc of [total, node(row.node_id), getOr(byDay, row.day)]) addEngagement(acc, row);
     }
-    for (const row of this.sqlite.prepare(`SELECT node_id, value FROM node_counters WHERE flow_id = ? AND metric = 'fellBack'`).all(flowId) as Array<{ node_id: string; value: number }>) {
-      node(row.node_id).totals.fellBack += row.value;
-      total.totals.fellBack += row.value;
+    for (const [nodeId, count] of this.fellBack(flowId, flow.graph, range)) {
+      node(nodeId).totals.fellBack += count;
+      total.totals.fellBack += count;
     }
     const failuresByReason = this.sqlite
       .prepare('SELECT reason, sum(count) AS count FROM analytics_failures_daily WHERE flow_id = ? AND day BETWEEN ? AND ? GROUP BY reason ORDER BY count DESC, reason')
@@ -195,6 +195,12 @@ export class AnalyticsService {
         estimate: arm.estimate,
         probabilityToBeatControl: arm.probabilityToBeatControl,
         lift: arm.lift,
+        rates: {
+          delivery: rateOf(metrics.delivered, metrics.sent),
+          clickThrough: rateOf(metrics.uniqueClicks, metrics.delivered),
+          optOut: rateOf(metrics.optOuts, metrics.delivered),
+          conversion: arm.estimate,
+        },
         metrics,
       };
     });
@@ -306,6 +312,29 @@ export class AnalyticsService {
     return { flowId, name: flow.name, versions, autoWinners };
   }
 
+  /**
+   * Per MMS step, the contacts who fell back to SMS in the range: the messages its fallback port
+   * led to, created in the range (the fallback happens when that SMS is written). An enrollment
+   * whose MMS was delivered did not fall back, so a step the fallback shares with another path
+   * counts only the contacts who came through the fallback.
+   */
+  private fellBack(flowId: string, graph: FlowGraph, range: TimeRange): Map<string, number> {
+    const counts = new Map<string, number>();
+    const count = this.sqlite.prepare(
+      `SELECT count(*) FROM messages s
+       WHERE s.flow_id = ? AND s.node_id = ? AND s.created_at >= ? AND s.created_at < ? AND s.purpose = 'marketing'
+         AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.enrollment_id = s.enrollment_id AND m.node_id = ? AND m.status = 'delivered')`,
+    );
+    for (const mms of graph.nodes.filter((n) => n.kind === 'mms')) {
+      let sum = 0;
+      for (const target of firstMessageSteps(graph, mms.id, 'fallback')) {
+        sum += count.pluck().get(flowId, target.id, Date.parse(range.from), Date.parse(range.to), mms.id) as number;
+      }
+      if (sum > 0) counts.set(mms.id, sum);
+    }
+    return counts;
+  }
+
   private flowRow(flowId: string): { name: string; graph: FlowGraph; settings: FlowSettings } {
     const row = this.sqlite.prepare('SELECT name, settings_json, draft_graph_json FROM flows WHERE id = ?').get(flowId) as
       | { name: string; settings_json: string; draft_graph_json: string }
@@ -319,6 +348,12 @@ export class AnalyticsService {
     return { name: row.name, graph, settings: settings.success ? settings.data : defaultFlowSettings() };
   }
 }
+
+/**
+ * A receipt can arrive after the click or the STOP it led to, so for a while an arm may count more
+ * clicks than deliveries: the rate is then read as all of them (the interval stays a proportion's).
+ */
+const rateOf = (successes: number, trials: number) => rateInterval({ trials, successes: Math.min(successes, trials) });
 
 const iso = (value: string | number | null | undefined): string => (typeof value === 'number' ? new Date(value).toISOString() : '');
 
@@ -397,16 +432,23 @@ function series(byDay: Map<number, Accumulator>, fromDay: number, toDay: number,
 
 /** The channel of the first message step an arm reaches (breadth first from its port). */
 function firstChannel(graph: FlowGraph, splitId: string, variantId: string): 'sms' | 'mms' | null {
+  const first = firstMessageSteps(graph, splitId, variantId)[0];
+  return first?.kind === 'sms' || first?.kind === 'mms' ? first.kind : null;
+}
+
+/** The message steps a port leads to first, breadth first, through waits, branches and splits. */
+function firstMessageSteps(graph: FlowGraph, fromId: string, port: string): Array<FlowGraph['nodes'][number]> {
   const byId = new Map<string, FlowGraph['nodes'][number]>(graph.nodes.map((n) => [n.id, n]));
-  const queue: string[] = graph.edges.filter((e) => e.source === (splitId as string) && e.sourcePort === variantId).map((e) => e.target);
+  const queue: string[] = graph.edges.filter((e) => e.source === (fromId as string) && e.sourcePort === port).map((e) => e.target);
   const seen = new Set<string>();
+  const found: Array<FlowGraph['nodes'][number]> = [];
   while (queue.length > 0) {
     const id = queue.shift() as string;
-    if (seen.has(id) || id === splitId) continue;
+    if (seen.has(id) || id === fromId) continue;
     seen.add(id);
-    const kind = byId.get(id)?.kind;
-    if (kind === 'sms' || kind === 'mms') return kind;
-    queue.push(...graph.edges.filter((e) => (e.source as string) === id).map((e) => e.target));
+    const step = byId.get(id);
+    if (step?.kind === 'sms' || step?.kind === 'mms') found.push(step);
+    else queue.push(...graph.edges.filter((e) => (e.source as string) === id).map((e) => e.target));
   }
-  return null;
+  return found;
 }

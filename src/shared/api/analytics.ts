@@ -24,7 +24,7 @@ export interface MetricTotals {
   sent: number;
   delivered: number;
   failed: number;
-  /** MMS that fell back to SMS (a running total per node, not limited to the range). */
+  /** MMS that fell back to SMS in the range (the fallback step's messages created in it). */
   fellBack: number;
   segments: number;
   optOuts: number;
@@ -85,6 +85,18 @@ export interface FlowAnalytics {
   goalEvent: string;
 }
 
+/** An arm's rates, each with its 95 % interval; a rate without trials (a holdout is sent nothing) is null. */
+export interface ArmRates {
+  /** Delivered of sent. */
+  delivery: RateEstimate;
+  /** Contacts who tapped a link, of delivered. */
+  clickThrough: RateEstimate;
+  /** Opt-outs, of delivered. */
+  optOut: RateEstimate;
+  /** Converted, of the arm's contacts (the holdout's too). */
+  conversion: RateEstimate;
+}
+
 export interface ArmAnalytics {
   id: string;
   label: string;
@@ -97,6 +109,7 @@ export interface ArmAnalytics {
   estimate: RateEstimate;
   probabilityToBeatControl: number | null;
   lift: Lift | null;
+  rates: ArmRates;
   metrics: MetricTotals;
 }
 

@@ -1,8 +1,11 @@
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
+import type { RateEstimate } from '../../../shared/analytics/statistics';
 import type { AutoWinnerStatus, FlowAnalytics, FlowHistory, MetricTotals, SplitAnalytics, TimeRange } from '../../../shared/api/analytics';
 import type { SimulationResult } from '../../../shared/engine/types';
 import { toCsv } from '../../../shared/analytics/csv';
 import { useApi } from '../api/ApiContext';
+import { DailyCharts, download, ExportDailyButton } from './DailyFigures';
+import { EFFECTS, RANGE_DAYS, useMinimumEffect, useRangeDays } from './analyticsChoices';
 import '../styles/analytics.css';
 
 /**
@@ -12,31 +15,20 @@ import '../styles/analytics.css';
  */
 
 const DAY = 86_400_000;
-// The charting library comes with the charts, not with the page (nor the canvas).
-const SeriesCharts = lazy(() => import('./SeriesCharts').then((m) => ({ default: m.SeriesCharts })));
 
 export function rangeOfDays(days: number): TimeRange {
   const to = Math.ceil(Date.now() / DAY) * DAY;
   return { from: new Date(to - days * DAY).toISOString(), to: new Date(to).toISOString() };
 }
 
-function download(name: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  link.click();
-  URL.revokeObjectURL(url);
-}
-
-const number = (value: number | null, digits = 0): string => (value === null ? '—' : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+export const number = (value: number | null, digits = 0): string => (value === null ? '—' : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 const percent = (value: number | null): string => (value === null ? '—' : `${(value * 100).toFixed(1)} %`);
 /** A probability: never shown as a certain 0 % or 100 %. */
 const chance = (value: number | null): string => (value === null ? '—' : value > 0.999 ? '>99.9 %' : value < 0.001 ? '<0.1 %' : percent(value));
 
 export function AnalyticsPage({ flowId }: { flowId: string }) {
   const api = useApi();
-  const [days, setDays] = useState(30);
+  const [days, setDays] = useRangeDays(flowId);
   const [view, setView] = useState<FlowAnalytics | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [history, setHistory] = useState<FlowHistory | null>(null);
@@ -72,10 +64,11 @@ export function AnalyticsPage({ flowId }: { flowId: string }) {
         <label>
           Time range{' '}
           <select value={days} onChange={(event) => setDays(Number(event.target.value))}>
-            <option value={7}>Last 7 days</option>
-            <option value={30}>Last 30 days</option>
-            <option value={90}>Last 90 days</option>
-            <option value={400}>Last 400 days</option>
+            {RANGE_DAYS.map((d) => (
+              <option key={d} value={d}>
+                Last {d} days
+              </option>
+            ))}
           </select>
         </label>
         <button
@@ -89,19 +82,13 @@ export function AnalyticsPage({ flowId }: { flowId: string }) {
         >
           Export messages (CSV)
         </button>
-        {view ? (
-          <button type="button" onClick={() => download(`${flowId}-daily.csv`, toCsv(['day', 'sent', 'delivered', 'failed', 'clicks', 'conversions', 'optOuts', 'revenue', 'cost'], view.series as unknown as Array<Record<string, unknown>>))}>
-            Export daily figures (CSV)
-          </button>
-        ) : null}
+        {view ? <ExportDailyButton fileName={`${flowId}-daily.csv`} series={view.series} /> : null}
       </header>
       {error ? <p role="alert">{error}</p> : null}
       {view ? (
         <>
           <Totals totals={view.totals} currency={view.currency} />
-          <Suspense fallback={<p className="muted">Drawing the charts…</p>}>
-            <SeriesCharts series={view.series} />
-          </Suspense>
+          <DailyCharts series={view.series} />
           <p className="muted">
             Conversions: the goal event {view.goalEvent ? `“${view.goalEvent}”` : '(none set in flow settings)'} within {view.attributionDays} days after a message, credited to the latest message
             before it (last touch).
@@ -190,15 +177,29 @@ export function Totals({ totals, currency }: { totals: MetricTotals; currency: s
   );
 }
 
+/** A rate over its 95 % interval; a dash where the arm had nothing to count (a holdout is sent nothing). */
+function RateCell({ estimate }: { estimate: RateEstimate }) {
+  if (estimate.rate === null) return <td>—</td>;
+  return (
+    <td className="analytics-rate">
+      {percent(estimate.rate)}
+      <small>
+        {percent(estimate.low)}–{percent(estimate.high)}
+      </small>
+    </td>
+  );
+}
+
 function SplitPanel({ flowId, splitNodeId, range, autoWinner }: { flowId: string; splitNodeId: string; range: TimeRange; autoWinner: AutoWinnerStatus | null }) {
   const api = useApi();
   const [controlId, setControlId] = useState<string | undefined>(undefined);
+  const [effect, setEffect] = useMinimumEffect(flowId, splitNodeId);
   const [split, setSplit] = useState<SplitAnalytics | null>(null);
   const [error, setError] = useState<string | null>(null);
   const { from, to } = range;
   useEffect(() => {
     let isCurrent = true;
-    void api.call('analytics.split', { flowId, splitNodeId, range: { from, to }, ...(controlId ? { controlId } : {}) }).then((result) => {
+    void api.call('analytics.split', { flowId, splitNodeId, range: { from, to }, minimumDetectableEffect: effect, ...(controlId ? { controlId } : {}) }).then((result) => {
       if (!isCurrent) return;
       if (result.ok) setSplit(result.value);
       else setError(result.error.message);
@@ -206,7 +207,7 @@ function SplitPanel({ flowId, splitNodeId, range, autoWinner }: { flowId: string
     return () => {
       isCurrent = false;
     };
-  }, [api, flowId, splitNodeId, from, to, controlId]);
+  }, [api, flowId, splitNodeId, from, to, controlId, effect]);
   if (error) return <p role="alert">{error}</p>;
   if (!split) return null;
   const { holdoutId, smsArmId, mmsArmId } = split.comparisons;
@@ -233,42 +234,59 @@ function SplitPanel({ flowId, splitNodeId, range, autoWinner }: { flowId: string
           </button>
         ) : null}
       </div>
-      <table aria-label={`Arms of ${split.label}`}>
+      <table aria-label={`Arms of ${split.label}`} className="analytics-arms">
         <thead>
           <tr>
             <th>Arm</th>
             <th>Contacts</th>
-            <th>Conversions</th>
-            <th>Rate (95 % interval)</th>
+            <th>Delivery rate</th>
+            <th>Click-through rate</th>
+            <th>Opt-out rate</th>
+            <th>Conversion rate</th>
             <th>Chance to beat control</th>
-            <th>Clicks</th>
+            <th>Revenue per message</th>
             <th>Cost</th>
           </tr>
         </thead>
         <tbody>
           {split.arms.map((arm) => (
             <tr key={arm.id}>
-              <td>
+              <th scope="row">
                 {arm.label}
                 {arm.isControl ? ' (control)' : ''}
-              </td>
+              </th>
               <td>{number(arm.contacts)}</td>
-              <td>{number(arm.conversions)}</td>
-              <td>
-                {percent(arm.estimate.rate)} ({percent(arm.estimate.low)}–{percent(arm.estimate.high)})
-              </td>
+              <RateCell estimate={arm.rates.delivery} />
+              <RateCell estimate={arm.rates.clickThrough} />
+              <RateCell estimate={arm.rates.optOut} />
+              <RateCell estimate={arm.rates.conversion} />
               <td>{arm.isControl ? '—' : chance(arm.probabilityToBeatControl)}</td>
-              <td>{number(arm.metrics.clicks)}</td>
+              <td>{number(arm.metrics.revenuePerMessage, 2)}</td>
               <td>{number(arm.metrics.cost, 2)}</td>
             </tr>
           ))}
         </tbody>
       </table>
-      {split.sampleSizeRemaining ? (
-        <p className="muted">
-          About {number(split.sampleSizeRemaining)} more contacts per arm to detect a {Math.round(split.minimumDetectableEffect * 100)} % difference.
-        </p>
-      ) : null}
+      <p className="muted analytics-table-note">Under each rate, its 95 % interval (the range the true rate lies in with 95 % probability, from a beta-binomial model).</p>
+      <div className="analytics-sample-size">
+        <label>
+          Smallest lift worth detecting{' '}
+          <select value={effect} onChange={(event) => setEffect(Number(event.target.value))}>
+            {EFFECTS.map((e) => (
+              <option key={e} value={e}>
+                {Math.round(e * 100)} %
+              </option>
+            ))}
+          </select>
+        </label>{' '}
+        <span role="status" aria-label={`Sample size for ${split.label}`}>
+          {split.sampleSizeRemaining === null
+            ? 'The sample size needed cannot be estimated yet: the control has no conversions (or this lift would take its rate past 100 %).'
+            : split.sampleSizeRemaining > 0
+              ? `${number(split.sampleSizeRemaining)} more contacts per variant needed to detect a ${Math.round(split.minimumDetectableEffect * 100)} % lift (${number(split.sampleSizeNeeded)} each in all; 95 % confidence, 80 % power).`
+              : `Enough contacts to detect a ${Math.round(split.minimumDetectableEffect * 100)} % lift (${number(split.sampleSizeNeeded)} per variant needed).`}
+        </span>
+      </div>
     </section>
   );
 }

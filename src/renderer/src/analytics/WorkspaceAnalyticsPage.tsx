@@ -1,7 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
+import type { PriceTable } from '../../../shared/analytics/money';
 import type { AnalyticsSettings, WorkspaceAnalytics } from '../../../shared/api/analytics';
 import { useApi } from '../api/ApiContext';
 import { rangeOfDays, Totals } from './AnalyticsPage';
+import { DailyCharts, ExportDailyButton } from './DailyFigures';
+import { PriceTableForm } from './PriceTableForm';
 import '../styles/analytics.css';
 
 /** Every flow's figures side by side, and the settings the figures are priced with. */
@@ -10,6 +13,8 @@ export function WorkspaceAnalyticsPage() {
   const [days, setDays] = useState(30);
   const [view, setView] = useState<WorkspaceAnalytics | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // Saving prices reads the figures again, priced anew.
+  const [pricing, setPricing] = useState(0);
   useEffect(() => {
     let isCurrent = true;
     void api.call('analytics.workspace', { range: rangeOfDays(days) }).then((result) => {
@@ -20,7 +25,7 @@ export function WorkspaceAnalyticsPage() {
     return () => {
       isCurrent = false;
     };
-  }, [api, days]);
+  }, [api, days, pricing]);
   return (
     <section className="page analytics" aria-label="Workspace analytics">
       <header className="analytics-header">
@@ -33,11 +38,13 @@ export function WorkspaceAnalyticsPage() {
             <option value={90}>Last 90 days</option>
           </select>
         </label>
+        {view ? <ExportDailyButton fileName="workspace-daily.csv" series={view.series} /> : null}
       </header>
       {error ? <p role="alert">{error}</p> : null}
       {view ? (
         <>
           <Totals totals={view.totals} currency={view.currency} />
+          <DailyCharts series={view.series} />
           <p className="muted">{view.conversionsWithoutMessage.toLocaleString('en-US')} goal events in the range followed no message within its flow’s window.</p>
           <table aria-label="Flows">
             <thead>
@@ -69,44 +76,70 @@ export function WorkspaceAnalyticsPage() {
           </table>
         </>
       ) : null}
-      <SettingsForm />
+      <SettingsForms onPricesSaved={() => setPricing((n) => n + 1)} />
     </section>
   );
 }
 
-/** Prices (SMS per segment, MMS per message, per country), exchange rates and the link domain. */
-function SettingsForm() {
+/**
+ * The settings the figures are priced with: the price table as a form, and the rest (exchange
+ * rates, link domain, offline engagement) as JSON. Each saves the whole settings with its part changed.
+ */
+function SettingsForms({ onPricesSaved }: { onPricesSaved: () => void }) {
   const api = useApi();
-  const [text, setText] = useState('');
-  const [notice, setNotice] = useState<string | null>(null);
+  const [settings, setSettings] = useState<AnalyticsSettings | null>(null);
   useEffect(() => {
     void api.call('analytics.settings', {}).then((result) => {
-      if (result.ok) setText(JSON.stringify(result.value, null, 2));
+      if (result.ok) setSettings(result.value);
     });
   }, [api]);
+  const save = useCallback(
+    async (next: AnalyticsSettings): Promise<string | null> => {
+      const result = await api.call('analytics.saveSettings', next);
+      if (!result.ok) return result.error.message;
+      setSettings(result.value);
+      return null;
+    },
+    [api],
+  );
+  if (!settings) return null;
+  const savePrices = async (prices: PriceTable): Promise<string | null> => {
+    const error = await save({ ...settings, prices });
+    if (!error) onPricesSaved();
+    return error;
+  };
+  return (
+    <>
+      <PriceTableForm table={settings.prices} onSave={savePrices} />
+      <OtherSettingsForm settings={settings} onSave={save} />
+    </>
+  );
+}
+
+type OtherSettings = Omit<AnalyticsSettings, 'prices'>;
+
+/** Exchange rates, the link domain and offline engagement. */
+function OtherSettingsForm({ settings, onSave }: { settings: AnalyticsSettings; onSave: (next: AnalyticsSettings) => Promise<string | null> }) {
+  const others = ({ prices: _prices, ...rest }: AnalyticsSettings): OtherSettings => rest;
+  const [text, setText] = useState(() => JSON.stringify(others(settings), null, 2));
+  const [notice, setNotice] = useState<string | null>(null);
   const save = () => {
-    let parsed: AnalyticsSettings;
+    let parsed: OtherSettings;
     try {
-      parsed = JSON.parse(text) as AnalyticsSettings;
+      parsed = JSON.parse(text) as OtherSettings;
     } catch {
       setNotice('The settings are not valid JSON.');
       return;
     }
-    void api.call('analytics.saveSettings', parsed).then((result) => {
-      if (result.ok) {
-        setText(JSON.stringify(result.value, null, 2));
-        setNotice('Saved. Costs and revenue are recomputed with these prices and rates.');
-      } else setNotice(result.error.message);
-    });
+    void onSave({ ...parsed, prices: settings.prices }).then((error) => setNotice(error ?? 'Saved. Revenue is recomputed with these rates.'));
   };
   return (
-    <section aria-label="Prices and rates">
-      <h2>Prices, exchange rates, link domain and offline engagement</h2>
+    <section aria-label="Exchange rates and links">
+      <h2>Exchange rates, link domain and offline engagement</h2>
       <p className="muted">
-        SMS cost per segment and MMS per message, in the table’s currency, with prices per destination country (ISO codes) where they differ. Exchange rates convert revenue in other
-        currencies into it; without one, mixed revenue is shown per currency and not added up. Tracked links use the link domain. In offline mode (a live flow that sends through the
-        built-in simulator), <code>simulatedEngagement</code> sets how often its recipients tap a tracked link, buy after tapping (at about the order value) and text back; turn
-        it off with <code>isEnabled: false</code>. What they do is marked simulated.
+        Exchange rates convert revenue in other currencies into the prices’ currency; without one, mixed revenue is shown per currency and not added up. Tracked links use the
+        link domain. In offline mode (a live flow that sends through the built-in simulator), <code>simulatedEngagement</code> sets how often its recipients tap a tracked link,
+        buy after tapping (at about the order value) and text back; turn it off with <code>isEnabled: false</code>. What they do is marked simulated.
       </p>
       <textarea aria-label="Analytics settings (JSON)" rows={14} cols={70} value={text} onChange={(event) => setText(event.target.value)} spellCheck={false} />
       <div>
