@@ -7,6 +7,7 @@ import {
   secretFieldLabels,
   senderKindLabels,
   providerSenderKinds,
+  type AccountSendingStatus,
   type AccountsListResult,
   type ConnectionTestResult,
   type ProviderId,
@@ -18,6 +19,7 @@ import { useApi } from '../api/ApiContext';
 import { Field, SecretField, secretSummary, settingsFieldLabel, StoreNote } from './fields';
 import { refusalInFormWords } from '../ui/refusal';
 import { TestSendForm } from './TestSendForm';
+import { heldReason, isHeld, useSendingStates } from './useSendingStates';
 
 type Editing = { mode: 'add' } | { mode: 'edit'; account: SendingAccount } | null;
 
@@ -27,6 +29,7 @@ export function SendingAccounts() {
   const [list, setList] = useState<AccountsListResult | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [editing, setEditing] = useState<Editing>(null);
+  const sendingStates = useSendingStates();
 
   const [version, setVersion] = useState(0);
   const reload = useCallback(async () => setVersion((v) => v + 1), []);
@@ -71,14 +74,32 @@ export function SendingAccounts() {
       {list && list.accounts.length === 0 && editing === null ? <p className="muted">No sending accounts yet.</p> : null}
       <ul className="account-list">
         {list?.accounts.map((account) => (
-          <AccountCard key={account.id} account={account} onEdit={() => setEditing({ mode: 'edit', account })} onRemoved={reload} />
+          <AccountCard key={account.id} account={account} sending={sendingStates.get(account.id)} onEdit={() => setEditing({ mode: 'edit', account })} onRemoved={reload} />
         ))}
       </ul>
     </section>
   );
 }
 
-function AccountCard({ account, onEdit, onRemoved }: { account: SendingAccount; onEdit: () => void; onRemoved: () => Promise<void> }) {
+/** One line on where the account's sending stands, in the engine's words. */
+function SendingStateLine({ status }: { status: AccountSendingStatus | undefined }) {
+  if (isHeld(status)) {
+    const { reason, resumesAt } = heldReason(status);
+    return (
+      <p className="sending-state is-held" role="status" data-testid="sending-state">
+        <strong>{status.kind.startsWith('paused') ? 'Sending paused' : 'Held back'}:</strong> {reason}
+        {resumesAt ? `; trying again at ${resumesAt}` : ''}.
+      </p>
+    );
+  }
+  return (
+    <p className="sending-state" role="status" data-testid="sending-state">
+      {status?.kind === 'ok' ? 'Sending normally.' : 'Nothing sent through it yet since Postcard started.'}
+    </p>
+  );
+}
+
+function AccountCard({ account, sending, onEdit, onRemoved }: { account: SendingAccount; sending: AccountSendingStatus | undefined; onEdit: () => void; onRemoved: () => Promise<void> }) {
   const api = useApi();
   const [test, setTest] = useState<ConnectionTestResult | { isOk: null; message: string } | null>(null);
   const [removal, setRemoval] = useState<string | null>(null);
@@ -105,6 +126,7 @@ function AccountCard({ account, onEdit, onRemoved }: { account: SendingAccount; 
           {account.messagesPerSecond} msg/s{account.dailyCap !== null ? ` · at most ${account.dailyCap} a day` : ''}
           {account.baseUrl ? ` · via ${account.baseUrl}` : ''}
         </p>
+        <SendingStateLine status={sending} />
         <ul className="account-secrets">
           {account.secrets.map((secret) => (
             <li key={secret.field}>
