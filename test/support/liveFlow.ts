@@ -3,8 +3,8 @@ import { edge, graph, node } from './graphs';
 
 type Call = <T>(method: string, input: unknown) => Promise<T>;
 
-/** A published flow (manual trigger → one SMS → exit) that sends through `accountId`, with quiet hours off so it sends at any hour. */
-export async function publishSmsFlowOn(call: Call, accountId: string, name: string, body = 'Hello'): Promise<FlowDetail> {
+/** A published flow (manual trigger → one SMS → exit) that sends through `accountId` (null: the simulator), with quiet hours off so it sends at any hour. */
+export async function publishSmsFlowOn(call: Call, accountId: string | null, name: string, body = 'Hello'): Promise<FlowDetail> {
   const flow = await call<FlowDetail>('flows.create', { name });
   await call('flows.saveDraft', {
     id: flow.id,
