@@ -16,7 +16,7 @@ import {
 import type { ApiError } from '../../../shared/api/result';
 import { channels as allChannels, type Channel } from '../../../shared/engine/types';
 import { useApi } from '../api/ApiContext';
-import { Field, SecretField, secretSummary, settingsFieldLabel, StoreNote } from './fields';
+import { Field, SecretField, secretSummary, SettingsSection, settingsFieldLabel, StoreNote } from './fields';
 import { refusalInFormWords } from '../ui/refusal';
 import { TestSendForm } from './TestSendForm';
 import { heldReason, isHeld, useSendingStates } from './useSendingStates';
@@ -46,20 +46,12 @@ export function SendingAccounts() {
   }, [api, version]);
 
   return (
-    <section className="settings-section" aria-labelledby="sending-accounts-title">
-      <header className="settings-section-header">
-        <div>
-          <h2 id="sending-accounts-title" className="panel-title">
-            Sending accounts
-          </h2>
-          <p className="field-hint">Twilio, Vonage or Telnyx accounts that send your flows. New flows send through the built-in simulator until you pick one in the flow’s settings.</p>
-        </div>
-        {editing === null ? (
-          <button type="button" className="button button-primary" onClick={() => setEditing({ mode: 'add' })}>
-            Add account
-          </button>
-        ) : null}
-      </header>
+    <SettingsSection
+      id="sending-accounts-title"
+      title="Sending accounts"
+      hint="Twilio, Vonage or Telnyx accounts that send your flows. New flows send through the built-in simulator until you pick one in the flow’s settings."
+      add={editing === null ? { label: 'Add account', onClick: () => setEditing({ mode: 'add' }) } : null}
+    >
       {list ? <StoreNote store={list.secretStore} /> : null}
       {error ? <p className="callout callout-error">{error.message}</p> : null}
       {editing ? (
@@ -77,7 +69,7 @@ export function SendingAccounts() {
           <AccountCard key={account.id} account={account} sending={sendingStates.get(account.id)} onEdit={() => setEditing({ mode: 'edit', account })} onRemoved={reload} />
         ))}
       </ul>
-    </section>
+    </SettingsSection>
   );
 }
 
