@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openPostcard, type Postcard } from '../../src/main/app';
+import { openPostcard, type Postcard, type SchedulerMode } from '../../src/main/app';
 import { startHost, type Host } from '../../src/main/http/host';
 import { environmentSecretStore } from '../../src/main/secrets';
 
@@ -16,10 +16,10 @@ export interface RunningApp {
 }
 
 /** The browser mode as a user gets it: a fresh data dir (with the samples) behind the real host. */
-export async function startApp(options: { seedSamples?: boolean } = {}): Promise<RunningApp> {
+export async function startApp(options: { seedSamples?: boolean; scheduler?: SchedulerMode } = {}): Promise<RunningApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'postcard-e2e-'));
   // Credentials typed in a test stay in this process: never in the keychain of the machine running it.
-  const postcard = await openPostcard({ dataDir, seedSamples: options.seedSamples ?? true, secretStore: environmentSecretStore({}) });
+  const postcard = await openPostcard({ dataDir, seedSamples: options.seedSamples ?? true, secretStore: environmentSecretStore({}), scheduler: options.scheduler, schedulerPollMs: options.scheduler ? 200 : undefined });
   const host = await startHost({ postcard, rendererDir });
   return {
     postcard,
@@ -27,6 +27,7 @@ export async function startApp(options: { seedSamples?: boolean } = {}): Promise
     dataDir,
     async close() {
       await host.close();
+      await postcard.scheduler.stop();
       postcard.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

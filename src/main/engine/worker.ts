@@ -7,6 +7,7 @@ import { Scheduler } from './scheduler';
 import { createRunnerAccounts } from '../accounts/runnerAccounts';
 import { handedSecretStore, type HandedSecrets } from '../accounts/runnerSecrets';
 import { EngineService } from './service';
+import { sendingStateReporter } from '../accounts/sendingStates';
 
 /**
  * The live scheduler's thread (see workerHost.ts for the side that starts it). It owns a
@@ -73,12 +74,15 @@ function runWorker(port: MessagePort, config: WorkerConfig): void {
     runnerId: `scheduler-thread:${process.pid}`,
     onCountsChanged: (flowIds) => post({ type: 'event', event: { type: 'engine.countsChanged', flowIds } }),
   });
+  // Where each account stands (breaker, rate, cap) lives here; the app hears when it changes.
+  const reportSendingStates = sendingStateReporter(() => engine.runtime.accountStates(), () => systemClock.now(), (event) => post({ type: 'event', event }));
   const scheduler = new Scheduler({
     runtime: engine.runtime,
     clock: systemClock,
     sleep: realSleep,
     pollMs: config.pollMs,
     beforeTick: sending.beforeTick,
+    onTick: () => reportSendingStates(),
     onError: (error) => post({ type: 'error', message: describe(error) }),
   });
   let isStopping = false;

@@ -2,6 +2,7 @@ import type { EventBus } from '../api/events';
 import type { AccountAdapterFactory } from '../accounts/adapter';
 import { MediaHostingService } from '../accounts/mediaHosting';
 import { AccountService } from '../accounts/service';
+import { SendingStateBoard } from '../accounts/sendingStates';
 import type { PostcardDb } from '../db/open';
 import type { SecretStore } from '../secrets';
 import { FlowService } from './flows';
@@ -11,6 +12,8 @@ export interface Services {
   flows: FlowService;
   accounts: AccountService;
   mediaHosting: MediaHostingService;
+  /** What the sending engine last said about each account (breaker, rate, daily cap). */
+  sendingStates: SendingStateBoard;
 }
 
 export interface ServiceDeps {
@@ -27,5 +30,6 @@ export function createServices(deps: ServiceDeps): Services {
     flows: new FlowService(deps),
     accounts: new AccountService(deps),
     mediaHosting: new MediaHostingService(deps),
+    sendingStates: new SendingStateBoard(deps.events),
   };
 }

@@ -328,6 +328,32 @@ export interface MediaHostingGetResult {
   secretStore: SecretStoreInfo;
 }
 
+/**
+ * Where an account's sending stands, as the engine that sends through it last said: sending
+ * normally, or held back (its breaker open after failing calls or refused credentials, the
+ * provider's request to slow down, the daily cap, or any other hold the engine names) with the
+ * engine's own words and when it tries again.
+ */
+export interface AccountSendingStatus {
+  accountId: string;
+  name: string;
+  /** 'ok' when nothing holds it back, 'unknown' before the engine has sent through it; otherwise the engine's kind of hold ('paused:failures', 'paused:auth', 'probing', 'rate_limited', 'daily_cap', …). */
+  kind: string;
+  /** The engine's sentence, null when sending normally. ISO instants in it are for the app to show in the user's zone. */
+  words: string | null;
+  /** When it sends again on its own, when the engine knows. */
+  resumesAt: string | null;
+  /** When the engine last reported on this account. */
+  reportedAt: string | null;
+}
+
+export interface AccountSendingStatesResult {
+  accounts: AccountSendingStatus[];
+}
+
+/** The change event pushed when an account's sending state changes (the renderer asks `accounts.sendingStates` again). */
+export const SENDING_STATES_CHANGED = 'accounts.sendingChanged';
+
 export const accountsContract = {
   'accounts.list': method(z.object({}).strict()).returns<AccountsListResult>(),
   'accounts.add': method(AccountInput).returns<SendingAccount>(),
@@ -338,6 +364,8 @@ export const accountsContract = {
   /** Sends one message now; it belongs to no flow and counts in no statistics. */
   'accounts.sendTest': method(TestSendInput).returns<TestSendResult>(),
   'accounts.walkFlow': method(WalkFlowInput).returns<WalkFlowResult>(),
+  /** Each account's sending state in words (paused by its breaker, rate-limited, capped for the day, or sending). */
+  'accounts.sendingStates': method(z.object({}).strict()).returns<AccountSendingStatesResult>(),
   'accounts.testStatus': method(z.object({ accountId: AccountId, providerMessageId: z.string().min(1).max(128) }).strict()).returns<TestSendStatusResult>(),
   'hosting.get': method(z.object({}).strict()).returns<MediaHostingGetResult>(),
   'hosting.set': method(MediaHostingInput).returns<MediaHostingSettings>(),

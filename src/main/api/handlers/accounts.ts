@@ -20,6 +20,10 @@ export const accountsHandlers = {
   'accounts.test': async (input, ctx) => ctx.services.accounts.test(input.id),
   'accounts.sendTest': async (input, ctx) => sendTest(input, testSendDeps(ctx)),
   'accounts.walkFlow': async (input, ctx) => walkFlow(input, { ...testSendDeps(ctx), sqlite: ctx.sqlite }),
+  'accounts.sendingStates': async (_input, ctx) => {
+    const { accounts } = await ctx.services.accounts.list();
+    return { accounts: accounts.map((account) => ctx.services.sendingStates.statusOf(account)) };
+  },
   'accounts.testStatus': async (input, ctx) => testSendStatus(input.accountId, input.providerMessageId, ctx.services.accounts),
   'hosting.get': async (_input, ctx) => ctx.services.mediaHosting.get(),
   'hosting.set': async (input, ctx) => ctx.services.mediaHosting.set(input),

@@ -2,6 +2,7 @@ import { useReactFlow } from '@xyflow/react';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useApi } from '../api/ApiContext';
 import { LiveControls } from '../live/LiveControls';
+import { SendingPausedBanner } from '../live/SendingPausedBanner';
 import { StepAnalyticsProvider, StepAnalyticsToggle } from '../live/StepAnalyticsOverlay';
 import { SimulateButton } from '../simulate/SimulateButton';
 import { SimulationPanel } from '../simulate/SimulationPanel';
@@ -208,6 +209,7 @@ export function EditorLayout({ colorMode, autosave, onReload }: { colorMode: 'li
           </span>
         ) : null}
       </header>
+      <SendingPausedBanner />
       <div className={`editor-notice${notice ? ` is-${notice.kind}` : ''}`} role="status" aria-live="polite">
         {notice ? (
           <>

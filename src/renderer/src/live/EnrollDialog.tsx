@@ -1,6 +1,7 @@
 import { useId, useMemo, useState, type FormEvent } from 'react';
 import type { EnrollResult } from '../../../shared/api/engine';
 import { Dialog, DialogActions } from '../ui/Dialog';
+import { SegmentEnrollForm } from './SegmentEnrollForm';
 
 /** The API takes at most this many numbers per call. */
 export const MAX_ENROLL_PHONES = 100_000;
@@ -34,21 +35,51 @@ export function describeEnrollment(result: EnrollResult): string {
 }
 
 /**
- * Enroll a list of contacts into a live flow by hand (the manual trigger, or test contacts for
- * any other): they enter at the trigger as if it had fired for them, and the scheduler takes
- * their first sends. Nothing is sent from here.
+ * Enroll contacts into a live flow by hand: a list of numbers (the manual trigger, or test
+ * contacts for any other), or everyone a saved segment matches, now or at a local time. They
+ * enter at the trigger as if it had fired for them, and the scheduler takes their first sends.
+ * Nothing is sent from here.
  */
 export function EnrollDialog({
+  flowId,
   flowName,
   isBusy,
   onConfirm,
+  onSegmentDone,
   onCancel,
 }: {
+  flowId: string;
   flowName: string;
   isBusy: boolean;
   onConfirm: (phones: string[]) => void;
+  onSegmentDone: (notice: { kind: 'success' | 'error'; text: string }) => void;
   onCancel: () => void;
 }) {
+  const [mode, setMode] = useState<'phones' | 'segment'>('phones');
+  return (
+    <Dialog title={`Enroll contacts in “${flowName}”`} onClose={onCancel}>
+      <div className="enroll-mode" role="radiogroup" aria-label="Enroll">
+        {(
+          [
+            ['phones', 'Phone numbers'],
+            ['segment', 'A saved segment'],
+          ] as const
+        ).map(([value, label]) => (
+          <label key={value} className={`enroll-mode-option${mode === value ? ' is-selected' : ''}`}>
+            <input type="radio" name="enroll-mode" value={value} checked={mode === value} onChange={() => setMode(value)} /> {label}
+          </label>
+        ))}
+      </div>
+      {mode === 'phones' ? (
+        <PhoneListForm isBusy={isBusy} onConfirm={onConfirm} onCancel={onCancel} />
+      ) : (
+        <SegmentEnrollForm flowId={flowId} onDone={onSegmentDone} onCancel={onCancel} />
+      )}
+    </Dialog>
+  );
+}
+
+function PhoneListForm({ isBusy, onConfirm, onCancel }: { isBusy: boolean; onConfirm: (phones: string[]) => void; onCancel: () => void }) {
   const [text, setText] = useState('');
   const listId = useId();
   const phones = useMemo(() => parsePhoneList(text), [text]);
@@ -58,7 +89,6 @@ export function EnrollDialog({
     if (phones.length > 0 && !isTooMany) onConfirm(phones);
   };
   return (
-    <Dialog title={`Enroll contacts in “${flowName}”`} onClose={onCancel}>
       <form onSubmit={submit}>
         <div className="dialog-body">
           <p>
@@ -90,6 +120,5 @@ export function EnrollDialog({
           isDisabled={phones.length === 0 || isTooMany || isBusy}
         />
       </form>
-    </Dialog>
   );
 }

@@ -61,14 +61,19 @@ export function LiveControls({ onNotice }: { onNotice: (notice: Notice) => void 
     }
   };
 
+  const segmentEnrolled = (notice: Notice): void => {
+    setIsEnrollOpen(false);
+    onNotice(notice);
+  };
+
   return (
     <div className="live-controls" role="group" aria-label="Run control">
       {status === 'live' ? (
-        <button type="button" className="button" disabled={isBusy} title="Add contacts to this journey by phone number" onClick={() => setIsEnrollOpen(true)}>
+        <button type="button" className="button" disabled={isBusy} title="Add contacts to this journey: by phone number, or everyone in a saved segment" onClick={() => setIsEnrollOpen(true)}>
           Enroll contacts…
         </button>
       ) : null}
-      {isEnrollOpen ? <EnrollDialog flowName={name} isBusy={isBusy} onCancel={() => setIsEnrollOpen(false)} onConfirm={(phones) => void enroll(phones)} /> : null}
+      {isEnrollOpen ? <EnrollDialog flowId={flowId} flowName={name} isBusy={isBusy} onCancel={() => setIsEnrollOpen(false)} onConfirm={(phones) => void enroll(phones)} onSegmentDone={segmentEnrolled} /> : null}
       {status === 'live' ? (
         <button
           type="button"

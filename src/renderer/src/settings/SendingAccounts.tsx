@@ -7,6 +7,7 @@ import {
   secretFieldLabels,
   senderKindLabels,
   providerSenderKinds,
+  type AccountSendingStatus,
   type AccountsListResult,
   type ConnectionTestResult,
   type ProviderId,
@@ -15,9 +16,10 @@ import {
 import type { ApiError } from '../../../shared/api/result';
 import { channels as allChannels, type Channel } from '../../../shared/engine/types';
 import { useApi } from '../api/ApiContext';
-import { Field, SecretField, secretSummary, settingsFieldLabel, StoreNote } from './fields';
+import { Field, SecretField, secretSummary, SettingsSection, settingsFieldLabel, StoreNote } from './fields';
 import { refusalInFormWords } from '../ui/refusal';
 import { TestSendForm } from './TestSendForm';
+import { heldReason, isHeld, useSendingStates } from './useSendingStates';
 
 type Editing = { mode: 'add' } | { mode: 'edit'; account: SendingAccount } | null;
 
@@ -27,6 +29,7 @@ export function SendingAccounts() {
   const [list, setList] = useState<AccountsListResult | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [editing, setEditing] = useState<Editing>(null);
+  const sendingStates = useSendingStates();
 
   const [version, setVersion] = useState(0);
   const reload = useCallback(async () => setVersion((v) => v + 1), []);
@@ -43,20 +46,12 @@ export function SendingAccounts() {
   }, [api, version]);
 
   return (
-    <section className="settings-section" aria-labelledby="sending-accounts-title">
-      <header className="settings-section-header">
-        <div>
-          <h2 id="sending-accounts-title" className="panel-title">
-            Sending accounts
-          </h2>
-          <p className="field-hint">Twilio, Vonage or Telnyx accounts that send your flows. New flows send through the built-in simulator until you pick one in the flow’s settings.</p>
-        </div>
-        {editing === null ? (
-          <button type="button" className="button button-primary" onClick={() => setEditing({ mode: 'add' })}>
-            Add account
-          </button>
-        ) : null}
-      </header>
+    <SettingsSection
+      id="sending-accounts-title"
+      title="Sending accounts"
+      hint="Twilio, Vonage or Telnyx accounts that send your flows. New flows send through the built-in simulator until you pick one in the flow’s settings."
+      add={editing === null ? { label: 'Add account', onClick: () => setEditing({ mode: 'add' }) } : null}
+    >
       {list ? <StoreNote store={list.secretStore} /> : null}
       {error ? <p className="callout callout-error">{error.message}</p> : null}
       {editing ? (
@@ -71,14 +66,32 @@ export function SendingAccounts() {
       {list && list.accounts.length === 0 && editing === null ? <p className="muted">No sending accounts yet.</p> : null}
       <ul className="account-list">
         {list?.accounts.map((account) => (
-          <AccountCard key={account.id} account={account} onEdit={() => setEditing({ mode: 'edit', account })} onRemoved={reload} />
+          <AccountCard key={account.id} account={account} sending={sendingStates.get(account.id)} onEdit={() => setEditing({ mode: 'edit', account })} onRemoved={reload} />
         ))}
       </ul>
-    </section>
+    </SettingsSection>
   );
 }
 
-function AccountCard({ account, onEdit, onRemoved }: { account: SendingAccount; onEdit: () => void; onRemoved: () => Promise<void> }) {
+/** One line on where the account's sending stands, in the engine's words. */
+function SendingStateLine({ status }: { status: AccountSendingStatus | undefined }) {
+  if (isHeld(status)) {
+    const { reason, resumesAt } = heldReason(status);
+    return (
+      <p className="sending-state is-held" role="status" data-testid="sending-state">
+        <strong>{status.kind.startsWith('paused') ? 'Sending paused' : 'Held back'}:</strong> {reason}
+        {resumesAt ? `; trying again at ${resumesAt}` : ''}.
+      </p>
+    );
+  }
+  return (
+    <p className="sending-state" role="status" data-testid="sending-state">
+      {status?.kind === 'ok' ? 'Sending normally.' : 'Nothing sent through it yet since Postcard started.'}
+    </p>
+  );
+}
+
+function AccountCard({ account, sending, onEdit, onRemoved }: { account: SendingAccount; sending: AccountSendingStatus | undefined; onEdit: () => void; onRemoved: () => Promise<void> }) {
   const api = useApi();
   const [test, setTest] = useState<ConnectionTestResult | { isOk: null; message: string } | null>(null);
   const [removal, setRemoval] = useState<string | null>(null);
@@ -105,6 +118,7 @@ function AccountCard({ account, onEdit, onRemoved }: { account: SendingAccount; 
           {account.messagesPerSecond} msg/s{account.dailyCap !== null ? ` · at most ${account.dailyCap} a day` : ''}
           {account.baseUrl ? ` · via ${account.baseUrl}` : ''}
         </p>
+        <SendingStateLine status={sending} />
         <ul className="account-secrets">
           {account.secrets.map((secret) => (
             <li key={secret.field}>

@@ -1,4 +1,5 @@
 import '../styles/settings.css';
+import { CategorySettings } from './CategorySettings';
 import { MediaHosting } from './MediaHosting';
 import { SendingAccounts } from './SendingAccounts';
 import { WorkspaceSettings } from './WorkspaceSettings';
@@ -14,6 +15,7 @@ export function SettingsPage() {
         </div>
       </header>
       <WorkspaceSettings />
+      <CategorySettings />
       <SendingAccounts />
       <MediaHosting />
     </div>

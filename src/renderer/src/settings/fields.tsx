@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { TextField } from '../editor/inspector/fields';
 import { secretFieldLabels, type SecretStatus, type SecretStoreInfo } from '../../../shared/api/accounts';
 
@@ -39,4 +40,38 @@ export function settingsFieldLabel(labels: Readonly<Record<string, string>>): (p
     if (field === 'secrets' && secret && secret in secretFieldLabels) return secretFieldLabels[secret as keyof typeof secretFieldLabels];
     return field ? labels[field] : undefined;
   };
+}
+
+/** A section of the settings page: its title and what it is for, its Add button at the right (null while a form is open), then its content. */
+export function SettingsSection({
+  id,
+  title,
+  hint,
+  add,
+  children,
+}: {
+  id: string;
+  title: string;
+  hint: ReactNode;
+  add?: { label: string; onClick: () => void } | null;
+  children: ReactNode;
+}) {
+  return (
+    <section className="settings-section" aria-labelledby={id}>
+      <header className="settings-section-header">
+        <div>
+          <h2 id={id} className="panel-title">
+            {title}
+          </h2>
+          <p className="field-hint">{hint}</p>
+        </div>
+        {add ? (
+          <button type="button" className="button button-primary" onClick={add.onClick}>
+            {add.label}
+          </button>
+        ) : null}
+      </header>
+      {children}
+    </section>
+  );
 }
