@@ -300,6 +300,25 @@ describe('validateFlow', () => {
       expect(validateFlow(withStop(), { settings: chatty }).hasErrors).toBe(false);
     });
 
+    it('QUIET_HOURS_STRICT_STATES counts what the frequency cap lets through in any 24 hours, not just caps of 24 hours or less', () => {
+      const strict = (maxMessages: number, perHours: number): string | undefined =>
+        validateFlow(withStop(), { settings: { ...compliant(), frequencyCap: { isEnabled: true, maxMessages, perHours } } }).issues.find(
+          (i) => i.code === 'QUIET_HOURS_STRICT_STATES',
+        )?.message;
+      expect(strict(5, 24)).toContain('the frequency cap allows 5');
+      // 4 in 48 hours can all go out on one day.
+      expect(strict(4, 48)).toContain('the frequency cap allows 4');
+      // The window slides: 2 at 08:00 and 2 more at 20:00 the same day.
+      expect(strict(2, 12)).toContain('the frequency cap allows 4');
+      expect(strict(1, 6)).toContain('the frequency cap allows 4');
+      expect(strict(1, 7)).toContain('the frequency cap allows 4');
+      expect(strict(3, 24)).toBeUndefined();
+      expect(strict(1, 8)).toBeUndefined();
+      expect(strict(3, 72)).toBeUndefined();
+      const uncapped = { ...compliant(), frequencyCap: { isEnabled: false, maxMessages: 3, perHours: 24 } };
+      expect(validateFlow(withStop(), { settings: uncapped }).issues[0]?.message).toContain('there is no frequency cap');
+    });
+
     it('HELP_REPLY_GENERIC when HELP would get the generic default', () => {
       expect(compliance(withStop(), { ...compliant(), helpReply: '' }).map(([code]) => code)).toEqual(['HELP_REPLY_GENERIC']);
     });
