@@ -110,6 +110,27 @@ describe('postcard CLI', () => {
     expect(flows.every((flow) => flow.nodeCount === 7)).toBe(true);
   });
 
+  it('imports a flow whose event name has spaces as a draft and says what keeps it from publishing', () => {
+    const [sampleId] = ids(postcard('--data-dir', dataDir, 'flows', 'list').stdout);
+    const document = JSON.parse(postcard('--data-dir', dataDir, 'flows', 'export', sampleId!).stdout) as {
+      graph: { nodes: Array<{ kind: string; label?: string; config: { type?: string; event?: string } }> };
+    };
+    const trigger = document.graph.nodes.find((n) => n.kind === 'trigger')!;
+    expect(trigger.config.type).toBe('event');
+    trigger.config.event = 'cart abandoned';
+    const file = join(dir, 'spaced.json');
+    writeFileSync(file, JSON.stringify(document));
+
+    const imported = postcard('--data-dir', dataDir, 'flows', 'import', file, '--name', 'Spaced');
+    expect(imported.code, imported.stderr).toBe(0);
+    const lines = imported.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^Imported "Spaced" as /);
+    expect(lines[1]).toBe('It cannot be published until this is fixed:');
+    expect(lines[2]).toContain('EVENT_NAME_HAS_SPACES: The event name of ');
+    expect(lines[2]).toContain('("cart abandoned") has spaces');
+    expect(lines).toHaveLength(3);
+  });
+
   it('exports a published version by number', () => {
     const [id] = ids(postcard('--data-dir', dataDir, 'flows', 'list').stdout);
     const missing = postcard('--data-dir', dataDir, 'flows', 'export', id!, '--version', '1');

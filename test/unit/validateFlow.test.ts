@@ -211,6 +211,46 @@ describe('validateFlow', () => {
     it('BRANCH_DUPLICATE_CONDITION', () => {
       expect(codes(branchFlow([vip, { ...vip, label: 'Again' }]))).toContain('BRANCH_DUPLICATE_CONDITION');
     });
+    it('EVENT_NAME_HAS_SPACES on an "event since entry" condition, on its port; not on an attribute with spaces', () => {
+      const bought = { id: 'c2', label: 'Bought', subject: 'event_since_entry', name: 'order placed', operator: 'exists', value: '' };
+      const [issue] = validateFlow(branchFlow([bought])).issues;
+      expect(issue).toMatchObject({ code: 'EVENT_NAME_HAS_SPACES', severity: 'error', nodeId: 'b', port: 'c2' });
+      expect(issue?.message).toContain('condition "Bought"');
+      expect(issue?.message).toContain('"order_placed"');
+      expect(codes(branchFlow([{ ...bought, name: 'order_placed' }]))).toEqual([]);
+      expect(codes(branchFlow([{ ...vip, name: 'loyalty tier' }]))).toEqual([]);
+    });
+  });
+
+  describe('event names', () => {
+    it('EVENT_NAME_HAS_SPACES on an event trigger, naming the step and the field, and it blocks publishing', () => {
+      const g = linearFlow();
+      g.nodes[0] = node('t', 'trigger', { type: 'event', event: 'added to cart', filters: [] }, 'Cart trigger');
+      const validation = validateFlow(g);
+      expect(validation.issues.map((i) => [i.code, i.nodeId])).toEqual([['EVENT_NAME_HAS_SPACES', 't']]);
+      expect(validation.issues[0]?.message).toMatch(/^The event name of "Cart trigger" \("added to cart"\) has spaces/);
+      expect(validation.issues[0]?.message).toContain('"added_to_cart"');
+      expect(validation.hasErrors).toBe(true);
+      // Spaces around the name are not inside it.
+      g.nodes[0] = node('t', 'trigger', { type: 'event', event: ' added_to_cart ', filters: [] });
+      expect(codes(g)).toEqual([]);
+    });
+
+    it('EVENT_NAME_HAS_SPACES on a wait for an event, tabs included', () => {
+      const g = linearFlow();
+      g.nodes[1] = node('w', 'wait', { type: 'event', event: 'order\tplaced', timeoutAmount: 1, timeoutUnit: 'days' });
+      const issue = validateFlow(g).issues.find((i) => i.code === 'EVENT_NAME_HAS_SPACES');
+      expect(issue?.nodeId).toBe('w');
+      expect(issue?.message).toContain('The event to wait for of the Wait step');
+    });
+
+    it('EVENT_NAME_HAS_SPACES on the goal event when the settings are given', () => {
+      const settings = { ...defaultFlowSettings(), goalEvent: 'order placed' };
+      expect(codes(linearFlow())).toEqual([]);
+      const issue = validateFlow(linearFlow(), { settings }).issues.find((i) => i.code === 'EVENT_NAME_HAS_SPACES');
+      expect(issue?.message).toMatch(/^The flow's goal event \("order placed"\)/);
+      expect(issue?.nodeId).toBeUndefined();
+    });
   });
 
   describe('split', () => {
