@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// `npm start`: build, then open the desktop app. Where Electron cannot run (its binary was not
-// downloaded, no display, no Electron build of the database driver), say why in one line and
-// open Postcard in the browser instead. Never waits minutes on a download.
+// `npm start`: build (the app, and the CLI when its build no longer matches the sources), then
+// open the desktop app. Where Electron cannot run (its binary was not downloaded, no display,
+// no Electron build of the database driver), say why in one line and open Postcard in the
+// browser instead. Never waits minutes on a download.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { cliBuildStatus } from '../bin/cli-build-status.mjs';
 
 const root = join(import.meta.dirname, '..');
 const node = process.execPath;
@@ -16,6 +19,11 @@ const build = spawnSync(node, [join(root, 'node_modules', 'electron-vite', 'bin'
 if (build.status !== 0) {
   console.error('The build failed (see above); fix it and run `npm start` again.');
   process.exit(build.status ?? 1);
+}
+// A stale CLI build still works (it runs from source, a second slower per command): rebuild it
+// when needed, and never let a failure here stop the app from opening.
+if (cliBuildStatus(pathToFileURL(`${root}/`)) !== 'current') {
+  spawnSync(node, [join(root, 'scripts', 'build-cli.mjs'), '--if-possible'], { cwd: root, stdio: 'inherit' });
 }
 
 const reason = forceBrowser ? 'browser mode was asked for' : await prepareElectron();

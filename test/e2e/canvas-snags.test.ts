@@ -176,4 +176,31 @@ describe.skipIf(!chromiumPath)('the canvas, as a new user meets it', () => {
     await row.waitFor();
     expect(await row.textContent()).not.toContain('edited');
   });
+
+  it('places a new MMS step by its real height: an MMS below a selected step, then a step below it, overlap nothing at full size', async () => {
+    const { page } = browser;
+    await page.goto(app.host.url);
+    await page.getByRole('link', { name: SAMPLE }).click();
+    await canvasNode(page, 'MMS step: Your cart MMS').waitFor();
+    const before = await page.locator('.react-flow__node').count();
+    // Added at the zoom the editor opens at, where cards are drawn compact (all the same height)...
+    await canvasNode(page, 'Trigger step: Cart abandoned').click();
+    await page.getByRole('button', { name: 'Add MMS step' }).click();
+    const mms = canvasNode(page, /^MMS step: MMS \d+$/);
+    await mms.waitFor();
+    await mms.click();
+    await page.getByRole('button', { name: 'Add SMS step' }).click();
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(before + 2);
+    // ...and read at full size, where an MMS card is taller than the others.
+    const zoom = (): Promise<number> => page.evaluate('new DOMMatrixReadOnly(getComputedStyle(document.querySelector(".react-flow__viewport")).transform).a');
+    for (let click = 0; click < 10 && (await zoom()) < 1; click++) await page.getByRole('button', { name: /zoom in/i }).click();
+    expect(await zoom()).toBeGreaterThanOrEqual(1);
+    await page.waitForTimeout(400);
+    const boxes = await cardBoxes(page);
+    await screenshot(page, 'canvas-04-mms-placed');
+    expect(overlappingPairs(boxes)).toEqual([]);
+    const mmsBox = boxes.find((b) => /^MMS step: MMS \d+$/.test(b.name))!;
+    const smsBox = boxes.find((b) => /^SMS step: SMS \d+$/.test(b.name))!;
+    expect(smsBox.y).toBeGreaterThan(mmsBox.y + mmsBox.height);
+  });
 });

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SimulationResult } from '../../src/shared/engine/types';
 
 const bin = resolve(import.meta.dirname, '../../bin/postcard.mjs');
 let dir: string;
@@ -108,6 +109,61 @@ describe('postcard CLI', () => {
     const flows = JSON.parse(after.stdout) as { name: string; nodeCount: number }[];
     expect(flows.map((flow) => flow.name).sort()).toEqual(['Abandoned cart: MMS with SMS fallback', 'Cart, again']);
     expect(flows.every((flow) => flow.nodeCount === 7)).toBe(true);
+  });
+
+  it('imports a flow whose event name has spaces as a draft and says what keeps it from publishing', () => {
+    const [sampleId] = ids(postcard('--data-dir', dataDir, 'flows', 'list').stdout);
+    const document = JSON.parse(postcard('--data-dir', dataDir, 'flows', 'export', sampleId!).stdout) as {
+      graph: { nodes: Array<{ kind: string; label?: string; config: { type?: string; event?: string } }> };
+    };
+    const trigger = document.graph.nodes.find((n) => n.kind === 'trigger')!;
+    expect(trigger.config.type).toBe('event');
+    trigger.config.event = 'cart abandoned';
+    const file = join(dir, 'spaced.json');
+    writeFileSync(file, JSON.stringify(document));
+
+    const imported = postcard('--data-dir', dataDir, 'flows', 'import', file, '--name', 'Spaced');
+    expect(imported.code, imported.stderr).toBe(0);
+    const lines = imported.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^Imported "Spaced" as /);
+    expect(lines[1]).toBe('It cannot be published until this is fixed:');
+    expect(lines[2]).toContain('EVENT_NAME_HAS_SPACES: The event name of ');
+    expect(lines[2]).toContain('("cart abandoned") has spaces');
+    expect(lines).toHaveLength(3);
+  });
+
+  it('simulate starts now, or at --start (an instant, or a local time in the flow\'s zone), and counts MMS failures without fallback', () => {
+    const [sampleId] = ids(postcard('--data-dir', dataDir, 'flows', 'list').stdout);
+    const file = join(dir, 'cart.json');
+    expect(postcard('--data-dir', dataDir, 'flows', 'export', sampleId!, '--out', file).code).toBe(0);
+    const simulate = (...args: string[]) => postcard('simulate', file, '--contacts', '300', '--days', '2', '--seed', '7', ...args);
+
+    // The sample flow's zone is America/New_York: 09:00 there on 2 March is 14:00 UTC.
+    const local = simulate('--start', '2026-03-02 09:00');
+    expect(local.code, local.stderr).toBe(0);
+    const lines = local.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^Simulated ".+": 300 contacts over 2 days from 2026-03-02 09:00 America\/New_York \(seed 7\)$/);
+    const printed = lines.map((line) => /^ {2}MMS failed without falling back to SMS (\d+) /.exec(line)?.[1]).find(Boolean);
+    const json = simulate('--start', '2026-03-02T14:00:00Z', '--json');
+    const result = JSON.parse(json.stdout) as SimulationResult;
+    expect(result.startAt).toBe('2026-03-02T14:00:00.000Z');
+    expect(printed).toBe(String(result.totals.mmsFailedWithoutFallback));
+
+    const before = Date.now();
+    const now = JSON.parse(simulate('--json').stdout) as SimulationResult;
+    expect(Date.parse(now.startAt)).toBeGreaterThan(before - 60_000);
+    expect(Date.parse(now.startAt)).toBeLessThanOrEqual(Date.now());
+
+    for (const [start, words] of [
+      ['next tuesday', 'is not a date and time: write an ISO date-time'],
+      ['2026-02-30 09:00', 'is not a real date and time'],
+      ['2026-03-08 02:30', 'does not exist in America/New_York'],
+    ]) {
+      const refused = simulate('--start', start!);
+      expect(refused.code, start).toBe(1);
+      expect(refused.stderr.trim(), start).toMatch(new RegExp(`^postcard: --start "${start}" ${words}`));
+      expect(refused.stdout).toBe('');
+    }
   });
 
   it('exports a published version by number', () => {

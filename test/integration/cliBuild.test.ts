@@ -72,7 +72,7 @@ describe('bin/postcard.mjs', () => {
   function checkout() {
     writeFileSync(join(dir, 'package.json'), '{ "type": "module" }');
     mkdirSync(join(dir, 'bin'), { recursive: true });
-    copyFileSync(join(root, 'bin', 'postcard.mjs'), join(dir, 'bin', 'postcard.mjs'));
+    for (const file of ['postcard.mjs', 'cli-build-status.mjs']) copyFileSync(join(root, 'bin', file), join(dir, 'bin', file));
     mkdirSync(join(dir, 'src', 'main', 'cli'), { recursive: true });
     const source = join(dir, 'src', 'main', 'cli', 'index.ts');
     writeFileSync(source, "export async function main(): Promise<number> { console.log('from source'); return 0; }\n");
@@ -98,6 +98,34 @@ describe('bin/postcard.mjs', () => {
     expect(run({ POSTCARD_FROM_SOURCE: '1' })).toBe('from source');
     writeFileSync(source, `${"export async function main(): Promise<number> { console.log('from source'); return 0; }"}\n// edited\n`);
     expect(run()).toBe('from source');
+  });
+
+  it('says in one line on stderr when it runs from source because the build is stale or missing, except where a program reads the output', () => {
+    const { source, record } = checkout();
+    // As a person runs it: none of the variables that ask for silence.
+    const asPerson: NodeJS.ProcessEnv = { ...process.env };
+    for (const name of ['VITEST', 'CI', 'NODE_ENV', 'POSTCARD_QUIET', 'POSTCARD_FROM_SOURCE']) delete asPerson[name];
+    const start = (args: string[] = [], env: Record<string, string> = {}) => {
+      const child = spawnSync(process.execPath, [join(dir, 'bin', 'postcard.mjs'), ...args], { cwd: dir, encoding: 'utf8', env: { ...asPerson, ...env }, timeout: 120_000 });
+      return { stdout: child.stdout.trim(), stderr: child.stderr };
+    };
+    expect(start()).toEqual({ stdout: 'from build', stderr: '' });
+
+    const later = new Date(Date.now() + 5_000);
+    utimesSync(source, later, later);
+    const stale = start();
+    expect(stale.stdout).toBe('from source');
+    expect(stale.stderr).toMatch(/^postcard: the CLI build is older than the sources, so this runs from source \(about a second slower\); `npm run build:cli` or `npm start` rebuilds it\n$/);
+    expect(start(['--json']).stderr).toBe('');
+    expect(start([], { POSTCARD_QUIET: '1' }).stderr).toBe('');
+    expect(start([], { CI: 'true' }).stderr).toBe('');
+    expect(node([join(dir, 'bin', 'postcard.mjs')]).stderr).toBe(''); // under vitest
+    expect(start([], { POSTCARD_FROM_SOURCE: '1' }).stderr).toBe('');
+
+    record();
+    expect(start()).toEqual({ stdout: 'from build', stderr: '' });
+    rmSync(join(dir, 'out'), { recursive: true });
+    expect(start().stderr).toMatch(/^postcard: there is no CLI build, so this runs from source/);
   });
 
   it('runs the sources without a build, and the build where no sources ship', () => {

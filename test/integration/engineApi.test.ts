@@ -111,7 +111,7 @@ describe('engine API', () => {
     const file = join(dir, 'flow.json');
     writeFileSync(file, JSON.stringify(postcard.services.flows.export(postcard.services.flows.list()[0]!.id)));
     const run = (): SimulationResult =>
-      JSON.parse(execFileSync(process.execPath, ['bin/postcard.mjs', 'simulate', file, '--contacts', '200', '--days', '2', '--seed', '5', '--json'], { encoding: 'utf8' }));
+      JSON.parse(execFileSync(process.execPath, ['bin/postcard.mjs', 'simulate', file, '--contacts', '200', '--days', '2', '--seed', '5', '--start', '2026-01-05T15:00:00Z', '--json'], { encoding: 'utf8' }));
     const first = run();
     expect(Object.keys(first.nodeCounts).length).toBeGreaterThan(0);
     expect(first.totals.contacts).toBe(200);

@@ -275,6 +275,24 @@ describe('import and export', () => {
     expect(imported.validation.hasErrors).toBe(false);
   });
 
+  it('an imported document whose event names have spaces says so, and cannot be published until they are fixed', async () => {
+    const spaced = linearFlow();
+    spaced.nodes[0] = node('t', 'trigger', { type: 'event', event: 'signed up', filters: [] });
+    const imported = await ok<FlowDetail>('flows.import', { document: documentOf({ graph: spaced, settings: { ...defaultFlowSettings(), goalEvent: 'order placed' } }) });
+    expect(imported.validation.issues.map((i) => [i.code, i.nodeId])).toEqual([['EVENT_NAME_HAS_SPACES', 't']]);
+
+    const blocked = await refused('flows.publish', { id: imported.id });
+    expect(blocked.code).toBe('FLOW_INVALID');
+    expect(blocked.message).toContain('("signed up") has spaces');
+    const issues = (blocked.details as { issues: Array<{ code: string; message: string }> }).issues.filter((i) => i.code === 'EVENT_NAME_HAS_SPACES');
+    expect(issues.map((i) => i.message.split(' (')[0])).toEqual(['The event name of the Trigger step', "The flow's goal event"]);
+    expect(rowCount('flow_versions')).toBe(0);
+
+    const fixed = linearFlow();
+    await ok('flows.saveDraft', { id: imported.id, graph: fixed, settings: { ...defaultFlowSettings(), goalEvent: 'order_placed' } });
+    expect((await ok<PublishResult>('flows.publish', { id: imported.id })).version).toBe(1);
+  });
+
   it('refuses malformed and hostile documents, naming the problem, and writes nothing', async () => {
     const bigGraph = {
       nodes: Array.from({ length: 10_000 }, (_, i) => ({ id: `n${i}`, kind: 'exit', position: { x: 0, y: 0 }, config: { reason: '' } })),

@@ -37,7 +37,7 @@ export function splitDocument() {
 function simulate(seed: number): SimulationResult {
   const file = join(dir, 'split.json');
   writeFileSync(file, JSON.stringify(splitDocument()));
-  const run = spawnSync(process.execPath, [bin, 'simulate', file, '--contacts', '3000', '--days', '4', '--seed', String(seed), '--json'], {
+  const run = spawnSync(process.execPath, [bin, 'simulate', file, '--contacts', '3000', '--days', '4', '--seed', String(seed), '--start', '2026-01-05T15:00:00Z', '--json'], {
     encoding: 'utf8',
     env: { ...process.env, POSTCARD_DATA_DIR: join(dir, 'data') },
     timeout: 120_000,

@@ -182,7 +182,7 @@ describe('adding a step by click or Enter (placement)', () => {
     editor.actions.connect(trigger, 'next', mms);
     editor.actions.connect(mms, 'sent', editor.actions.addNode('exit', { x: 0, y: 2000 }));
     const state = editor.store.getState();
-    const placement = placeNewStep(state.graph, new Map([[mms, { width: 240, height: 140 }]]), mms, { x: 5000, y: 5000 });
+    const placement = placeNewStep(state.graph, new Map([[mms, { width: 240, height: 140 }]]), mms, { x: 5000, y: 5000 }, 'sms');
     // MMS: "sent" is taken, "fallback" (the second of two outputs) is free: right of centre, below.
     expect(placement.from).toEqual({ source: mms, sourcePort: 'fallback' });
     expect(placement.position.y).toBeGreaterThanOrEqual(200 + 140 + 60);
@@ -202,7 +202,7 @@ describe('adding a step by click or Enter (placement)', () => {
     const { editor } = editorWithSteps();
     for (let i = 0; i < 12; i++) {
       const { graph, measured } = editor.store.getState();
-      const { position } = placeNewStep(graph, measured, null, { x: 0, y: 0 });
+      const { position } = placeNewStep(graph, measured, null, { x: 0, y: 0 }, 'wait');
       editor.actions.addNode('wait', position);
     }
     const boxes = editor.store.getState().graph.nodes.map((n) => ({ ...n.position, width: 240, height: 110 }));

@@ -211,6 +211,46 @@ describe('validateFlow', () => {
     it('BRANCH_DUPLICATE_CONDITION', () => {
       expect(codes(branchFlow([vip, { ...vip, label: 'Again' }]))).toContain('BRANCH_DUPLICATE_CONDITION');
     });
+    it('EVENT_NAME_HAS_SPACES on an "event since entry" condition, on its port; not on an attribute with spaces', () => {
+      const bought = { id: 'c2', label: 'Bought', subject: 'event_since_entry', name: 'order placed', operator: 'exists', value: '' };
+      const [issue] = validateFlow(branchFlow([bought])).issues;
+      expect(issue).toMatchObject({ code: 'EVENT_NAME_HAS_SPACES', severity: 'error', nodeId: 'b', port: 'c2' });
+      expect(issue?.message).toContain('condition "Bought"');
+      expect(issue?.message).toContain('"order_placed"');
+      expect(codes(branchFlow([{ ...bought, name: 'order_placed' }]))).toEqual([]);
+      expect(codes(branchFlow([{ ...vip, name: 'loyalty tier' }]))).toEqual([]);
+    });
+  });
+
+  describe('event names', () => {
+    it('EVENT_NAME_HAS_SPACES on an event trigger, naming the step and the field, and it blocks publishing', () => {
+      const g = linearFlow();
+      g.nodes[0] = node('t', 'trigger', { type: 'event', event: 'added to cart', filters: [] }, 'Cart trigger');
+      const validation = validateFlow(g);
+      expect(validation.issues.map((i) => [i.code, i.nodeId])).toEqual([['EVENT_NAME_HAS_SPACES', 't']]);
+      expect(validation.issues[0]?.message).toMatch(/^The event name of "Cart trigger" \("added to cart"\) has spaces/);
+      expect(validation.issues[0]?.message).toContain('"added_to_cart"');
+      expect(validation.hasErrors).toBe(true);
+      // Spaces around the name are not inside it.
+      g.nodes[0] = node('t', 'trigger', { type: 'event', event: ' added_to_cart ', filters: [] });
+      expect(codes(g)).toEqual([]);
+    });
+
+    it('EVENT_NAME_HAS_SPACES on a wait for an event, tabs included', () => {
+      const g = linearFlow();
+      g.nodes[1] = node('w', 'wait', { type: 'event', event: 'order\tplaced', timeoutAmount: 1, timeoutUnit: 'days' });
+      const issue = validateFlow(g).issues.find((i) => i.code === 'EVENT_NAME_HAS_SPACES');
+      expect(issue?.nodeId).toBe('w');
+      expect(issue?.message).toContain('The event to wait for of the Wait step');
+    });
+
+    it('EVENT_NAME_HAS_SPACES on the goal event when the settings are given', () => {
+      const settings = { ...defaultFlowSettings(), goalEvent: 'order placed' };
+      expect(codes(linearFlow())).toEqual([]);
+      const issue = validateFlow(linearFlow(), { settings }).issues.find((i) => i.code === 'EVENT_NAME_HAS_SPACES');
+      expect(issue?.message).toMatch(/^The flow's goal event \("order placed"\)/);
+      expect(issue?.nodeId).toBeUndefined();
+    });
   });
 
   describe('split', () => {
@@ -298,6 +338,25 @@ describe('validateFlow', () => {
       const chatty = { ...compliant(), frequencyCap: { isEnabled: true, maxMessages: 5, perHours: 24 } };
       expect(validateFlow(withStop(), { settings: chatty }).issues[0]?.message).toContain('more than 3 messages in 24 hours');
       expect(validateFlow(withStop(), { settings: chatty }).hasErrors).toBe(false);
+    });
+
+    it('QUIET_HOURS_STRICT_STATES counts what the frequency cap lets through in any 24 hours, not just caps of 24 hours or less', () => {
+      const strict = (maxMessages: number, perHours: number): string | undefined =>
+        validateFlow(withStop(), { settings: { ...compliant(), frequencyCap: { isEnabled: true, maxMessages, perHours } } }).issues.find(
+          (i) => i.code === 'QUIET_HOURS_STRICT_STATES',
+        )?.message;
+      expect(strict(5, 24)).toContain('the frequency cap allows 5');
+      // 4 in 48 hours can all go out on one day.
+      expect(strict(4, 48)).toContain('the frequency cap allows 4');
+      // The window slides: 2 at 08:00 and 2 more at 20:00 the same day.
+      expect(strict(2, 12)).toContain('the frequency cap allows 4');
+      expect(strict(1, 6)).toContain('the frequency cap allows 4');
+      expect(strict(1, 7)).toContain('the frequency cap allows 4');
+      expect(strict(3, 24)).toBeUndefined();
+      expect(strict(1, 8)).toBeUndefined();
+      expect(strict(3, 72)).toBeUndefined();
+      const uncapped = { ...compliant(), frequencyCap: { isEnabled: false, maxMessages: 3, perHours: 24 } };
+      expect(validateFlow(withStop(), { settings: uncapped }).issues[0]?.message).toContain('there is no frequency cap');
     });
 
     it('HELP_REPLY_GENERIC when HELP would get the generic default', () => {

@@ -167,13 +167,24 @@ export class SegmentService {
     return this.get(id);
   }
 
+  /**
+   * Deleting drops every version, so it is refused while anything refers to the segment: a
+   * version a flow published with (archived flows too: their versions keep the history of what
+   * was sent, and the database keeps the reference), or a draft that names it and would no
+   * longer publish. Checked and deleted in one transaction; the refusal names the flows.
+   */
   delete(id: string): { id: string } {
-    const detail = this.get(id);
-    if (detail.usedBy.length > 0) {
-      const names = [...new Set(detail.usedBy.map((u) => `"${u.flowName}" (version ${u.flowVersion})`))].join(', ');
-      throw new PostcardError('CONFLICT', `the segment "${detail.name}" is used by ${names}; archive it instead`, { usedBy: detail.usedBy });
-    }
     this.sqlite.transaction(() => {
+      const name = this.sqlite.prepare('SELECT name FROM segments WHERE id = ?').pluck().get(id) as string | undefined;
+      if (name === undefined) throw new PostcardError('NOT_FOUND', `there is no segment ${id}`);
+      const usedBy = this.usedBy(id, { withArchivedFlows: true });
+      const flows = this.referringFlows(new Set([name, id]), usedBy);
+      if (flows.length > 0) {
+        throw new PostcardError('CONFLICT', `the segment "${name}" cannot be deleted while flows refer to it: ${describeFlows(flows)}; archive it instead`, {
+          usedBy,
+          flows,
+        });
+      }
       this.sqlite.prepare('DELETE FROM segment_members WHERE segment_version_id IN (SELECT id FROM segment_versions WHERE segment_id = ?)').run(id);
       this.sqlite.prepare('DELETE FROM segment_versions WHERE segment_id = ?').run(id);
       this.sqlite.prepare('DELETE FROM segments WHERE id = ?').run(id);
@@ -202,9 +213,20 @@ export class SegmentService {
   private refuseRenameInUse(id: string, newName: string): void {
     const oldName = this.sqlite.prepare('SELECT name FROM segments WHERE id = ?').pluck().get(id) as string;
     if (oldName === newName) return;
-    const flows = new Map<string, { name: string; places: string[] }>();
-    const mention = (flowId: string, name: string, place: string): void => {
-      const flow = flows.get(flowId) ?? { name, places: [] };
+    const flows = this.referringFlows(new Set([oldName]), this.usedBy(id));
+    if (flows.length === 0) return;
+    throw new PostcardError(
+      'CONFLICT',
+      `the segment "${oldName}" cannot be renamed while flows refer to it by name: ${describeFlows(flows)}; keep the name, or save a new segment under the new one`,
+      { flows },
+    );
+  }
+
+  /** Flows whose draft (flows not archived) names the segment by one of `references`, and those with a version in `uses`, each with where. */
+  private referringFlows(references: ReadonlySet<string>, uses: ReadonlyArray<SegmentUse & { isFlowArchived?: boolean }>): ReferringFlow[] {
+    const flows = new Map<string, ReferringFlow>();
+    const mention = (flowId: string, flowName: string, place: string): void => {
+      const flow = flows.get(flowId) ?? { flowId, flowName, places: [] };
       if (!flow.places.includes(place)) flow.places.push(place);
       flows.set(flowId, flow);
     };
@@ -215,31 +237,45 @@ export class SegmentService {
     }>;
     for (const flow of drafts) {
       const graph = JSON.parse(flow.draft_graph_json) as Pick<FlowGraph, 'nodes'>;
-      if (segmentNamesIn(graph).has(oldName)) mention(flow.id, flow.name, 'draft');
+      if ([...segmentNamesIn(graph)].some((name) => references.has(name))) mention(flow.id, flow.name, 'draft');
     }
-    for (const use of this.usedBy(id)) mention(use.flowId, use.flowName, `version ${use.flowVersion}`);
-    if (flows.size === 0) return;
-    const named = [...flows.values()].map((flow) => `"${flow.name}" (${flow.places.join(', ')})`);
-    throw new PostcardError(
-      'CONFLICT',
-      `the segment "${oldName}" cannot be renamed while flows refer to it by name: ${named.join(', ')}; keep the name, or save a new segment under the new one`,
-      { flows: [...flows.entries()].map(([flowId, flow]) => ({ flowId, flowName: flow.name, places: flow.places })) },
-    );
+    for (const use of uses) mention(use.flowId, use.flowName, `version ${use.flowVersion}${use.isFlowArchived ? ' of the archived flow' : ''}`);
+    return [...flows.values()];
   }
 
-  private usedBy(id: string): SegmentUse[] {
+  /** The flow versions that read a version of the segment; those of archived flows only when asked. */
+  private usedBy(id: string, options: { withArchivedFlows: true }): Array<SegmentUse & { isFlowArchived: boolean }>;
+  private usedBy(id: string): SegmentUse[];
+  private usedBy(id: string, options?: { withArchivedFlows: true }): Array<SegmentUse & { isFlowArchived?: boolean }> {
     const rows = this.sqlite
       .prepare(
-        `SELECT f.id AS flow_id, f.name AS flow_name, fv.version AS flow_version, sv.version AS segment_version
+        `SELECT f.id AS flow_id, f.name AS flow_name, f.status AS flow_status, fv.version AS flow_version, sv.version AS segment_version
          FROM flow_version_segments u
          JOIN segment_versions sv ON sv.id = u.segment_version_id
          JOIN flow_versions fv ON fv.id = u.flow_version_id
          JOIN flows f ON f.id = fv.flow_id
-         WHERE sv.segment_id = ? AND f.status != 'archived' ORDER BY f.name, fv.version`,
+         WHERE sv.segment_id = ? AND (? OR f.status != 'archived') ORDER BY f.name, fv.version`,
       )
-      .all(id) as Array<{ flow_id: string; flow_name: string; flow_version: number; segment_version: number }>;
-    return rows.map((r) => ({ flowId: r.flow_id, flowName: r.flow_name, flowVersion: r.flow_version, segmentVersion: r.segment_version }));
+      .all(id, options?.withArchivedFlows ? 1 : 0) as Array<{ flow_id: string; flow_name: string; flow_status: string; flow_version: number; segment_version: number }>;
+    return rows.map((r) => ({
+      flowId: r.flow_id,
+      flowName: r.flow_name,
+      flowVersion: r.flow_version,
+      segmentVersion: r.segment_version,
+      ...(options?.withArchivedFlows ? { isFlowArchived: r.flow_status === 'archived' } : {}),
+    }));
   }
+}
+
+interface ReferringFlow {
+  flowId: string;
+  flowName: string;
+  /** "draft", "version 2", "version 1 of the archived flow" */
+  places: string[];
+}
+
+function describeFlows(flows: readonly ReferringFlow[]): string {
+  return flows.map((flow) => `"${flow.flowName}" (${flow.places.join(', ')})`).join(', ');
 }
 
 function summary(row: { id: string; name: string; status: string; updated_at: number; version: number }): SegmentSummary {

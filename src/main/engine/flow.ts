@@ -2,7 +2,7 @@ import { PostcardError } from '../../shared/api/result';
 import { parseFlowDocument, type FlowDocument } from '../../shared/flow/document';
 import type { FlowSettings } from '../../shared/flow/settings';
 import type { FlowNode, FlowNodeOf } from '../../shared/graph/graph';
-import { validateFlow } from '../../shared/graph/validate';
+import { publishOnlyCodes, validateFlow } from '../../shared/graph/validate';
 
 /** A published version, parsed, validated and indexed for the step function. Immutable. */
 export interface CompiledFlow {
@@ -31,13 +31,11 @@ export function compileFlow(ref: VersionRef, document: unknown): CompiledFlow {
 
 export function compileDocument(ref: VersionRef, document: FlowDocument): CompiledFlow {
   const validation = validateFlow(document.graph);
-  if (validation.hasErrors) {
+  const errors = validation.issues.filter((i) => i.severity === 'error' && !publishOnlyCodes.has(i.code));
+  if (errors.length > 0) {
     throw new PostcardError(
       'FLOW_INVALID',
-      `the flow has errors and cannot run: ${validation.issues
-        .filter((i) => i.severity === 'error')
-        .map((i) => i.code)
-        .join(', ')}`,
+      `the flow has errors and cannot run: ${errors.map((i) => i.code).join(', ')}`,
       { issues: validation.issues },
     );
   }

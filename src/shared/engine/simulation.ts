@@ -76,7 +76,7 @@ export const SimulationOptions = z.object({
   useImportedContacts: z.boolean().default(false),
   days: z.number().min(0.01).max(90).default(7),
   seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
-  /** ISO instant the virtual clock starts at; fixed by default so runs compare. */
+  /** ISO instant the virtual clock starts at; fixed by default so runs compare. The app and `postcard simulate` pass now, or the start the user chose. */
   startAt: z.iso.datetime().default('2026-01-05T15:00:00.000Z'),
   /** Contacts enter spread over this many hours from the start. */
   entrySpreadHours: z.number().min(0).max(24 * 30).default(24),

@@ -177,12 +177,14 @@ export function complianceIssues(
         break;
       }
     }
-    const cap = settings.frequencyCap;
-    const capTooHigh = !cap.isEnabled || (cap.maxMessages > 3 && cap.perHours <= 24);
+    const perDay = messagesIn24Hours(settings.frequencyCap);
+    const capTooHigh = perDay > STRICT_MAX_PER_DAY;
     if (open !== null || capTooHigh) {
       const reasons = [
         open !== null ? `sends can go out at ${String(Math.floor(open / 60)).padStart(2, '0')}:${String(open % 60).padStart(2, '0')} recipient time (quiet hours ${quiet.start}–${quiet.end}; make them 20:00–08:00)` : null,
-        capTooHigh ? 'more than 3 messages in 24 hours can reach one contact (set the frequency cap to 3 per 24 hours)' : null,
+        capTooHigh
+          ? `more than 3 messages in 24 hours can reach one contact (${perDay === Infinity ? 'there is no frequency cap' : `the frequency cap allows ${perDay}`}; set it to 3 per 24 hours)`
+          : null,
       ].filter(Boolean);
       const fix: Extract<IssueFix, { type: 'settings' }>['settings'] = {};
       if (open !== null) fix.quietHours = { isEnabled: true, start: '20:00', end: '08:00' };
@@ -209,4 +211,18 @@ export function complianceIssues(
     });
   }
   return issues;
+}
+
+const STRICT_MAX_PER_DAY = 3;
+
+/**
+ * The most marketing messages the frequency cap lets reach one contact within any 24 hours.
+ * The drain applies the cap as a sliding window (a send is refused when `maxMessages` were
+ * accepted after now − perHours), so a full allowance can go out again exactly perHours after
+ * the last one: bursts at 0, H, 2H, … of which ceil(24 / H) fall in a 24-hour span. A cap of
+ * 2 per 12 hours therefore allows 4 a day, 4 per 48 hours allows 4.
+ */
+export function messagesIn24Hours(cap: FlowSettings['frequencyCap']): number {
+  if (!cap.isEnabled) return Infinity;
+  return cap.maxMessages * Math.ceil(24 / cap.perHours);
 }

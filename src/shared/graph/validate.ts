@@ -36,6 +36,7 @@ export const issueCodes = [
   'BRANCH_WITHOUT_ELSE',
   'BRANCH_CONDITION_INCOMPLETE',
   'BRANCH_DUPLICATE_CONDITION',
+  'EVENT_NAME_HAS_SPACES',
   'SPLIT_WEIGHTS_NOT_100',
   'SPLIT_DUPLICATE_VARIANT',
   'SPLIT_AUTO_WINNER_NEEDS_TWO_VARIANTS',
@@ -51,6 +52,12 @@ export const issueCodes = [
   'TEMPLATE_UNKNOWN_VARIABLE',
 ] as const;
 export type IssueCode = (typeof issueCodes)[number];
+
+/**
+ * Errors that refuse a publish but do not stop a version published before the rule existed: the
+ * engine runs such a version as it always did rather than stranding the contacts inside it.
+ */
+export const publishOnlyCodes: ReadonlySet<IssueCode> = new Set(['EVENT_NAME_HAS_SPACES']);
 export type IssueSeverity = 'error' | 'warning';
 
 export interface FlowIssue {
@@ -256,6 +263,11 @@ export function validateFlow(graph: FlowGraph, context?: ValidationContext): Flo
 
   // ---- per-kind rules
   for (const node of nodesById.values()) validateNode(node, report);
+  for (const node of nodesById.values()) for (const issue of eventNameIssues(node)) report(issue);
+  const goalEvent = context?.settings?.goalEvent ?? '';
+  if (hasSpaces(goalEvent)) {
+    report({ code: 'EVENT_NAME_HAS_SPACES', severity: 'error', message: `The flow's goal event ${spacedEventName(goalEvent)}` });
+  }
   if (context) validateWithContext(graph.edges, nodesById, successors, outgoing, context, report);
   if (context?.settings) for (const issue of complianceIssues(nodesById, successors, context.settings, context)) report(issue);
 
@@ -279,6 +291,35 @@ function finish(issues: FlowIssue[]): FlowValidation {
 function describe(node: FlowNode): string {
   const label = node.label?.trim();
   return label ? `"${label}"` : `the ${nodeDefinitions[node.kind].label} step`;
+}
+
+/**
+ * Event names are identifiers ("added_to_cart"): an event sent as "added_to_cart" never matches a
+ * step waiting for "added to cart". The editor's fields turn spaces into underscores as you type;
+ * a flow that arrives another way (a file, the CLI, the API) is told here, and cannot be published.
+ */
+function eventNameIssues(node: FlowNode): FlowIssue[] {
+  const nodeId = node.id;
+  const issue = (field: string, name: string, port?: string): FlowIssue => ({
+    code: 'EVENT_NAME_HAS_SPACES',
+    severity: 'error',
+    nodeId,
+    ...(port ? { port } : {}),
+    message: `${field} of ${describe(node)} ${spacedEventName(name)}`,
+  });
+  if (node.kind === 'trigger' && node.config.type === 'event' && hasSpaces(node.config.event)) return [issue('The event name', node.config.event)];
+  if (node.kind === 'wait' && node.config.type === 'event' && hasSpaces(node.config.event)) return [issue('The event to wait for', node.config.event)];
+  if (node.kind !== 'branch') return [];
+  return node.config.conditions
+    .filter((condition) => condition.subject === 'event_since_entry' && hasSpaces(condition.name))
+    .map((condition) => issue(`The event of condition "${condition.label || condition.id}"`, condition.name, condition.id));
+}
+
+const hasSpaces = (eventName: string): boolean => /\s/.test(eventName.trim());
+
+function spacedEventName(name: string): string {
+  const trimmed = name.trim();
+  return `("${trimmed}") has spaces, which event names never have: write "${trimmed.replace(/\s+/g, '_')}".`;
 }
 
 function validateNode(node: FlowNode, report: (issue: FlowIssue) => void): void {

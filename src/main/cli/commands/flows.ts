@@ -88,6 +88,9 @@ export function register(program: Command): void {
       await withPostcard(command, async (postcard) => {
         const flow = await call<FlowDetail>(postcard, 'flows.import', { document, ...(options.name ? { name: options.name } : {}) });
         console.log(`Imported "${flow.name}" as ${flow.id}`);
+        const errors = flow.validation.issues.filter((issue) => issue.severity === 'error');
+        if (errors.length > 0) console.log(`It cannot be published until ${errors.length === 1 ? 'this is' : `these ${errors.length} are`} fixed:`);
+        for (const issue of errors) console.log(`  ${issue.code}: ${issue.message}`);
       });
     });
 }

@@ -10,12 +10,14 @@ export function register(program: Command): void {
     .argument('<flow>', 'a flow document (.json), e.g. one written by `postcard flows export`')
     .option('-c, --contacts <n>', 'synthetic contacts', integer(1, 1_000_000), 1000)
     .option('--days <d>', 'how many days of virtual time', number(0.01, 90), 7)
-    .option('-s, --seed <s>', 'random seed: the same seed gives the same result', integer(0, 2 ** 32 - 1), 1)
+    .option('-s, --seed <s>', 'random seed: the same seed and --start give the same result', integer(0, 2 ** 32 - 1), 1)
+    .option('--start <when>', 'when virtual time starts: an ISO date-time, or "YYYY-MM-DD HH:MM" in the flow\'s time zone (default: now)')
     .option('--json', 'print the full result as one JSON object')
-    .action(async (file: string, options: { contacts: number; days: number; seed: number; json?: boolean }) => {
-      const [{ MAX_DOCUMENT_BYTES, parseFlowDocument }, { simulateFlow }] = await Promise.all([
+    .action(async (file: string, options: { contacts: number; days: number; seed: number; start?: string; json?: boolean }) => {
+      const [{ MAX_DOCUMENT_BYTES, parseFlowDocument }, { simulateFlow }, { localStart, parseStart, startNow }] = await Promise.all([
         import('../../../shared/flow/document'),
         import('../../engine/simulate'),
+        import('../startTime'),
       ]);
       let text: string;
       try {
@@ -32,21 +34,24 @@ export function register(program: Command): void {
       }
       const parsed = parseFlowDocument(json);
       if (!parsed.ok) throw new CliError(`${file}: ${parsed.error.message}`);
-      const result = await simulateFlow(parsed.document, { contacts: options.contacts, days: options.days, seed: options.seed });
+      const zone = parsed.document.settings.defaultTimeZone;
+      const startAt = options.start === undefined ? startNow(Date.now()) : parseStart(options.start, zone);
+      const result = await simulateFlow(parsed.document, { contacts: options.contacts, days: options.days, seed: options.seed, startAt });
       if (options.json) {
         process.stdout.write(`${JSON.stringify(result)}\n`);
         return;
       }
-      printSummary(parsed.document.name, result);
+      printSummary(parsed.document.name, result, localStart(result.startAt, zone));
     });
 }
 
-function printSummary(name: string, result: SimulationResult): void {
+function printSummary(name: string, result: SimulationResult, start: string): void {
   const t = result.totals;
   const lines = [
-    `Simulated "${name}": ${t.contacts} contacts over ${result.days} days (seed ${result.seed})`,
+    `Simulated "${name}": ${t.contacts} contacts over ${result.days} days from ${start} (seed ${result.seed})`,
     `  enrolled ${t.enrolled}; MMS ${t.messagesByChannel.mms}, SMS ${t.messagesByChannel.sms} (${t.smsSegments} segments)`,
     `  delivered ${t.delivered}, failed ${t.failed}, fell back ${t.fellBack} (${(t.fallbackRate * 100).toFixed(1)} %)`,
+    `  MMS failed without falling back to SMS ${t.mmsFailedWithoutFallback} (those contacts went on without the message)`,
     `  quiet-hours deferrals ${t.quietHoursDeferrals}, cap skips ${t.capSkips}, opt-outs ${t.optOuts}`,
     `  estimated cost ${result.cost.total.toFixed(2)} ${result.cost.currency}`,
     '  per node: entered / waiting / sent / delivered / failed / fell back / exited',

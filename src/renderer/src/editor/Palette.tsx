@@ -22,7 +22,7 @@ export function Palette({ canvasElement }: { canvasElement: () => HTMLElement | 
     const point = screenToFlowPosition(centre);
     const { graph, measured, selectedNodeIds } = store.getState();
     const anchor = selectedNodeIds.size === 1 ? [...selectedNodeIds][0]! : null;
-    const { position, from } = placeNewStep(graph, measured, anchor, { x: point.x - 120, y: point.y - 40 });
+    const { position, from } = placeNewStep(graph, measured, anchor, { x: point.x - 120, y: point.y - 40 }, kind);
     actions.addNode(kind, position, from);
     // Bring the new step into view when it landed outside it.
     const topLeft = screenToFlowPosition({ x: rect?.left ?? 0, y: rect?.top ?? 0 });

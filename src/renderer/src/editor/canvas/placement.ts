@@ -1,9 +1,21 @@
 import type { FlowGraph, FlowNode } from '../../../../shared/graph/graph';
-import { portsOf } from '../../../../shared/graph/nodes';
+import { portsOf, type NodeKind } from '../../../../shared/graph/nodes';
 import type { Dimensions } from '../store/flowStore';
 
-/** A card's size before it has been measured (see projection.ts). */
-const FALLBACK_SIZE: Dimensions = { width: 240, height: 110 };
+/**
+ * About how big each kind's card is drawn in full (a short text; an MMS with its picture): the
+ * least room placement keeps for it. A card measured while the canvas was zoomed out is drawn
+ * compact, shorter than it will be when zoomed in, so a measurement never counts for less.
+ */
+const FULL_SIZE: Record<NodeKind, Dimensions> = {
+  trigger: { width: 240, height: 140 },
+  wait: { width: 240, height: 140 },
+  sms: { width: 240, height: 160 },
+  mms: { width: 240, height: 200 },
+  branch: { width: 240, height: 150 },
+  split: { width: 240, height: 150 },
+  exit: { width: 240, height: 110 },
+};
 /** Room between a step and the one added below it, and between any two cards. */
 const GAP_Y = 80;
 const GAP_X = 40;
@@ -16,7 +28,12 @@ export interface Placement {
   from: { source: string; sourcePort: string } | null;
 }
 
-const sizeOf = (node: FlowNode, measured: ReadonlyMap<string, Dimensions>): Dimensions => measured.get(node.id) ?? FALLBACK_SIZE;
+/** The room a card takes: its measured size, but never less than its kind's full size. */
+const sizeOf = (node: Pick<FlowNode, 'id' | 'kind'>, measured: ReadonlyMap<string, Dimensions>): Dimensions => {
+  const estimate = FULL_SIZE[node.kind];
+  const size = measured.get(node.id);
+  return size ? { width: Math.max(size.width, estimate.width), height: Math.max(size.height, estimate.height) } : estimate;
+};
 const snap = (value: number): number => Math.round(value / GRID) * GRID;
 
 /**
@@ -30,8 +47,9 @@ export function placeNewStep(
   measured: ReadonlyMap<string, Dimensions>,
   anchorId: string | null,
   fallback: { x: number; y: number },
-  newSize: Dimensions = FALLBACK_SIZE,
+  newKind: NodeKind,
 ): Placement {
+  const newSize = FULL_SIZE[newKind];
   const anchor = anchorId ? graph.nodes.find((n) => n.id === anchorId) : undefined;
   let wanted = { x: snap(fallback.x), y: snap(fallback.y) };
   let from: Placement['from'] = null;
@@ -54,7 +72,7 @@ export function freeSpot(
   graph: FlowGraph,
   measured: ReadonlyMap<string, Dimensions>,
   wanted: { x: number; y: number },
-  size: Dimensions = FALLBACK_SIZE,
+  size: Dimensions = FULL_SIZE.wait,
 ): { x: number; y: number } {
   const boxes = graph.nodes.map((node) => ({ ...node.position, ...sizeOf(node, measured) }));
   const isFree = (x: number, y: number): boolean =>
