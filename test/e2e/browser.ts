@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, inject } from 'vitest';
+import type { FlowDetail, FlowSummary } from '../../src/shared/api/flows';
 import { repoRoot, startApp, type RunningApp } from './harness';
 
 export const screenshotDir = join(repoRoot, 'test-results', 'e2e');
@@ -134,4 +135,13 @@ export async function publishThroughReview(page: Page, version = 1): Promise<voi
   // Enabled once the review is ready (it counts contacts and runs a short dry-run for the cost).
   await review.getByRole('button', { name: `Publish version ${version}` }).click({ timeout: 30_000 });
   await page.getByText(`Published version ${version}.`).waitFor();
+}
+
+/** The saved flow of that name, read through the API as the app stores it. */
+export async function flowNamed(app: RunningApp, name: string): Promise<FlowDetail> {
+  const list = await app.postcard.dispatch('flows.list', {});
+  const id = list.ok ? (list.value as FlowSummary[]).find((flow) => flow.name === name)?.id : undefined;
+  const detail = await app.postcard.dispatch('flows.get', { id });
+  if (!detail.ok) throw new Error(detail.error.message);
+  return detail.value as FlowDetail;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, inject, it } from 'vitest';
-import type { FlowDetail, FlowSummary } from '../../src/shared/api/flows';
+import type { FlowDetail } from '../../src/shared/api/flows';
 import type { SendingAccount } from '../../src/shared/api/accounts';
-import { canvasNode, screenshot, type OpenBrowser, useAppInBrowser } from './browser';
+import { canvasNode, flowNamed as flowNamedIn, screenshot, type OpenBrowser, useAppInBrowser } from './browser';
 import type { RunningApp } from './harness';
 
 const chromiumPath = inject('chromiumPath');
@@ -12,13 +12,7 @@ describe.skipIf(!chromiumPath)('publishing goes through a review', () => {
   let browser: OpenBrowser;
   useAppInBrowser((started) => ({ app, browser } = started));
 
-  async function flowNamed(name: string): Promise<FlowDetail> {
-    const list = await app.postcard.dispatch('flows.list', {});
-    const id = list.ok ? (list.value as FlowSummary[]).find((flow) => flow.name === name)?.id : undefined;
-    const detail = await app.postcard.dispatch('flows.get', { id });
-    if (!detail.ok) throw new Error(detail.error.message);
-    return detail.value as FlowDetail;
-  }
+  const flowNamed = (name: string): Promise<FlowDetail> => flowNamedIn(app, name);
 
   it('shows who sends, who can enter, the send window, the cost and the problems; Cancel changes nothing, confirming makes it live', async () => {
     const imported = await app.postcard.dispatch('contacts.import', {

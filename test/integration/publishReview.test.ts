@@ -101,6 +101,35 @@ describe('flows.review', { timeout: 60_000 }, () => {
     const published = await postcard.dispatch('flows.publish', { id: flow.id });
     expect(published.ok).toBe(false);
   });
+
+  it('refuses a flow whose subscription category is unknown or archived, saying which and what to do', async () => {
+    await ok('audience.saveCategory', { id: 'back_in_stock', label: 'Back in stock', isDefaultSubscribed: true });
+    const flow = await smsFlow({ category: 'back_in_stock' });
+    const categoryErrors = async (): Promise<Array<{ code: string; message: string }>> => {
+      const review = await ok<PublishReview>('flows.review', { id: flow.id });
+      expect(review.canPublish).toBe(!review.issues.some((i) => i.severity === 'error'));
+      return review.issues.filter((i) => i.severity === 'error' && i.code.startsWith('FLOW_CATEGORY')).map(({ code, message }) => ({ code, message }));
+    };
+    expect(await categoryErrors()).toEqual([]);
+
+    await ok('audience.archiveCategory', { id: 'back_in_stock' });
+    expect(await categoryErrors()).toEqual([
+      {
+        code: 'FLOW_CATEGORY_ARCHIVED',
+        message: `"Promo" belongs to the subscription category "Back in stock", which is archived: nobody can receive messages of an archived category; choose another in the flow's settings (Consent), or none.`,
+      },
+    ]);
+    expect((await ok<PublishReview>('flows.review', { id: flow.id })).canPublish).toBe(false);
+
+    const detail = await ok<FlowDetail>('flows.get', { id: flow.id });
+    await ok('flows.saveDraft', { id: flow.id, settings: { ...detail.settings, category: 'vip_offers' }, graph: detail.graph });
+    const [unknown] = await categoryErrors();
+    expect(unknown?.code).toBe('FLOW_CATEGORY_UNKNOWN');
+    expect(unknown?.message).toContain('"vip_offers", which this workspace does not have');
+
+    await ok('flows.saveDraft', { id: flow.id, settings: { ...detail.settings, category: null }, graph: detail.graph });
+    expect(await categoryErrors()).toEqual([]);
+  });
 });
 
 describe('compliance facts from the database', { timeout: 60_000 }, () => {

@@ -12,6 +12,7 @@ import { linkSecret, trackLinks } from './links';
  */
 export class SendTracking {
   private secret: Buffer | null = null;
+  private lastVariant: Database.Statement | null = null;
   private goals: { stamp: string | null; goals: GoalSetting[] } | null = null;
 
   constructor(private readonly sqlite: Database.Database) {}
@@ -23,27 +24,43 @@ export class SendTracking {
 
   /**
    * The body with its links shortened when the flow tracks clicks, and its segments counted on
-   * that body (what the contact receives); null when nothing changes.
+   * that body (what the contact receives); null when nothing changes. The destination is tagged
+   * with the node (utm_content) and, past a split, the variant the enrollment took (utm_term).
    */
   tracked(
     settings: FlowSettings,
     send: { channel: 'sms' | 'mms'; body: string },
-    input: { idempotencyKey: string; contactId: number; flowId: string; nodeId: string; now: number },
+    input: { idempotencyKey: string; enrollmentId: number; contactId: number; flowId: string; nodeId: string; now: number },
   ): { body: string; segments: number } | null {
     if (!settings.clickTracking.isEnabled || findLinks(send.body).length === 0) return null;
     this.secret ??= linkSecret(this.sqlite);
     const tracking = settings.clickTracking;
+    const { enrollmentId, ...link } = input;
     const body = trackLinks(
       this.sqlite,
       {
         secret: this.secret,
         domain: this.linkDomain(),
-        ...input,
-        utm: { utmSource: tracking.utmSource, utmMedium: tracking.utmMedium || send.channel, utmCampaign: tracking.utmCampaign, utmContent: input.nodeId },
+        ...link,
+        utm: {
+          utmSource: tracking.utmSource,
+          utmMedium: tracking.utmMedium || send.channel,
+          utmCampaign: tracking.utmCampaign,
+          utmContent: input.nodeId,
+          utmTerm: this.variantOf(enrollmentId),
+        },
       },
       send.body,
     );
     return { body, segments: send.channel === 'sms' ? countSmsSegments(body).segments : 1 };
+  }
+
+  /** The arm of the split this enrollment passed last: the variant whose path the message is on. */
+  private variantOf(enrollmentId: number): string | undefined {
+    this.lastVariant ??= this.sqlite
+      .prepare('SELECT variant_id FROM split_assignments WHERE enrollment_id = ? ORDER BY assigned_at DESC, rowid DESC LIMIT 1')
+      .pluck();
+    return this.lastVariant.get(enrollmentId) as string | undefined;
   }
 
   private linkDomain(): string {

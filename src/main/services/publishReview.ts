@@ -40,6 +40,7 @@ export async function reviewPublish(id: FlowId, deps: PublishReviewDeps): Promis
   const issues: PublishReview['issues'] = [
     ...validation.issues.map((issue) => ({ code: issue.code, severity: issue.severity, message: issue.message, ...(issue.nodeId ? { nodeId: issue.nodeId } : {}) })),
     ...sendingProblems(flow, services).map((problem) => ({ code: problem.code, severity: 'error' as const, message: problem.message })),
+    ...categoryProblems(flow.name, settings.category, sqlite),
   ];
 
   const { definition, basis } = flowEligibility(graph, settings.category, sqlite);
@@ -72,6 +73,37 @@ export async function reviewPublish(id: FlowId, deps: PublishReviewDeps): Promis
     issues,
     canPublish: !issues.some((issue) => issue.severity === 'error'),
   };
+}
+
+/**
+ * A flow's category must be one of the workspace's, not archived: nobody can be subscribed to an
+ * unknown or archived category, so the drain would hold back every message the flow sends.
+ */
+function categoryProblems(name: string, category: string | null, sqlite: SqliteDatabase): PublishReview['issues'] {
+  if (!category) return [];
+  const row = sqlite.prepare('SELECT label, archived_at FROM subscription_categories WHERE id = ?').get(category) as
+    | { label: string; archived_at: number | null }
+    | undefined;
+  const fix = "choose another in the flow's settings (Consent), or none";
+  if (!row) {
+    return [
+      {
+        code: 'FLOW_CATEGORY_UNKNOWN',
+        severity: 'error',
+        message: `"${name}" belongs to the subscription category "${category}", which this workspace does not have: nobody could receive its messages; ${fix}.`,
+      },
+    ];
+  }
+  if (row.archived_at !== null) {
+    return [
+      {
+        code: 'FLOW_CATEGORY_ARCHIVED',
+        severity: 'error',
+        message: `"${name}" belongs to the subscription category "${row.label}", which is archived: nobody can receive messages of an archived category; ${fix}.`,
+      },
+    ];
+  }
+  return [];
 }
 
 function senderOf(accountId: string | null, services: Services): ReviewSender {

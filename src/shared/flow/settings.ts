@@ -41,7 +41,11 @@ export type ReentryRule = z.infer<typeof ReentryRule>;
 export const DEFAULT_HELP_REPLY = 'Postcard messages: Msg & data rates may apply. Msg frequency varies. Reply STOP to opt out, START to opt back in.';
 export const HELP_REPLY_MAX_CHARS = 320;
 
-/** Tracked links: rewritten to short codes on the workspace's link domain, with UTM tags when set. */
+/**
+ * Tracked links: rewritten to short codes on the workspace's link domain, with UTM tags when set.
+ * On for new flows whatever sends them: a real account's clicks are measured, and the simulator's
+ * offline mode can only tap a tracked link.
+ */
 export const ClickTracking = z.object({
   isEnabled: z.boolean(),
   utmSource: z.string().max(100).default(''),
@@ -104,7 +108,7 @@ export const defaultFlowSettings = (): FlowSettings => ({
   sendingAccountId: null,
   attributionDays: 5,
   revenueProperty: 'value',
-  clickTracking: { isEnabled: true, utmSource: 'postcard', utmMedium: 'sms', utmCampaign: '' },
+  clickTracking: { isEnabled: true, utmSource: 'postcard', utmMedium: '', utmCampaign: '' },
 });
 
 export const FlowStatus = z.enum(['draft', 'live', 'paused', 'archived']);

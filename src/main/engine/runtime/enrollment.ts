@@ -177,7 +177,7 @@ export class Enrollments {
         // Zero-padded so keys sort in the order they are made: the unique index on them (ours
         // and the provider's) appends at its right edge instead of inserting all over a large B-tree.
         const key = `${context.settings.installId}-${String(row.id).padStart(12, '0')}.${seq}`;
-        const tracked = this.tracking.tracked(flow.settings, effects.send, { idempotencyKey: key, contactId: contact.id, flowId: flow.flowId, nodeId, now });
+        const tracked = this.tracking.tracked(flow.settings, effects.send, { idempotencyKey: key, enrollmentId: row.id, contactId: contact.id, flowId: flow.flowId, nodeId, now });
         const send = tracked ? { ...effects.send, ...tracked } : effects.send;
         // A flow on a sending account is sent by that account; otherwise by the runtime's own provider.
         const sender = context.senderOf(flow.settings.sendingAccountId);

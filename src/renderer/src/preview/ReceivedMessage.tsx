@@ -8,6 +8,7 @@ import { renderForContact } from './messageText';
 import { PhoneFrame, deviceLabel } from './PhoneFrame';
 import type { Appearance, Device } from './previewSettings';
 import type { SampleContact } from './sampleContacts';
+import { useTrackedLinkDomain } from './useTrackedLinkDomain';
 
 /** The sender as recipients see it in the thread header. */
 export const SENDER_NAME = 'Acme Outfitters';
@@ -26,7 +27,9 @@ export function ReceivedMms({ config, profileId, device, appearance, contact, la
   const isLibraryLoaded = useMediaState((s) => s.status === 'ready');
   const rendition = useRendition(config.mediaAssetId, profileId, true);
   const subject = useMemo(() => renderForContact(config.subject, contact), [config.subject, contact]);
-  const body = useMemo(() => renderForContact(config.body, contact), [config.body, contact]);
+  // The engine shortens the body's links only, never the subject's.
+  const linkDomain = useTrackedLinkDomain();
+  const body = useMemo(() => renderForContact(config.body, contact, linkDomain), [config.body, contact, linkDomain]);
   return (
     <PhoneFrame
       device={device}
@@ -55,7 +58,8 @@ export function ReceivedMms({ config, profileId, device, appearance, contact, la
 
 /** An SMS as received: text only. */
 export function ReceivedSms({ body: source, device, appearance, contact, label }: Common & { body: string }) {
-  const body = useMemo(() => renderForContact(source, contact), [source, contact]);
+  const linkDomain = useTrackedLinkDomain();
+  const body = useMemo(() => renderForContact(source, contact, linkDomain), [source, contact, linkDomain]);
   return (
     <PhoneFrame
       device={device}
@@ -75,7 +79,8 @@ export function ReceivedSms({ body: source, device, appearance, contact, label }
 
 /** Encoding, segments and characters left of the text as sent, with the characters that force UCS-2 marked. */
 export function SmsFacts({ body: source, contact, isCompact = false }: { body: string; contact: SampleContact; isCompact?: boolean }) {
-  const body = useMemo(() => renderForContact(source, contact), [source, contact]);
+  const linkDomain = useTrackedLinkDomain();
+  const body = useMemo(() => renderForContact(source, contact, linkDomain), [source, contact, linkDomain]);
   const text = body.ok ? body.text : '';
   const info = useMemo(() => countSmsSegments(text), [text]);
   const forcing = useMemo(() => new Set(info.nonGsmCharacters), [info]);

@@ -1,13 +1,19 @@
+import { previewShortened } from '../../../shared/analytics/links';
 import { renderTemplate } from '../../../shared/template';
 import type { SampleContact } from './sampleContacts';
 
 /** A body as the contact receives it, rendered by the engine's own Liquid setup. */
 export type RenderedText = { ok: true; text: string } | { ok: false; message: string };
 
-export function renderForContact(source: string, contact: SampleContact): RenderedText {
+/**
+ * With `linkDomain` (the flow tracks clicks), every link in the rendered text becomes a short link
+ * on that domain with a code of the real length, as the engine rewrites the rendered body.
+ */
+export function renderForContact(source: string, contact: SampleContact, linkDomain: string | null = null): RenderedText {
   try {
     // The engine's scope: the contact's attributes plus its phone.
-    return { ok: true, text: renderTemplate(source, { ...contact.attributes, phone: contact.phone }) };
+    const text = renderTemplate(source, { ...contact.attributes, phone: contact.phone });
+    return { ok: true, text: linkDomain ? previewShortened(text, linkDomain) : text };
   } catch (error) {
     return { ok: false, message: error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error) };
   }

@@ -1,11 +1,14 @@
 import { useEffect, useMemo, useState } from 'react';
 import { providerLabels, type SendingAccount } from '../../../../shared/api/accounts';
+import type { CategoryInfo } from '../../../../shared/api/audience';
 import { DEFAULT_HELP_REPLY, HELP_REPLY_MAX_CHARS, type FlowSettings } from '../../../../shared/flow/settings';
 import { countSmsSegments } from '../../../../shared/sms/segments';
 import { useApi } from '../../api/ApiContext';
+import type { ApiClient } from '../../api/client';
 import { sendProfileOptions } from '../../media/sendProfiles';
+import { useLinkDomain } from '../../preview/useTrackedLinkDomain';
 import { useFlowActions, useFlowStore } from '../store/FlowEditorContext';
-import { CheckboxField, EventNameField, NumberField, Section, SelectField, TextAreaField, TimeField } from './fields';
+import { CheckboxField, EventNameField, NumberField, Section, SelectField, TextAreaField, TextField, TimeField } from './fields';
 
 const reentryOptions: ReadonlyArray<{ value: FlowSettings['reentry']['mode']; label: string }> = [
   { value: 'never', label: 'Never: once per contact' },
@@ -30,8 +33,7 @@ export function FlowSettingsPanel() {
     [isZoneListWanted, settings.defaultTimeZone],
   );
   const help = useMemo(() => countSmsSegments(settings.helpReply), [settings.helpReply]);
-  const set = (update: (s: FlowSettings) => FlowSettings, merge?: string): void =>
-    actions.updateSettings(update, merge ? { merge: `settings:${merge}` } : 'record');
+  const set: SetSettings = (update, merge) => actions.updateSettings(update, merge ? { merge: `settings:${merge}` } : 'record');
 
   return (
     <div className="inspector" role="region" aria-label="Flow settings">
@@ -106,6 +108,8 @@ export function FlowSettingsPanel() {
           onChange={(goalEvent) => set((s) => ({ ...s, goalEvent }), 'goal')}
         />
       </Section>
+      <MeasurementSection settings={settings} set={set} />
+      <CategorySection value={settings.category} onChange={(category) => set((s) => ({ ...s, category }))} />
       <Section title="HELP reply">
         <TextAreaField
           label="Reply to HELP and INFO"
@@ -147,27 +151,145 @@ export function FlowSettingsPanel() {
   );
 }
 
-const SIMULATOR = 'simulator';
 
-/** Which account sends this flow once it is live; the built-in simulator until one is chosen. */
-function SendingAccountSection({ value, onChange }: { value: string | null; onChange: (accountId: string | null) => void }) {
+const readCategories = async (api: ApiClient): Promise<CategoryInfo[] | null> => {
+  const result = await api.call('audience.catalog', {});
+  return result.ok ? result.value.categories : null;
+};
+const readAccounts = async (api: ApiClient): Promise<SendingAccount[] | null> => {
+  const result = await api.call('accounts.list', {});
+  return result.ok ? result.value.accounts : null;
+};
+
+/** What `read` gets once the panel opens; null until it answers, or when it fails. */
+function useRead<T>(read: (api: ApiClient) => Promise<T | null>): T | null {
   const api = useApi();
-  const [accounts, setAccounts] = useState<SendingAccount[] | null>(null);
+  const [value, setValue] = useState<T | null>(null);
   useEffect(() => {
     let isCurrent = true;
-    void api.call('accounts.list', {}).then((result) => {
-      if (isCurrent && result.ok) setAccounts(result.value.accounts);
+    void read(api).then((next) => {
+      if (isCurrent) setValue(next);
     });
     return () => {
       isCurrent = false;
     };
-  }, [api]);
-  const options = [
-    { value: SIMULATOR, label: 'Built-in simulator (sends nothing)' },
-    ...(accounts ?? []).map((account) => ({ value: account.id, label: `${account.name} (${providerLabels[account.provider]}, ${account.sender})` })),
-  ];
+  }, [api, read]);
+  return value;
+}
+
+type Choice = { value: string; label: string };
+
+/**
+ * A select's options: the "none" choice, then what the workspace has (null until read), then the
+ * saved value when the workspace does not have it, so the select still shows what is saved.
+ */
+function choices(none: Choice, known: Choice[] | undefined, value: string | null, missingLabel: string): { options: Choice[]; isMissing: boolean } {
+  const options = [none, ...(known ?? [])];
+  const isMissing = !!value && !!known && !known.some((choice) => choice.value === value);
+  if (isMissing) options.push({ value: value as string, label: missingLabel });
+  else if (value && !known) options.push({ value, label: value });
+  return { options, isMissing };
+}
+
+type SetSettings = (update: (s: FlowSettings) => FlowSettings, merge?: string) => void;
+
+/** Click tracking, UTM tags, the attribution window and the revenue property: how this flow's results are measured. */
+function MeasurementSection({ settings, set }: { settings: FlowSettings; set: SetSettings }) {
+  const linkDomain = useLinkDomain();
+  const tracking = settings.clickTracking;
+  const setTracking = (update: Partial<FlowSettings['clickTracking']>, merge?: string): void =>
+    set((s) => ({ ...s, clickTracking: { ...s.clickTracking, ...update } }), merge);
+  return (
+    <Section title="Measurement">
+      <CheckboxField label="Track link clicks" checked={tracking.isEnabled} onChange={(isEnabled) => setTracking({ isEnabled })} />
+      <p className="field-hint is-after-field" data-testid="link-domain-hint">
+        {tracking.isEnabled ? (
+          <>
+            Links go out as <code>https://{linkDomain}/l/…</code> (a 10-character code on the workspace’s link domain); the preview and the segment
+            count show them so.
+          </>
+        ) : (
+          <>Links go out as written; clicks are not counted.</>
+        )}
+      </p>
+      {tracking.isEnabled ? (
+        <>
+          <TextField label="UTM source" value={tracking.utmSource} maxLength={100} placeholder="e.g. postcard" onChange={(utmSource) => setTracking({ utmSource }, 'utm-source')} />
+          <TextField
+            label="UTM medium"
+            value={tracking.utmMedium}
+            maxLength={100}
+            placeholder="the channel: sms or mms"
+            onChange={(utmMedium) => setTracking({ utmMedium }, 'utm-medium')}
+          />
+          <TextField
+            label="UTM campaign"
+            value={tracking.utmCampaign}
+            maxLength={100}
+            placeholder="e.g. spring_sale"
+            hint="Added to each destination unless its link already has them; utm_content names the step and utm_term the A/B variant."
+            onChange={(utmCampaign) => setTracking({ utmCampaign }, 'utm-campaign')}
+          />
+        </>
+      ) : null}
+      <NumberField
+        label="Attribution window"
+        suffix="days"
+        value={settings.attributionDays}
+        min={1}
+        max={30}
+        onChange={(attributionDays) => set((s) => ({ ...s, attributionDays }), 'attribution')}
+      />
+      <p className="field-hint is-after-field">Last touch: a goal event within this window after a message counts as a conversion of the latest message before it.</p>
+      <TextField
+        label="Revenue property"
+        value={settings.revenueProperty}
+        maxLength={120}
+        placeholder="value"
+        hint="The goal event’s number that is its revenue; a currency property, if present, names the currency."
+        onChange={(revenueProperty) => set((s) => ({ ...s, revenueProperty }), 'revenue')}
+      />
+    </Section>
+  );
+}
+
+const NO_CATEGORY = '';
+
+/** The subscription category the flow's messages belong to: contacts unsubscribed from it are not sent them. */
+function CategorySection({ value, onChange }: { value: string | null; onChange: (category: string | null) => void }) {
+  const { options, isMissing: isUnknown } = choices(
+    { value: NO_CATEGORY, label: 'None: channel consent alone decides' },
+    useRead(readCategories)?.map((category) => ({ value: category.id, label: category.label })),
+    value,
+    `${value ?? ''} (archived or unknown)`,
+  );
+  return (
+    <Section title="Consent">
+      <SelectField label="Subscription category" value={value ?? NO_CATEGORY} options={options} onChange={(choice) => onChange(choice === NO_CATEGORY ? null : choice)} />
+      {isUnknown ? (
+        <p className="field-error" role="alert">
+          “{value}” is not one of the workspace’s categories (archived or deleted): this flow cannot be published until you choose another.
+        </p>
+      ) : (
+        <p className="field-hint">
+          Contacts unsubscribed from it are not sent this flow’s messages; the choices are the workspace’s subscription categories.
+        </p>
+      )}
+    </Section>
+  );
+}
+
+const SIMULATOR = 'simulator';
+
+/** Which account sends this flow once it is live; the built-in simulator until one is chosen. */
+function SendingAccountSection({ value, onChange }: { value: string | null; onChange: (accountId: string | null) => void }) {
   // A flow imported from another computer may name an account this one does not have.
-  if (value && accounts && !accounts.some((account) => account.id === value)) options.push({ value, label: 'An account not on this computer' });
+  const { options } = choices(
+    { value: SIMULATOR, label: 'Built-in simulator (sends nothing)' },
+    useRead(readAccounts)?.map((account) => ({ value: account.id, label: `${account.name} (${providerLabels[account.provider]}, ${account.sender})` })),
+    value,
+    'An account not on this computer',
+  );
   return (
     <Section title="Sending">
       <SelectField label="Sending account" value={value ?? SIMULATOR} options={options} onChange={(choice) => onChange(choice === SIMULATOR ? null : choice)} />

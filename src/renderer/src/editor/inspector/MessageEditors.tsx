@@ -1,7 +1,9 @@
 import { useMemo } from 'react';
 import { SegmentedMessage } from 'sms-segments-calculator';
+import { findLinks, previewShortened } from '../../../../shared/analytics/links';
 import { MediaSlot } from '../../media/MediaSlot';
 import { LazyInspectorPreview as InspectorPreview } from '../../preview/LazyInspectorPreview';
+import { useTrackedLinkDomain } from '../../preview/useTrackedLinkDomain';
 import { NumberField, Section, TextAreaField, TextField } from './fields';
 import { SendTestSection } from './SendTestSection';
 import type { ConfigEditorProps } from './types';
@@ -46,10 +48,13 @@ export function MmsEditor({ nodeId, config, onChange }: ConfigEditorProps<'mms'>
 }
 
 export function SmsEditor({ nodeId, config, onChange }: ConfigEditorProps<'sms'>) {
+  // With click tracking on, the links are counted as the short links the contact gets.
+  const linkDomain = useTrackedLinkDomain();
+  const hasTrackedLinks = linkDomain !== null && findLinks(config.body).length > 0;
   const stats = useMemo(() => {
-    const message = new SegmentedMessage(config.body);
+    const message = new SegmentedMessage(linkDomain ? previewShortened(config.body, linkDomain) : config.body);
     return { characters: message.numberOfCharacters, segments: message.segments.length, encoding: message.encodingName };
-  }, [config.body]);
+  }, [config.body, linkDomain]);
   const isEmpty = config.body.length === 0;
   return (
     <>
@@ -72,6 +77,7 @@ export function SmsEditor({ nodeId, config, onChange }: ConfigEditorProps<'sms'>
               <br />
               <span className="segment-note">
                 An estimate from the template as written. The preview counts the text each contact gets: that count is what is billed.
+                {hasTrackedLinks ? <> Links count as the short links click tracking sends (https://{linkDomain}/l/…).</> : null}
               </span>
               <br />
               {bodyHint}
