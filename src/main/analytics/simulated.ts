@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { PriceTable } from '../../shared/analytics/money';
 import { unitHash } from '../../shared/engine/random';
 import type { SimulatedEngagement } from '../../shared/engine/simulation';
 import type { SimulationNodeMetrics, SimulationSplit } from '../../shared/engine/types';
@@ -75,13 +76,10 @@ export function forecastMeasurement(
   sqlite: Database.Database,
   flowId: string,
   range: { from: string; to: string },
-  prices: { currency: string; smsSegmentPrice: number; mmsPrice: number },
+  prices: PriceTable,
 ): { nodeMetrics: Record<string, SimulationNodeMetrics>; splits: SimulationSplit[] } {
   const service = new AnalyticsService(sqlite);
-  service.saveSettings({
-    ...service.settings(),
-    prices: { currency: prices.currency.toUpperCase(), default: { smsSegment: prices.smsSegmentPrice, mms: prices.mmsPrice }, byCountry: {} },
-  });
+  service.saveSettings({ ...service.settings(), prices });
   const view = service.flow(flowId, range);
   const metricsOf = (t: { clicks: number; conversions: number; revenueByCurrency: Record<string, number>; cost: number }): SimulationNodeMetrics => ({
     clicks: t.clicks,

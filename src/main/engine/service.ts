@@ -23,6 +23,7 @@ import { systemClock, type Clock } from './clock';
 import { tuneForEngine } from './connection';
 import { EngineRuntime } from './runtime';
 import type { SendingAccounts } from './sending/accounts';
+import { simulationPrices } from '../analytics/cost';
 import { readNodeCounts, type ImportedContact } from './simulate';
 import { runSimulationThread, type SimulationRunOptions } from './simulationHost';
 import { CounterBuffer, exitEnrollment, finishMessage, prepareStatements, type Statements } from './store';
@@ -90,10 +91,10 @@ export class EngineService {
     return ingestEventsNdjson(this.sqlite, ndjson, this.clock.now());
   }
 
-  /** A dry-run in a thread of its own (simulationHost.ts); the contacts it may use are read here first. */
+  /** A dry-run in a thread of its own (simulationHost.ts); the contacts it may use and the price table are read here first. */
   async simulate(document: FlowDocument, options: SimulationOptionsInput, run: SimulationRunOptions = {}): Promise<SimulationResult> {
     return runSimulationThread(
-      { document, options, importedContacts: options.useImportedContacts ? this.importedContacts() : null,
+      { document, options: { ...options, prices: simulationPrices(this.sqlite, options) }, importedContacts: options.useImportedContacts ? this.importedContacts() : null,
         migrationsFolder: this.options.migrationsFolder,
         nativeBinding: this.options.nativeBinding,
       },

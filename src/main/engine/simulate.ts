@@ -4,6 +4,7 @@ import type { FlowDocument } from '../../shared/flow/document';
 import { seededRandom, type RandomSource } from '../../shared/engine/random';
 import { SimulationOptions, defaultSimulatorConfig, type EventBehaviour, type SimulationOptionsInput } from '../../shared/engine/simulation';
 import { emptyNodeCounts, type ContactTimeline, type NodeCounts, type SimulationResult } from '../../shared/engine/types';
+import { costOfRun, pricesOfRun } from '../analytics/cost';
 import { forecastMeasurement, simulateEngagement } from '../analytics/simulated';
 import { SimulatorProvider } from '../providers/simulator';
 import { VirtualClock } from './clock';
@@ -197,9 +198,8 @@ function collectResult(
     .all() as Array<{ reason: string; n: number }>) {
     exits[row.reason] = row.n;
   }
-  const smsCost = round(smsSegments * options.smsSegmentPrice);
-  const mmsCost = round(mmsCount * options.mmsPrice);
-  const measured = forecastMeasurement(sqlite, flow.flowId, { from: new Date(start).toISOString(), to: new Date(end + 1).toISOString() }, options);
+  const prices = pricesOfRun(options);
+  const measured = forecastMeasurement(sqlite, flow.flowId, { from: new Date(start).toISOString(), to: new Date(end + 1).toISOString() }, prices);
   const sampleTimelines = contactIds
     .slice(0, options.sampleTimelines)
     .map((id) => contactTimeline(sqlite, id))
@@ -227,14 +227,7 @@ function collectResult(
       exits,
       smsSegments,
     },
-    cost: {
-      currency: options.currency,
-      smsSegmentPrice: options.smsSegmentPrice,
-      mmsPrice: options.mmsPrice,
-      sms: smsCost,
-      mms: mmsCost,
-      total: round(smsCost + mmsCost),
-    },
+    cost: costOfRun(sqlite, prices),
     nodeMetrics: measured.nodeMetrics,
     splits: measured.splits,
     sampleTimelines,

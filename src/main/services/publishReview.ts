@@ -3,7 +3,6 @@ import type { ValidationContext } from '../../shared/graph/validate';
 import { validateFlow } from '../../shared/graph/validate';
 import type { FlowId } from '../../shared/ids';
 import { sendingProblems } from '../accounts/publish';
-import { AnalyticsService } from '../analytics/service';
 import { triggerSegment } from '../../shared/audience/flowReach';
 import { flowEligibility } from '../audience/eligibility';
 import { countSegmentByTimeZone, loadCatalog } from '../audience/segmentSql';
@@ -115,14 +114,11 @@ function senderOf(accountId: string | null, services: Services): ReviewSender {
 
 /** A dry-run of the draft at the workspace's prices, scaled to 1,000 entrants and to those eligible now. */
 async function forecastCost(deps: PublishReviewDeps, id: FlowId, eligibleNow: number): Promise<PublishReview['forecast']> {
-  const prices = new AnalyticsService(deps.sqlite).settings().prices;
+  // The engine costs a dry-run at the workspace's price table, per country, as the app's Simulate does.
   const result = await deps.engine.simulate(deps.services.flows.export(id), {
     contacts: FORECAST_CONTACTS,
     days: FORECAST_DAYS,
     seed: 1,
-    smsSegmentPrice: prices.default.smsSegment,
-    mmsPrice: prices.default.mms,
-    currency: prices.currency,
     sampleTimelines: 0,
   });
   const entrants = Math.max(1, result.totals.enrolled);

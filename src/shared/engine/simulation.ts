@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PriceTable } from '../analytics/money';
 
 /** Settings of the embedded simulator provider and of a dry-run; shared by the CLI, API and UI. */
 
@@ -86,6 +87,12 @@ export const SimulationOptions = z.object({
   smsSegmentPrice: z.number().min(0).max(10).default(0.0079),
   mmsPrice: z.number().min(0).max(10).default(0.02),
   currency: z.string().min(1).max(8).default('USD'),
+  /**
+   * The price table the run is costed at, per destination country where it names one. The app and
+   * the CLI give the workspace's (Analytics settings), its default row set by the run's SMS and MMS
+   * prices when those are given; without a table, the three fields above are the only prices.
+   */
+  prices: PriceTable.optional(),
   simulator: SimulatorConfig.partial().optional(),
   engagement: SimulatedEngagement.default(defaultSimulatedEngagement),
   /** How many contact timelines to include as samples. */

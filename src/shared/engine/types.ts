@@ -132,8 +132,11 @@ export interface SimulationTotals {
 
 export interface SimulationCost {
   currency: string;
+  /** The price table's default row: destinations it does not name. */
   smsSegmentPrice: number;
   mmsPrice: number;
+  /** Country → its own prices, for destinations the table names. */
+  byCountry: Record<string, { smsSegment: number; mms: number }>;
   sms: number;
   mms: number;
   total: number;

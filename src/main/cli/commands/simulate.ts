@@ -1,7 +1,22 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { SimulationResult } from '../../../shared/engine/types';
-import { CliError } from '../context';
+import { CliError, withPostcard } from '../context';
+
+interface SimulateFlags {
+  contacts: number;
+  days: number;
+  seed: number;
+  start?: string;
+  json?: boolean;
+  smsPrice?: number;
+  mmsPrice?: number;
+  smsClickRate?: number;
+  mmsClickRate?: number;
+  conversionRate?: number;
+  replyRate?: number;
+  orderValue?: number;
+}
 
 export function register(program: Command): void {
   program
@@ -13,10 +28,19 @@ export function register(program: Command): void {
     .option('-s, --seed <s>', 'random seed: the same seed and --start give the same result', integer(0, 2 ** 32 - 1), 1)
     .option('--start <when>', 'when virtual time starts: an ISO date-time, or "YYYY-MM-DD HH:MM" in the flow\'s time zone (default: now)')
     .option('--json', 'print the full result as one JSON object')
-    .action(async (file: string, options: { contacts: number; days: number; seed: number; start?: string; json?: boolean }) => {
-      const [{ MAX_DOCUMENT_BYTES, parseFlowDocument }, { simulateFlow }, { localStart, parseStart, startNow }] = await Promise.all([
+    .option('--sms-price <price>', "price of one SMS segment where the workspace's price table names no country (default: the table's)", number(0, 10))
+    .option('--mms-price <price>', "price of one MMS where the workspace's price table names no country (default: the table's)", number(0, 10))
+    .option('--sms-click-rate <rate>', 'share of delivered SMS whose link is tapped: 0–1 or a percentage such as 6% (default: the built-in rate)', share())
+    .option('--mms-click-rate <rate>', 'share of delivered MMS whose link is tapped', share())
+    .option('--conversion-rate <rate>', 'share of those who tap who then do the goal event', share())
+    .option('--reply-rate <rate>', 'share of delivered messages answered with a text', share())
+    .option('--order-value <amount>', 'typical revenue of one conversion, in the price table currency', number(0, 1_000_000))
+    .action(async (file: string, options: SimulateFlags, command: Command) => {
+      const [{ MAX_DOCUMENT_BYTES, parseFlowDocument }, { simulateFlow }, { simulationPrices }, { defaultSimulatedEngagement }, { localStart, parseStart, startNow }] = await Promise.all([
         import('../../../shared/flow/document'),
         import('../../engine/simulate'),
+        import('../../analytics/cost'),
+        import('../../../shared/engine/simulation'),
         import('../startTime'),
       ]);
       let text: string;
@@ -36,7 +60,16 @@ export function register(program: Command): void {
       if (!parsed.ok) throw new CliError(`${file}: ${parsed.error.message}`);
       const zone = parsed.document.settings.defaultTimeZone;
       const startAt = options.start === undefined ? startNow(Date.now()) : parseStart(options.start, zone);
-      const result = await simulateFlow(parsed.document, { contacts: options.contacts, days: options.days, seed: options.seed, startAt });
+      // Costed at the workspace's price table (per country where it names one), read from the data directory.
+      const prices = await withPostcard(command, async (postcard) => simulationPrices(postcard.sqlite, { smsSegmentPrice: options.smsPrice, mmsPrice: options.mmsPrice }));
+      const built = defaultSimulatedEngagement();
+      const engagement = {
+        clickRate: { sms: options.smsClickRate ?? built.clickRate.sms, mms: options.mmsClickRate ?? built.clickRate.mms },
+        conversionRate: options.conversionRate ?? built.conversionRate,
+        replyRate: options.replyRate ?? built.replyRate,
+        orderValue: options.orderValue ?? built.orderValue,
+      };
+      const result = await simulateFlow(parsed.document, { contacts: options.contacts, days: options.days, seed: options.seed, startAt, prices, engagement });
       if (options.json) {
         process.stdout.write(`${JSON.stringify(result)}\n`);
         return;
@@ -74,6 +107,16 @@ function number(min: number, max: number) {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`expected a number from ${min} to ${max}`);
+    return n;
+  };
+}
+
+/** A share from 0 to 1, or a percentage ("6%"). */
+function share() {
+  return (value: string): number => {
+    const isPercent = value.trim().endsWith('%');
+    const n = Number(isPercent ? value.trim().slice(0, -1) : value) / (isPercent ? 100 : 1);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('expected a share from 0 to 1, or a percentage from 0% to 100%');
     return n;
   };
 }

@@ -1,4 +1,5 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
+import type { PriceTable } from '../../../shared/analytics/money';
 import { useApi } from '../api/ApiContext';
 import { useFlowEditor, useFlowStore } from '../editor/store/FlowEditorContext';
 import { useOperations, useOperationsStore } from '../live/OperationsContext';
@@ -79,15 +80,26 @@ function SimulateDialog({ initial, onRun, onCancel }: { initial: SimulationForm;
   const problemOf = (field: string): string | undefined => (isSubmitted ? problems.find((p) => p.field === field)?.message : undefined);
   const set = <K extends keyof SimulationForm>(key: K, value: SimulationForm[K]): void => setForm((f) => ({ ...f, [key]: value }));
 
+  const [prices, setPrices] = useState<PriceTable | null>(null);
   useEffect(() => {
     let isCurrent = true;
     void api.call('contacts.search', { query: '', limit: 1 }).then((result) => {
       if (isCurrent) setImportedCount(result.ok ? result.value.total : 0);
     });
+    // The run is costed at the workspace's price table: its default row fills the price fields until they are typed in.
+    void api.call('analytics.settings', {}).then((result) => {
+      if (!isCurrent || !result.ok) return;
+      const table = result.value.prices;
+      setPrices(table);
+      setForm((f) => (f.arePricesTyped ? f : { ...f, smsSegmentPrice: table.default.smsSegment, mmsPrice: table.default.mms }));
+    });
     return () => {
       isCurrent = false;
     };
   }, [api]);
+  const setPrice = (key: 'smsSegmentPrice' | 'mmsPrice', value: number): void => setForm((f) => ({ ...f, [key]: value, arePricesTyped: true }));
+  const currency = prices?.currency ?? 'USD';
+  const pricedApart = Object.keys(prices?.byCountry ?? {}).sort();
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();
@@ -233,17 +245,67 @@ function SimulateDialog({ initial, onRun, onCancel }: { initial: SimulationForm;
 
 
           <fieldset className="simulate-section">
-            <legend>Unit prices (estimates, edit to match your provider)</legend>
+            <legend>What recipients do with a message</legend>
+            <div className="field-row">
+              <NumberField
+                label="Tap the link in an SMS"
+                suffix="%"
+                value={form.smsClickPercent}
+                onChange={(v) => set('smsClickPercent', v)}
+                error={problemOf('smsClickPercent')}
+              />
+              <NumberField
+                label="Tap the link in an MMS"
+                suffix="%"
+                value={form.mmsClickPercent}
+                onChange={(v) => set('mmsClickPercent', v)}
+                error={problemOf('mmsClickPercent')}
+              />
+              <NumberField
+                label="Reply with a text"
+                suffix="%"
+                value={form.replyPercent}
+                onChange={(v) => set('replyPercent', v)}
+                hint="Of messages delivered"
+                error={problemOf('replyPercent')}
+              />
+            </div>
+            <div className="field-row">
+              <NumberField
+                label="Buy after tapping"
+                suffix="%"
+                value={form.conversionPercent}
+                onChange={(v) => set('conversionPercent', v)}
+                hint="The goal event, of those who tap"
+                error={problemOf('conversionPercent')}
+              />
+              <NumberField
+                label="Order value"
+                prefix={currency}
+                value={form.orderValue}
+                onChange={(v) => set('orderValue', v)}
+                hint="About this much per purchase"
+                error={problemOf('orderValue')}
+              />
+            </div>
+          </fieldset>
+
+          <fieldset className="simulate-section">
+            <legend>Unit prices</legend>
             <div className="field-row">
               <NumberField
                 label="SMS, per segment"
-                prefix="$"
+                prefix={currency}
                 value={form.smsSegmentPrice}
-                onChange={(v) => set('smsSegmentPrice', v)}
+                onChange={(v) => setPrice('smsSegmentPrice', v)}
                 error={problemOf('smsSegmentPrice')}
               />
-              <NumberField label="MMS, per message" prefix="$" value={form.mmsPrice} onChange={(v) => set('mmsPrice', v)} error={problemOf('mmsPrice')} />
+              <NumberField label="MMS, per message" prefix={currency} value={form.mmsPrice} onChange={(v) => setPrice('mmsPrice', v)} error={problemOf('mmsPrice')} />
             </div>
+            <p className="field-hint" data-testid="price-table-hint">
+              From the workspace price table (Analytics), for destinations it does not name
+              {pricedApart.length > 0 ? `; ${pricedApart.join(', ')} at their own prices from the table` : ''}. Edit here to try other prices for this run.
+            </p>
           </fieldset>
           {isSubmitted && problems.length > 0 ? (
             <p className="field-error" role="alert">

@@ -139,6 +139,10 @@ function SimulationSummary({ simulation, isStale, isRunning }: { simulation: Sim
 
 function Totals({ result }: { result: SimulationResult }) {
   const { totals, cost } = result;
+  const engagement = Object.values(result.nodeMetrics).reduce(
+    (sum, node) => ({ clicks: sum.clicks + node.clicks, conversions: sum.conversions + node.conversions, revenue: sum.revenue + node.revenue }),
+    { clicks: 0, conversions: 0, revenue: 0 },
+  );
   const rows: Array<[string, string, string?]> = [
     ['Contacts entered', integer.format(totals.enrolled)],
     ['MMS sent', integer.format(totals.messagesByChannel.mms)],
@@ -149,8 +153,12 @@ function Totals({ result }: { result: SimulationResult }) {
     ['Quiet-hours deferrals', integer.format(totals.quietHoursDeferrals), 'sends held until the window opened'],
     ['Frequency-cap skips', integer.format(totals.capSkips)],
     ['Opt-outs', integer.format(totals.optOuts)],
+    ['Link taps', integer.format(engagement.clicks), 'at the rates the run was given'],
+    ['Conversions', integer.format(engagement.conversions), `${money(engagement.revenue, cost.currency)} revenue`],
   ];
   const exits = Object.entries(totals.exits);
+  const countries = Object.keys(cost.byCountry).sort();
+
   return (
     <>
       <dl className="simulation-totals">
@@ -201,7 +209,10 @@ function Totals({ result }: { result: SimulationResult }) {
           <dd>{money(cost.total, cost.currency)}</dd>
         </div>
       </dl>
-      <p className="field-hint">An estimate from the unit prices you entered; carrier surcharges and taxes are not included.</p>
+      <p className="field-hint" data-testid="cost-basis">
+        An estimate at the workspace price table: the prices above{countries.length > 0 ? `, and the table’s own for numbers in ${countries.join(', ')}` : ''};
+        carrier surcharges and taxes are not included.
+      </p>
     </>
   );
 }

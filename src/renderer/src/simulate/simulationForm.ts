@@ -1,6 +1,6 @@
 import type { FlowSettings } from '../../../shared/flow/settings';
 import type { FlowGraph } from '../../../shared/graph/graph';
-import { SimulationOptions, defaultSimulatorConfig, type SimulationOptionsInput } from '../../../shared/engine/simulation';
+import { SimulationOptions, defaultSimulatedEngagement, defaultSimulatorConfig, type SimulationOptionsInput } from '../../../shared/engine/simulation';
 
 /**
  * The Simulate dialog's values, in the units people type (percentages, dollars), and their
@@ -30,12 +30,21 @@ export interface SimulationForm {
   mmsFailPercent: number;
   stopReplyPercent: number;
   behaviours: BehaviourField[];
+  /** How recipients engage with a delivered message: taps on its link, purchases after a tap, texts back. */
+  smsClickPercent: number;
+  mmsClickPercent: number;
+  conversionPercent: number;
+  replyPercent: number;
+  orderValue: number;
+  /** The price table's default row (destinations it does not name); filled from the workspace's table until typed. */
   smsSegmentPrice: number;
   mmsPrice: number;
+  arePricesTyped: boolean;
 }
 
 const defaults = SimulationOptions.parse({});
 const simulatorDefaults = defaultSimulatorConfig();
+const engagementDefaults = defaultSimulatedEngagement();
 /** A contact does an event the flow listens for with this chance unless told otherwise (the engine's own default). */
 export const DEFAULT_BEHAVIOUR = { percent: 20, withinHours: 72 } as const;
 
@@ -54,8 +63,14 @@ export function defaultForm(graph: FlowGraph, settings: FlowSettings): Simulatio
     mmsFailPercent: toPercent(simulatorDefaults.mmsIncapableShare),
     stopReplyPercent: toPercent(simulatorDefaults.stopReplyRate),
     behaviours: eventNamesInFlow(graph, settings).map((event) => ({ event, ...DEFAULT_BEHAVIOUR })),
+    smsClickPercent: toPercent(engagementDefaults.clickRate.sms),
+    mmsClickPercent: toPercent(engagementDefaults.clickRate.mms),
+    conversionPercent: toPercent(engagementDefaults.conversionRate),
+    replyPercent: toPercent(engagementDefaults.replyRate),
+    orderValue: engagementDefaults.orderValue,
     smsSegmentPrice: defaults.smsSegmentPrice,
     mmsPrice: defaults.mmsPrice,
+    arePricesTyped: false,
   };
 }
 
@@ -103,6 +118,11 @@ export function checkForm(form: SimulationForm): FormProblem[] {
   within('knownMmsIncapablePercent', form.knownMmsIncapablePercent, 0, 100, 'The share');
   within('mmsFailPercent', form.mmsFailPercent, 0, 100, 'The share');
   within('stopReplyPercent', form.stopReplyPercent, 0, 100, 'The STOP rate');
+  within('smsClickPercent', form.smsClickPercent, 0, 100, 'The SMS click rate');
+  within('mmsClickPercent', form.mmsClickPercent, 0, 100, 'The MMS click rate');
+  within('conversionPercent', form.conversionPercent, 0, 100, 'The conversion rate');
+  within('replyPercent', form.replyPercent, 0, 100, 'The reply rate');
+  within('orderValue', form.orderValue, 0, 1_000_000, 'The order value');
   within('smsSegmentPrice', form.smsSegmentPrice, 0, 10, 'The SMS price');
   within('mmsPrice', form.mmsPrice, 0, 10, 'The MMS price');
   for (const b of form.behaviours) {
@@ -129,9 +149,15 @@ export function toOptions(form: SimulationForm, now: Date = new Date()): Simulat
     entrySpreadHours: form.entrySpreadHours,
     knownMmsIncapableShare: form.knownMmsIncapablePercent / 100,
     behaviours: form.behaviours.map((b) => ({ event: b.event, probability: b.percent / 100, withinHours: b.withinHours })),
+    engagement: {
+      clickRate: { sms: form.smsClickPercent / 100, mms: form.mmsClickPercent / 100 },
+      conversionRate: form.conversionPercent / 100,
+      replyRate: form.replyPercent / 100,
+      orderValue: form.orderValue,
+    },
+    // The default row of the workspace's price table, which the app costs the run at.
     smsSegmentPrice: form.smsSegmentPrice,
     mmsPrice: form.mmsPrice,
-    currency: 'USD',
     simulator: { mmsIncapableShare: form.mmsFailPercent / 100, stopReplyRate: form.stopReplyPercent / 100 },
     sampleTimelines: 5,
   };
