@@ -117,4 +117,45 @@ describe.skipIf(!chromiumPath)('contacts: import mapping, segment filter, bulk o
     ]);
     expect(ledger.filter((r) => r.kind === 'opt_in')).toHaveLength(3);
   });
+
+  it('changes one contact’s subscriptions and pause from their page, each change a record in their consent history', async () => {
+    const { page } = browser;
+    await page.goto(app.host.url);
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Contacts' }).click();
+    await page.getByPlaceholder('Phone number or name').fill('405 555 0103');
+    await page.getByRole('list', { name: 'Contacts' }).getByRole('link', { name: /\+1 405 555 0103/ }).click();
+    const card = page.getByRole('article', { name: 'Contact +14055550103' });
+    const subscriptions = card.locator('dl[aria-label="Subscriptions"]');
+    const state = (label: string) => subscriptions.getByRole('term').filter({ hasText: label }).locator('xpath=..').getByRole('definition');
+    await expect.poll(() => state('Promotions').textContent()).toContain('subscribed');
+    expect(await state('Promotions').textContent()).not.toContain('unsubscribed');
+
+    await card.getByRole('button', { name: 'Unsubscribe from Promotions' }).click();
+    await expect.poll(() => state('Promotions').textContent()).toContain('unsubscribed');
+    await card.getByRole('button', { name: 'Subscribe to Promotions' }).waitFor();
+
+    // A pause must end in the future: the service's refusal is shown, nothing changes.
+    await card.getByLabel('Pause until').fill('2020-01-01');
+    await card.getByRole('button', { name: 'Pause', exact: true }).click();
+    await card.getByRole('alert').getByText('Not changed: a pause must end in the future').waitFor();
+    await card.getByLabel('Pause until').fill('2099-06-01');
+    await card.getByRole('button', { name: 'Pause', exact: true }).click();
+    await card.getByRole('button', { name: 'Resume now' }).waitFor();
+    expect(await card.getByRole('alert').count()).toBe(0);
+    await screenshot(page, 'contacts-audience-04-preferences');
+
+    const history = card.getByRole('list', { name: 'Consent history' });
+    await history.getByText('Paused', { exact: true }).waitFor();
+    const titles = await history.locator('.timeline-title').allTextContents();
+    expect(titles).toEqual(['Opted in: all channels', 'Unsubscribed from Promotions', 'Paused']);
+    expect(await history.getByRole('listitem').nth(1).textContent()).toContain('source: agent · changed on the contact’s page');
+    const stored = await app.postcard.dispatch('contacts.preferences', { phone: '+14055550103' });
+    const preferences = stored.ok ? (stored.value as { pausedUntil: string | null; categories: Array<{ id: string; isSubscribed: boolean }> }) : null;
+    expect(preferences?.pausedUntil?.slice(0, 4)).toBe('2099');
+    expect(preferences?.categories.find((c) => c.id === 'promotions')?.isSubscribed).toBe(false);
+
+    await card.getByRole('button', { name: 'Resume now' }).click();
+    await card.getByLabel('Pause until').waitFor();
+    expect(await history.locator('.timeline-title').allTextContents()).toEqual(['Opted in: all channels', 'Unsubscribed from Promotions', 'Paused', 'Resumed']);
+  });
 });

@@ -116,4 +116,18 @@ describe.skipIf(!chromiumPath)('fields that said too little', () => {
     const flows = await app.postcard.dispatch('flows.list', {});
     return flows.ok ? (flows.value as Array<{ id: string; name: string }>).find((f) => f.name === SAMPLE)?.id : undefined;
   }
+
+  it('marks every example in Settings “e.g.”, so no example reads as a value already set', async () => {
+    const { page } = browser;
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByLabel('Brand name').waitFor();
+    await page.getByRole('button', { name: 'Add account' }).click();
+    const placeholders = (await page.locator('.settings-page input[placeholder], .settings-page textarea[placeholder]').evaluateAll(
+      new Function('els', 'return els.map((el) => el.getAttribute("placeholder"))') as (els: unknown[]) => string[],
+    )) as string[];
+    // The examples this page shows; a secret's "set … — leave blank to keep" and a default reply are not examples.
+    const examples = placeholders.filter((text) => /^(\+\d|https?:|[A-Z][a-z]+ [a-z]|[A-Z][a-z]+\/[A-Z])/.test(text) || /^e\.g\. /.test(text));
+    expect(examples).toEqual(expect.arrayContaining(['e.g. Acme Shoes', 'e.g. America/New_York', 'e.g. Main store', 'e.g. https://media.example.com']));
+    expect(examples.filter((text) => !text.startsWith('e.g. '))).toEqual([]);
+  });
 });

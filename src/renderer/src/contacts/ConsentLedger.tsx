@@ -1,4 +1,6 @@
-import type { ContactPreferences, LedgerEntry } from '../../../shared/api/audience';
+import { useId, useState } from 'react';
+import type { ContactPreferences, LedgerEntry, PreferenceChange } from '../../../shared/api/audience';
+import { useApi } from '../api/ApiContext';
 import { formatInstant } from './timeFormat';
 
 /**
@@ -32,25 +34,87 @@ function describe(entry: LedgerEntry, categoryLabel: (id: string) => string): st
   }
 }
 
-export function ConsentLedger({ preferences, zone }: { preferences: ContactPreferences; zone: string | null }) {
+/** What a change made here is recorded with in the ledger. */
+const AGENT_DETAIL = 'changed on the contact’s page';
+
+export function ConsentLedger({
+  phone,
+  preferences,
+  zone,
+  onChanged,
+}: {
+  phone: string;
+  preferences: ContactPreferences;
+  zone: string | null;
+  onChanged: (preferences: ContactPreferences) => void;
+}) {
+  const api = useApi();
+  const pauseId = useId();
+  const [pauseUntil, setPauseUntil] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
   const categoryLabel = (id: string): string => preferences.categories.find((c) => c.id === id)?.label ?? id;
   const entries = [...preferences.ledger].reverse();
+
+  // Each change is one ledger record (source: agent); the answer is the contact's preferences after it.
+  const change = async (next: PreferenceChange): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    const result = await api.call('contacts.setPreference', { phone, change: next, source: 'agent', detail: AGENT_DETAIL });
+    setBusy(false);
+    if (result.ok) {
+      setPauseUntil('');
+      onChanged(result.value);
+    } else setError(result.error.message);
+  };
+
   return (
     <>
       <dl className="contact-facts" aria-label="Subscriptions">
         {preferences.categories.map((c) => (
           <div key={c.id}>
             <dt>{c.label}</dt>
-            <dd className={`consent-state ${c.isSubscribed ? 'is-in' : 'is-out'}`}>{c.isSubscribed ? 'subscribed' : 'unsubscribed'}</dd>
+            <dd className={`consent-state ${c.isSubscribed ? 'is-in' : 'is-out'}`}>
+              {c.isSubscribed ? 'subscribed' : 'unsubscribed'}{' '}
+              <button
+                type="button"
+                className="button button-small"
+                disabled={busy}
+                aria-label={c.isSubscribed ? `Unsubscribe from ${c.label}` : `Subscribe to ${c.label}`}
+                onClick={() => void change({ type: 'category', category: c.id, state: c.isSubscribed ? 'unsubscribed' : 'subscribed' })}
+              >
+                {c.isSubscribed ? 'Unsubscribe' : 'Subscribe'}
+              </button>
+            </dd>
           </div>
         ))}
-        {preferences.pausedUntil ? (
-          <div>
-            <dt>Paused until</dt>
-            <dd>{formatInstant(preferences.pausedUntil, zone)}</dd>
-          </div>
-        ) : null}
+        <div>
+          <dt>{preferences.pausedUntil ? 'Paused until' : 'Pause'}</dt>
+          {preferences.pausedUntil ? (
+            <dd>
+              {formatInstant(preferences.pausedUntil, zone)}{' '}
+              <button type="button" className="button button-small" disabled={busy} onClick={() => void change({ type: 'pause', until: null })}>
+                Resume now
+              </button>
+            </dd>
+          ) : (
+            <dd className="preference-pause">
+              <label htmlFor={pauseId} className="visually-hidden">
+                Pause until
+              </label>
+              <input id={pauseId} className="input" type="date" value={pauseUntil} onChange={(event) => setPauseUntil(event.target.value)} />
+              <button type="button" className="button button-small" disabled={busy || pauseUntil === ''} onClick={() => void change({ type: 'pause', until: pauseUntil })}>
+                Pause
+              </button>
+            </dd>
+          )}
+        </div>
       </dl>
+      {error ? (
+        <p role="alert" className="callout callout-error">
+          Not changed: {error}
+        </p>
+      ) : null}
       {entries.length === 0 ? (
         <p className="muted">No consent on record: marketing messages are not sent to this contact.</p>
       ) : (

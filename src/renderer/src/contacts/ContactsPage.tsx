@@ -292,7 +292,11 @@ export function ContactsPage({ phone }: { phone: string | null }) {
           <ContactList list={list} selected={phone} query={query} segmentName={segmentName} ticked={selected} onTick={toggle} onPage={setOffset} />
         </section>
         <section aria-label="Contact journey">
-          <TimelinePane state={timeline} names={timelineNames} />
+          <TimelinePane
+            state={timeline}
+            names={timelineNames}
+            onPreferencesChanged={(preferences) => setLoaded((current) => (current?.state === 'loaded' ? { ...current, preferences } : current))}
+          />
         </section>
       </div>
       {isBulkOpen ? (
@@ -398,7 +402,15 @@ function consentNow(timeline: ContactTimeline): { sms: string; mms: string } {
   return state;
 }
 
-function TimelinePane({ state, names }: { state: TimelineState; names: TimelineNames }) {
+function TimelinePane({
+  state,
+  names,
+  onPreferencesChanged,
+}: {
+  state: TimelineState;
+  names: TimelineNames;
+  onPreferencesChanged: (preferences: ContactPreferences) => void;
+}) {
   if (state.state === 'none') {
     return (
       <div className="empty-state">
@@ -465,7 +477,12 @@ function TimelinePane({ state, names }: { state: TimelineState; names: TimelineN
       </dl>
       <h3 className="contact-section-title">Preferences and consent history</h3>
       {state.preferences ? (
-        <ConsentLedger preferences={state.preferences} zone={contact.timeZone} />
+        <ConsentLedger
+          phone={contact.phone}
+          preferences={state.preferences}
+          zone={contact.timeZone}
+          onChanged={(preferences) => onPreferencesChanged(preferences)}
+        />
       ) : consentEntries.length === 0 ? (
         <p className="muted">No consent on record: marketing messages are not sent to this contact.</p>
       ) : (

@@ -96,7 +96,7 @@ export function WalkFlowDialog({ autosave, onClose }: { autosave: Autosave; onCl
           </p>
           <div className="field">
             <label htmlFor={toId}>Your phone number</label>
-            <input id={toId} className="input" value={to} placeholder="+14155550100" maxLength={16} onChange={(event) => setTo(event.target.value)} autoFocus />
+            <input id={toId} className="input" value={to} placeholder="e.g. +14155550100" maxLength={16} onChange={(event) => setTo(event.target.value)} autoFocus />
           </div>
           <div className="field">
             <label htmlFor={sampleFieldId}>As sample contact</label>

@@ -137,7 +137,7 @@ function CategoryForm({
   return (
     <form className="settings-form" onSubmit={(event) => void submit(event)} aria-label={category ? `Edit ${category.label}` : 'Add a category'}>
       <div className="field-row">
-        <Field label="Name" value={label} onChange={setLabel} maxLength={80} placeholder="Back in stock" />
+        <Field label="Name" value={label} onChange={setLabel} maxLength={80} placeholder="e.g. Back in stock" />
         {category ? (
           <div className="field">
             <span className="field-label">ID</span>
@@ -158,7 +158,7 @@ function CategoryForm({
           />
         )}
       </div>
-      <Field label="Description (optional)" value={description} onChange={setDescription} maxLength={400} placeholder="Restocks of items you looked at" />
+      <Field label="Description (optional)" value={description} onChange={setDescription} maxLength={400} placeholder="e.g. Restocks of items you looked at" />
       <label className="checkbox">
         <input type="checkbox" checked={isDefaultSubscribed} onChange={(event) => setIsDefaultSubscribed(event.target.checked)} /> Contacts are in it
         unless they leave it (otherwise only those who subscribe)

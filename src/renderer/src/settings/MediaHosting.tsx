@@ -87,7 +87,7 @@ export function MediaHosting() {
       </header>
       {current ? <StoreNote store={current.secretStore} /> : null}
       <form className="settings-form" onSubmit={(event) => void save(event)} aria-label="Media hosting">
-        <Field label="Endpoint" value={form.endpoint} onChange={(endpoint) => set({ endpoint })} maxLength={500} placeholder="https://s3.us-east-1.amazonaws.com" />
+        <Field label="Endpoint" value={form.endpoint} onChange={(endpoint) => set({ endpoint })} maxLength={500} placeholder="e.g. https://s3.us-east-1.amazonaws.com" />
         <div className="field-row">
           <Field label="Region" value={form.region} onChange={(region) => set({ region })} maxLength={64} />
           <Field label="Bucket" value={form.bucket} onChange={(bucket) => set({ bucket })} maxLength={63} />
@@ -106,7 +106,7 @@ export function MediaHosting() {
           value={form.publicBaseUrl}
           onChange={(publicBaseUrl) => set({ publicBaseUrl })}
           maxLength={500}
-          placeholder="https://media.example.com"
+          placeholder="e.g. https://media.example.com"
           hint="When the bucket (or its prefix) is public-read. Without it, providers get presigned URLs."
         />
         <Field

@@ -228,14 +228,14 @@ function AccountForm({ editing, onDone }: { editing: Exclude<Editing, null>; onD
             ))}
           </select>
         </div>
-        <Field label="Name" value={form.name} onChange={(name) => set({ name })} maxLength={60} placeholder="Main store" />
+        <Field label="Name" value={form.name} onChange={(name) => set({ name })} maxLength={60} placeholder="e.g. Main store" />
       </div>
       <Field
         label="Sender"
         value={form.sender}
         onChange={(sender) => set({ sender })}
         maxLength={64}
-        placeholder="+14155550100"
+        placeholder="e.g. +14155550100"
         hint={`${providerSenderKinds[form.provider].map((kind) => senderKindLabels[kind]).join(', ')}.`}
       />
       {providerSecretFields[form.provider].map((field) => {
@@ -276,7 +276,7 @@ function AccountForm({ editing, onDone }: { editing: Exclude<Editing, null>; onD
         value={form.baseUrl}
         onChange={(baseUrl) => set({ baseUrl })}
         maxLength={500}
-        placeholder="https://api.twilio.com"
+        placeholder="Blank: the provider’s own API host"
         hint="A regional edge, a proxy or a test server instead of the provider’s own API host."
       />
       {error ? (

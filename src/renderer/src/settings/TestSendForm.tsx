@@ -57,7 +57,7 @@ export function TestSendForm({ account, message }: { account: Pick<SendingAccoun
   return (
     <form className="settings-form" onSubmit={(event) => void submit(event)} aria-label={`Send a test through ${account.name}`}>
       <div className="field-row">
-        <Field label="To (your phone)" value={to} onChange={setTo} placeholder="+14155550100" maxLength={16} />
+        <Field label="To (your phone)" value={to} onChange={setTo} placeholder="e.g. +14155550100" maxLength={16} />
         {message ? null : <Field label="Message" value={body} onChange={setBody} maxLength={1600} />}
       </div>
       <div className="row-actions">

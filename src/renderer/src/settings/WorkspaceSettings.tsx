@@ -100,10 +100,10 @@ export function WorkspaceSettings() {
             value={brandName}
             onChange={setBrandName}
             maxLength={60}
-            placeholder="Acme Shoes"
+            placeholder="e.g. Acme Shoes"
             hint="Carriers expect the first text of every flow to name it; the Problems panel checks."
           />
-          <Field label="Default time zone" value={defaultTimeZone} onChange={setDefaultTimeZone} maxLength={64} placeholder="America/New_York" hint="For contacts without one of their own." />
+          <Field label="Default time zone" value={defaultTimeZone} onChange={setDefaultTimeZone} maxLength={64} placeholder="e.g. America/New_York" hint="For contacts without one of their own." />
         </div>
         <fieldset className="field keyword-fieldset">
           <legend>Keywords</legend>
@@ -149,7 +149,7 @@ function KeywordEditor({ row, onChange, onRemove }: { row: KeywordRow; onChange:
   return (
     <li className="keyword-row" aria-label={`Keyword ${name}`}>
       <div className="field-row">
-        <Field label="Word" value={row.word} onChange={(word) => onChange({ word })} maxLength={20} placeholder="PAUSE" />
+        <Field label="Word" value={row.word} onChange={(word) => onChange({ word })} maxLength={20} placeholder="e.g. PAUSE" />
         <div className="field">
           <label htmlFor={`${id}-action`}>What it does</label>
           <select id={`${id}-action`} className="input select" value={row.action} onChange={(event) => onChange({ action: event.target.value as KeywordAction })}>
