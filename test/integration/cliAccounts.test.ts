@@ -26,7 +26,7 @@ function postcard(args: string[], env: Record<string, string> = {}): Promise<{ c
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [bin, '--data-dir', join(dir, 'data'), ...args], {
       // No keychain and no inherited credentials: only what the test gives.
-      env: { PATH: process.env.PATH ?? '', HOME: dir, POSTCARD_SECRETS: 'env', ...env },
+      env: { PATH: process.env.PATH ?? '', HOME: dir, POSTCARD_SECRETS: 'env', POSTCARD_QUIET: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -102,8 +102,10 @@ describe('the scheduler thread gets its credentials from the main thread', { tim
     await liveFlowOn(second.id, 'Follow-up', '+12125550161');
     expect(await until(() => fake.messages.length === 2, 40_000)).toBe(true);
     expect(fake.messages[1]).toMatchObject({ to: '+12125550161', body: 'Hello from Follow-up' });
-    const rows = postcard.sqlite.prepare(`SELECT provider, status FROM messages ORDER BY id`).all();
-    expect(rows).toEqual([
+    // The fake has the request; the thread records the answer a moment later.
+    const rows = (): unknown[] => postcard!.sqlite.prepare(`SELECT provider, status FROM messages ORDER BY id`).all();
+    await until(() => rows().every((row) => (row as { status: string }).status === 'sent'), 10_000);
+    expect(rows()).toEqual([
       { provider: first.id, status: 'sent' },
       { provider: second.id, status: 'sent' },
     ]);
