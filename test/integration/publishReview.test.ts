@@ -120,6 +120,11 @@ describe('flows.review', { timeout: 60_000 }, () => {
       },
     ]);
     expect((await ok<PublishReview>('flows.review', { id: flow.id })).canPublish).toBe(false);
+    // Publishing without the review (API, CLI) is refused the same way, and nothing goes live.
+    const published = (await postcard.dispatch('flows.publish', { id: flow.id })) as { ok: boolean; error?: { code: string; message: string } };
+    expect(published).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(published.error?.message).toContain('which is archived');
+    expect((await ok<FlowDetail>('flows.get', { id: flow.id })).status).not.toBe('live');
 
     const detail = await ok<FlowDetail>('flows.get', { id: flow.id });
     await ok('flows.saveDraft', { id: flow.id, settings: { ...detail.settings, category: 'vip_offers' }, graph: detail.graph });

@@ -78,7 +78,7 @@ export async function reviewPublish(id: FlowId, deps: PublishReviewDeps): Promis
  * A flow's category must be one of the workspace's, not archived: nobody can be subscribed to an
  * unknown or archived category, so the drain would hold back every message the flow sends.
  */
-function categoryProblems(name: string, category: string | null, sqlite: SqliteDatabase): PublishReview['issues'] {
+export function categoryProblems(name: string, category: string | null, sqlite: SqliteDatabase): PublishReview['issues'] {
   if (!category) return [];
   const row = sqlite.prepare('SELECT label, archived_at FROM subscription_categories WHERE id = ?').get(category) as
     | { label: string; archived_at: number | null }

@@ -8,7 +8,7 @@ import type { FlowGraph } from '../../../shared/graph/graph';
 import { complianceFacts } from '../../audience/complianceFacts';
 import { mediaFor } from './media';
 import { prepareSendingForPublish } from '../../accounts/publish';
-import { reviewPublish } from '../../services/publishReview';
+import { categoryProblems, reviewPublish } from '../../services/publishReview';
 import { engineFor } from './engine';
 
 export const flowsHandlers = {
@@ -27,6 +27,10 @@ export const flowsHandlers = {
     reviewPublish(input.id, { services: ctx.services, sqlite: ctx.sqlite, engine: engineFor(ctx), validationContext: await publishContext(input.id, ctx), now: Date.now() }),
   'flows.publish': async (input, ctx) => {
     const context = await publishContext(input.id, ctx);
+    // The review's category check holds for a publish through the API or CLI too (review skipped).
+    const { name, settings } = ctx.services.flows.get(input.id);
+    const [categoryProblem] = categoryProblems(name, settings.category, ctx.sqlite);
+    if (categoryProblem) throw new PostcardError('CONFLICT', categoryProblem.message);
     // A flow on a real account goes live only with its media in the bucket providers fetch from.
     await prepareSendingForPublish(input.id, ctx.services, mediaFor(ctx));
     return ctx.services.flows.publish(input.id, context);
